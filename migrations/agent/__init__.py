@@ -1,0 +1,1 @@
+"""Agent SQLite schema migrations (sqlite-utils)."""

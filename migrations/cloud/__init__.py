@@ -1,0 +1,1 @@
+"""Cloud database migrations (peewee; SQLite and PostgreSQL)."""
