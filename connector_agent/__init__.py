@@ -1,4 +1,4 @@
-"""The per-shop LuxeBrain agent: sync WooCommerce into an event log, learn online, serve a local API."""
+"""The per-shop LuxeBrain agent: syncs WooCommerce into an event log, learns, serves a local API."""
 
 from __future__ import annotations
 

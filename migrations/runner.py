@@ -1,4 +1,4 @@
-"""The one migration runner: discover numbered files, apply the pending ones atomically, record them.
+"""The one migration runner: find numbered files, apply pending ones atomically, record them.
 
 A migration module defines ``up(db)``; ``db`` is whatever its backend hands over (a
 ``sqlite_utils.Database`` for the agent, a ``peewee.Database`` for the cloud). Migrations freeze

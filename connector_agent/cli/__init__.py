@@ -1,8 +1,9 @@
 """``luxebrain-agent``: a thin click shell over the agent's library calls.
 
 Each module of this package exposes ``COMMANDS`` (click commands or groups); they are discovered
-here so that adding a command area never edits a shared file. Exit codes: 0 ok, 1 operational
-error (``click.ClickException``), 2 usage or config error.
+here so that adding a command area never edits a shared file. Shared options and helpers are in
+``_common``. Exit codes: 0 ok, 1 operational error (``click.ClickException``), 2 usage or config
+error (``ConfigProblem``).
 """
 
 from __future__ import annotations
@@ -13,19 +14,9 @@ import sys
 
 import click
 
-CONFIG_OPTION_HELP = "Path of agent.toml (default ./agent.toml)."
+from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit, open_store
 
-
-def config_option(func):  # type: ignore[no-untyped-def]
-    """The ``--config PATH`` option every agent command takes."""
-    return click.option(
-        "--config",
-        "config_path",
-        default="agent.toml",
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        help=CONFIG_OPTION_HELP,
-    )(func)
+__all__ = ["ConfigProblem", "cli", "config_option", "load_or_exit", "main", "open_store"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,8 +26,8 @@ def cli() -> None:
 
     \b
     Example:
-        luxebrain-agent init --store-url https://shop.example --consumer-key ck_… \\
-            --consumer-secret cs_… --data-dir ./data --config agent.toml
+        luxebrain-agent init --store-url https://shop.example --consumer-key ck_... \\
+            --consumer-secret cs_... --data-dir ./data --config agent.toml
         luxebrain-agent sync --config agent.toml
         luxebrain-agent run --config agent.toml
     """

@@ -1,0 +1,331 @@
+"""The durable event log: sync, webhooks, imports and the plugin only ever *append* here.
+
+Guarantees:
+
+* dedupe on ``(kind, key, version)`` — a re-sync, a repeated webhook or a retried browsing batch
+  adds nothing;
+* per record, versions only move forward: an upsert whose modified time is older than the newest
+  one held for that key (a late webhook after a sync) is stale and skipped;
+* each new event gets the next ``seq``, and the store's tables (products, customers, orders, line
+  items, refunds) are updated in the same transaction, so the log and the tables always agree;
+* an erased customer stays erased: later events about them arrive redacted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import orjson
+
+from connector_agent.store import Store
+from online_models import events as ev
+from online_models.events import Event
+
+PERSONAL_CUSTOMER_FIELDS = ("email", "first_name", "last_name")
+ENTITY_PREFIXES = ("order.", "product.", "customer.")
+
+
+def _modified_part(version: str) -> str | None:
+    """The modified-time part of ``time#hash`` versions (imports have none)."""
+    head, sep, _ = version.partition("#")
+    return head if sep else None
+
+
+def _dumps(payload: dict[str, Any]) -> str:
+    return orjson.dumps(payload, default=str).decode()
+
+
+class EventLog:
+    """Append-only, deduplicated, ``seq``-ordered log of :class:`Event` over a :class:`Store`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._erased = {
+            row[0]
+            for row in store.db.conn.execute(
+                "SELECT id FROM customers WHERE erased_at IS NOT NULL"
+            )
+        }
+
+    # ------------------------------------------------------------ writing
+
+    def append(self, events: Iterable[Event]) -> list[Event]:
+        """Append events not seen before (one transaction); return them with their ``seq``."""
+        added: list[Event] = []
+        now = self.store.clock.iso()
+        with self.store.transaction() as conn:
+            for event in events:
+                event = self._redact_if_erased(event)
+                if self._is_stale(conn, event) or self._exists(conn, event):
+                    continue
+                cursor = conn.execute(
+                    "INSERT INTO event_log "
+                    "(kind, key, version, occurred_at, payload, appended_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        event.kind,
+                        event.key,
+                        event.version,
+                        event.occurred_at,
+                        _dumps(event.payload),
+                        now,
+                    ],
+                )
+                stored = event.with_seq(int(cursor.lastrowid or 0))
+                _project(conn, stored)
+                added.append(stored)
+        return added
+
+    @staticmethod
+    def _exists(conn: Any, event: Event) -> bool:
+        row = conn.execute(
+            "SELECT 1 FROM event_log WHERE kind = ? AND key = ? AND version = ?",
+            [event.kind, event.key, event.version],
+        ).fetchone()
+        return row is not None
+
+    def _is_stale(self, conn: Any, event: Event) -> bool:
+        if not event.kind.endswith(".upserted"):
+            return False
+        incoming = _modified_part(event.version)
+        if incoming is None:
+            return False
+        row = conn.execute(
+            "SELECT version FROM event_log WHERE key = ? AND kind = ? ORDER BY seq DESC LIMIT 1",
+            [event.key, event.kind],
+        ).fetchone()
+        if row is None:
+            return False
+        held = _modified_part(row[0])
+        return held is not None and incoming < held
+
+    def _redact_if_erased(self, event: Event) -> Event:
+        if not self._erased:
+            return event
+        payload = event.payload
+        if event.kind == ev.CUSTOMER_UPSERTED and event.key in self._erased:
+            payload = _redacted_customer(event.key)
+        elif payload.get("customer_id") in self._erased:
+            payload = {**payload, "customer_id": None, "guest_key": None}
+        else:
+            return event
+        return Event(event.seq, event.kind, event.key, event.version, event.occurred_at, payload)
+
+    def erase_customer(self, customer_id: str) -> dict[str, int]:
+        """Remove a customer's personal data, redact their events, append ``customer.erased``."""
+        now = self.store.clock.iso()
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO customers (id, erased_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE "
+                "SET email = NULL, first_name = NULL, last_name = NULL, "
+                "erased_at = excluded.erased_at",
+                [customer_id, now],
+            )
+            orders = conn.execute(
+                "UPDATE orders SET customer_id = NULL, guest_key = NULL WHERE customer_id = ?",
+                [customer_id],
+            ).rowcount
+            profile = conn.execute(
+                "UPDATE event_log SET payload = ? WHERE kind = ? AND key = ?",
+                [_dumps(_redacted_customer(customer_id)), ev.CUSTOMER_UPSERTED, customer_id],
+            ).rowcount
+            linked = conn.execute(
+                "UPDATE event_log SET payload = json_set(payload, '$.customer_id', json('null'), "
+                "'$.guest_key', json('null')) "
+                "WHERE kind != ? AND json_extract(payload, '$.customer_id') = ?",
+                [ev.CUSTOMER_UPSERTED, customer_id],
+            ).rowcount
+            self._erased.add(customer_id)
+            self.append(
+                [
+                    Event(
+                        0,
+                        ev.CUSTOMER_ERASED,
+                        customer_id,
+                        f"erased:{now}",
+                        now,
+                        {"id": customer_id},
+                    )
+                ]
+            )
+        return {"orders": orders, "events_redacted": profile + linked}
+
+    def compact(self, *, before: str, up_to_seq: int) -> int:
+        """Prune events older than ``before`` already in a snapshot (``seq <= up_to_seq``).
+
+        Browsing events go; of each order, product or customer only the newest event is kept,
+        so the log still holds the current state of every record and can rebuild the models.
+        """
+        with self.store.transaction() as conn:
+            removed = conn.execute(
+                """
+                DELETE FROM event_log
+                WHERE seq <= :up_to AND occurred_at < :before AND (
+                    kind IN ('view', 'add_to_cart', 'rec_impression', 'rec_click')
+                    OR seq < (
+                        SELECT MAX(newer.seq) FROM event_log AS newer
+                        WHERE newer.key = event_log.key
+                          AND substr(newer.kind, 1, instr(newer.kind, '.'))
+                              = substr(event_log.kind, 1, instr(event_log.kind, '.'))
+                    )
+                )
+                """,
+                {"up_to": up_to_seq, "before": before},
+            ).rowcount
+        return int(removed)
+
+    # ------------------------------------------------------------ reading
+
+    def read(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
+        """Events with ``seq > after_seq`` in order, at most ``limit``."""
+        rows = self.store.db.conn.execute(
+            "SELECT seq, kind, key, version, occurred_at, payload FROM event_log "
+            "WHERE seq > ? ORDER BY seq LIMIT ?",
+            [after_seq, limit],
+        ).fetchall()
+        return [Event(s, k, key, v, at, orjson.loads(p)) for s, k, key, v, at, p in rows]
+
+    def last_seq(self) -> int:
+        row = self.store.db.conn.execute("SELECT MAX(seq) FROM event_log").fetchone()
+        return int(row[0] or 0)
+
+    def last_version(self, resource: str, key: str) -> str | None:
+        """The newest version held for a ``resource`` (order, product, customer) ``key``."""
+        row = self.store.db.conn.execute(
+            "SELECT version FROM event_log WHERE key = ? AND kind LIKE ? ORDER BY seq DESC LIMIT 1",
+            [key, f"{resource}.%"],
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def known_keys(self, resource: str) -> set[str]:
+        """Keys of live (not deleted) records of a resource, from the projected tables."""
+        table = {"order": "orders", "product": "products", "customer": "customers"}[resource]
+        rows = self.store.db.conn.execute(f"SELECT id FROM {table} WHERE deleted_at IS NULL")
+        return {row[0] for row in rows}
+
+    def count_by_kind(self) -> dict[str, int]:
+        rows = self.store.db.conn.execute("SELECT kind, COUNT(*) FROM event_log GROUP BY kind")
+        return {kind: int(n) for kind, n in rows}
+
+
+def _redacted_customer(customer_id: str) -> dict[str, Any]:
+    return {"id": customer_id, "redacted": True}
+
+
+# ---------------------------------------------------------------- the table projection
+
+
+def _project(conn: Any, event: Event) -> None:
+    kind, payload = event.kind, event.payload
+    modified = _modified_part(event.version) or event.occurred_at
+    if kind == ev.ORDER_UPSERTED:
+        _project_order(conn, event.key, payload, modified, event.version)
+    elif kind == ev.PRODUCT_UPSERTED:
+        _upsert(
+            conn,
+            "products",
+            {
+                "id": event.key,
+                "parent_id": payload.get("parent_id"),
+                "type": payload.get("type"),
+                "name": payload.get("name"),
+                "sku": payload.get("sku"),
+                "status": payload.get("status"),
+                "stock_status": payload.get("stock_status"),
+                "stock_quantity": payload.get("stock_quantity"),
+                "price": payload.get("price"),
+                "regular_price": payload.get("regular_price"),
+                "sale_price": payload.get("sale_price"),
+                "categories": _dumps(payload.get("categories") or []),
+                "image": payload.get("image"),
+                "permalink": payload.get("permalink"),
+                "price_html": payload.get("price_html"),
+                "gtin": payload.get("gtin"),
+                "modified_at": modified,
+                "version": event.version,
+                "deleted_at": None,
+            },
+        )
+    elif kind == ev.CUSTOMER_UPSERTED:
+        _upsert(
+            conn,
+            "customers",
+            {
+                "id": event.key,
+                "email": payload.get("email"),
+                "first_name": payload.get("first_name"),
+                "last_name": payload.get("last_name"),
+                "role": payload.get("role"),
+                "created_at": payload.get("created_at"),
+                "modified_at": modified,
+                "version": event.version,
+                "deleted_at": None,
+            },
+        )
+    elif kind in (ev.ORDER_DELETED, ev.PRODUCT_DELETED, ev.CUSTOMER_DELETED):
+        table = {"order": "orders", "product": "products", "customer": "customers"}[
+            kind.partition(".")[0]
+        ]
+        conn.execute(
+            f"UPDATE {table} SET deleted_at = ? WHERE id = ?", [event.occurred_at, event.key]
+        )
+
+
+def _project_order(
+    conn: Any, order_id: str, payload: dict[str, Any], modified: str, version: str
+) -> None:
+    conn.execute("DELETE FROM line_items WHERE order_id = ?", [order_id])
+    conn.execute("DELETE FROM refunds WHERE order_id = ?", [order_id])
+    _upsert(
+        conn,
+        "orders",
+        {
+            "id": order_id,
+            "status": payload.get("status"),
+            "customer_id": payload.get("customer_id"),
+            "guest_key": payload.get("guest_key"),
+            "currency": payload.get("currency"),
+            "total": payload.get("total"),
+            "created_at": payload.get("created_at"),
+            "paid_at": payload.get("paid_at"),
+            "modified_at": modified,
+            "version": version,
+            "deleted_at": None,
+        },
+    )
+    lines: Sequence[dict[str, Any]] = payload.get("line_items") or []
+    conn.executemany(
+        "INSERT INTO line_items (order_id, position, product_id, variation_id, name, category, "
+        "quantity, unit_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                order_id,
+                position,
+                line.get("product_id"),
+                line.get("variation_id"),
+                line.get("name"),
+                line.get("category"),
+                line.get("quantity"),
+                line.get("unit_price"),
+            )
+            for position, line in enumerate(lines)
+        ],
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO refunds (order_id, refund_id, amount, reason) VALUES (?, ?, ?, ?)",
+        [
+            (order_id, str(refund.get("id")), refund.get("amount"), refund.get("reason"))
+            for refund in payload.get("refunds") or []
+        ],
+    )
+
+
+def _upsert(conn: Any, table: str, row: dict[str, Any]) -> None:
+    columns = list(row)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    conn.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}",
+        [row[c] for c in columns],
+    )

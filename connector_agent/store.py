@@ -1,0 +1,180 @@
+"""The agent's SQLite store: the only module that opens the database (sqlite-utils, WAL mode).
+
+The tables of products, customers, orders, line items and refunds are a *projection* of the event
+log, written in the same transaction as the events (see ``eventlog.py``), so they always agree
+with it and can rebuild the models. Sync cursors and model snapshots live here too.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlite_utils
+
+from connector_agent.errors import StoreError
+from luxebrain.clock import Clock, SystemClock
+from migrations import SqliteBackend, apply, discover, status
+
+MIGRATIONS_PACKAGE = "migrations.agent"
+COUNTED_TABLES = ("products", "customers", "orders")
+
+
+class Store:
+    """One SQLite database file; open it with :meth:`open` (which migrates)."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | None, clock: Clock) -> None:
+        self.db = db
+        self.path = path
+        self.clock = clock
+
+    @classmethod
+    def open(
+        cls, path: str | Path, *, clock: Clock | None = None, migrate: bool = True
+    ) -> Store:
+        """Open (creating if needed) the database at ``path`` in WAL mode and apply migrations."""
+        path = Path(path)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            # the store holds customers' personal data: owner-only from the first byte
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        try:
+            conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{path}: cannot open the store ({exc})") from exc
+        store = cls(sqlite_utils.Database(conn), path, clock or SystemClock())
+        if migrate:
+            store.migrate()
+        return store
+
+    @classmethod
+    def memory(cls, *, clock: Clock | None = None) -> Store:
+        """A migrated in-memory store (tests and ``evaluate``)."""
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys=ON")
+        store = cls(sqlite_utils.Database(conn), None, clock or SystemClock())
+        store.migrate()
+        return store
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # ------------------------------------------------------------ migrations
+
+    def migrate(self) -> list[str]:
+        """Apply pending agent migrations; return the names applied."""
+        return apply(SqliteBackend(self.db), discover(MIGRATIONS_PACKAGE))
+
+    def migration_status(self) -> dict[str, Any]:
+        return status(SqliteBackend(self.db), discover(MIGRATIONS_PACKAGE))
+
+    # ------------------------------------------------------------ transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any error); nests as a no-op."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    # ------------------------------------------------------------ sync cursors
+
+    def cursor(self, resource: str) -> dict[str, Any]:
+        """The saved sync state of a resource (``{}`` when none)."""
+        row = self.db.conn.execute(
+            "SELECT state FROM sync_cursors WHERE resource = ?", [resource]
+        ).fetchone()
+        return orjson.loads(row[0]) if row and row[0] else {}
+
+    def save_cursor(self, resource: str, state: dict[str, Any], *, success: bool = False) -> None:
+        """Checkpoint a resource's sync state (inside the transaction that appended its page)."""
+        now = self.clock.iso()
+        with self.transaction() as conn:
+            conn.execute(
+                """
+                INSERT INTO sync_cursors (resource, state, updated_at, last_success_at)
+                VALUES (?, ?, ?, ?)
+                ON CONFLICT (resource) DO UPDATE SET
+                    state = excluded.state,
+                    updated_at = excluded.updated_at,
+                    last_success_at = COALESCE(excluded.last_success_at, last_success_at)
+                """,
+                [resource, orjson.dumps(state).decode(), now, now if success else None],
+            )
+
+    def record_sync_error(self, resource: str, message: str) -> None:
+        now = self.clock.iso()
+        with self.transaction() as conn:
+            conn.execute(
+                """
+                INSERT INTO sync_cursors (resource, state, updated_at, last_error, last_error_at)
+                VALUES (?, '{}', ?, ?, ?)
+                ON CONFLICT (resource) DO UPDATE SET
+                    last_error = excluded.last_error, last_error_at = excluded.last_error_at
+                """,
+                [resource, now, message, now],
+            )
+
+    def sync_summary(self) -> dict[str, dict[str, str | None]]:
+        rows = self.db.conn.execute(
+            "SELECT resource, last_success_at, last_error, last_error_at FROM sync_cursors"
+        ).fetchall()
+        return {
+            resource: {"last_success_at": ok, "last_error": err, "last_error_at": err_at}
+            for resource, ok, err, err_at in rows
+        }
+
+    # ------------------------------------------------------------ snapshots
+
+    def save_snapshot(self, applied_seq: int, data: bytes, mac: str) -> None:
+        """Store a model snapshot with the last seq it contains; keeps only the newest two."""
+        conn = self.db.conn
+        conn.execute(
+            "INSERT INTO model_snapshots (applied_seq, created_at, size, mac, data) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [applied_seq, self.clock.iso(), len(data), mac, data],
+        )
+        conn.execute(
+            "DELETE FROM model_snapshots WHERE id NOT IN "
+            "(SELECT id FROM model_snapshots ORDER BY id DESC LIMIT 2)"
+        )
+
+    def latest_snapshot(self) -> tuple[int, bytes, str] | None:
+        row = self.db.conn.execute(
+            "SELECT applied_seq, data, mac FROM model_snapshots ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return (int(row[0]), bytes(row[1]), str(row[2])) if row else None
+
+    def applied_seq(self) -> int:
+        row = self.db.conn.execute(
+            "SELECT applied_seq FROM model_snapshots ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    # ------------------------------------------------------------ counts
+
+    def counts(self) -> dict[str, int]:
+        """Live (not deleted) products, customers and orders."""
+        result: dict[str, int] = {}
+        for table in COUNTED_TABLES:
+            (result[table],) = self.db.conn.execute(
+                f"SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL"
+            ).fetchone()
+        return result
