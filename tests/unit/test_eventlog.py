@@ -1,0 +1,155 @@
+"""The event log: dedupe, dense seq, stale versions, table projection, erasure, compaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector_agent.eventlog import EventLog
+from connector_agent.store import Store
+from online_models.events import Event, delete_version, version_of
+
+
+def order(order_id: str, modified: str, *, status: str = "completed",
+          customer: str | None = "c1", lines: int = 2) -> Event:
+    payload: dict[str, Any] = {
+        "id": order_id,
+        "status": status,
+        "customer_id": customer,
+        "guest_key": None if customer else "g:abc",
+        "currency": "GBP",
+        "created_at": "2026-01-01T00:00:00Z",
+        "paid_at": None,
+        "total": "10.00",
+        "line_items": [
+            {"product_id": f"p{i}", "variation_id": None, "name": f"P{i}", "category": "",
+             "quantity": i + 1, "unit_price": "1.25"}
+            for i in range(lines)
+        ],
+        "refunds": [{"id": "r1", "amount": "2.50", "reason": ""}] if status == "refunded" else [],
+    }
+    return Event(0, "order.upserted", order_id, version_of(modified, payload), modified, payload)
+
+
+def customer(customer_id: str, modified: str, email: str) -> Event:
+    payload = {"id": customer_id, "email": email, "first_name": "Ada", "last_name": "L",
+               "created_at": modified, "role": "customer"}
+    return Event(0, "customer.upserted", customer_id, version_of(modified, payload), modified,
+                 payload)
+
+
+def test_append_dedupes_and_assigns_dense_seq(event_log: EventLog) -> None:
+    first = order("1", "2026-01-01T00:00:00Z")
+    added = event_log.append([first, first, order("2", "2026-01-01T00:00:01Z")])
+    assert [e.seq for e in added] == [1, 2]
+    assert event_log.append([first]) == []
+    assert [e.seq for e in event_log.append([order("3", "2026-01-01T00:00:02Z")])] == [3]
+    assert event_log.last_seq() == 3
+
+
+def test_same_second_change_is_a_new_version(event_log: EventLog) -> None:
+    a = order("1", "2026-01-01T00:00:00Z", status="processing")
+    b = order("1", "2026-01-01T00:00:00Z", status="completed")
+    assert a.version != b.version
+    assert len(event_log.append([a, b])) == 2
+
+
+def test_stale_upsert_is_skipped_and_tables_keep_the_newest(
+    event_log: EventLog, fresh_store: Store
+) -> None:
+    newer = order("1", "2026-01-02T00:00:00Z", status="refunded")
+    older = order("1", "2026-01-01T00:00:00Z", status="processing")
+    assert len(event_log.append([newer])) == 1
+    assert event_log.append([older]) == []
+    row = fresh_store.db["orders"].get("1")
+    assert row["status"] == "refunded"
+    assert [r["amount"] for r in fresh_store.db["refunds"].rows] == ["2.50"]
+
+
+def test_projection_writes_orders_and_line_items(event_log: EventLog, fresh_store: Store) -> None:
+    event_log.append([order("1", "2026-01-01T00:00:00Z", lines=3)])
+    lines = list(fresh_store.db["line_items"].rows_where(order_by="position"))
+    assert [(line["product_id"], line["quantity"]) for line in lines] == [
+        ("p0", 1), ("p1", 2), ("p2", 3)]
+    event_log.append([order("1", "2026-01-01T00:01:00Z", lines=1)])
+    assert fresh_store.db["line_items"].count == 1
+    assert fresh_store.counts() == {"products": 0, "customers": 0, "orders": 1}
+
+
+def test_delete_marks_row_and_repeated_delete_dedupes(
+    event_log: EventLog, fresh_store: Store
+) -> None:
+    event_log.append([order("1", "2026-01-01T00:00:00Z")])
+    version = delete_version(event_log.last_version("order", "1"))
+    delete = Event(0, "order.deleted", "1", version, "2026-01-03T00:00:00Z", {"id": "1"})
+    assert len(event_log.append([delete, delete])) == 1
+    assert fresh_store.counts()["orders"] == 0
+    assert event_log.known_keys("order") == set()
+
+
+def test_erase_customer_redacts_everything_and_stays_erased(
+    event_log: EventLog, fresh_store: Store
+) -> None:
+    event_log.append([customer("c1", "2026-01-01T00:00:00Z", "ada@example.invalid"),
+                      order("1", "2026-01-01T00:00:00Z", customer="c1")])
+    result = event_log.erase_customer("c1")
+    assert result == {"orders": 1, "events_redacted": 2}
+    kinds = [e.kind for e in event_log.read()]
+    assert kinds[-1] == "customer.erased"
+    dump = repr(event_log.read())
+    assert "ada@example.invalid" not in dump
+    assert all(e.payload.get("customer_id") is None for e in event_log.read()
+               if e.kind == "order.upserted")
+    assert fresh_store.db["customers"].get("c1")["email"] is None
+    # a later sync of the same person arrives redacted
+    event_log.append([customer("c1", "2026-02-01T00:00:00Z", "ada@example.invalid"),
+                      order("2", "2026-02-01T00:00:00Z", customer="c1")])
+    assert "ada@example.invalid" not in repr(event_log.read())
+    assert fresh_store.db["orders"].get("2")["customer_id"] is None
+
+
+def test_compact_keeps_the_newest_event_of_every_record(event_log: EventLog) -> None:
+    event_log.append([order("1", "2026-01-01T00:00:00Z", status="processing"),
+                      order("1", "2026-01-02T00:00:00Z", status="completed"),
+                      order("2", "2026-01-01T00:00:00Z")])
+    view = Event(0, "view", "uuid-1", "1", "2026-01-01T00:00:00Z",
+                 {"session_id": "s", "customer_id": None, "product_id": "p1"})
+    event_log.append([view])
+    removed = event_log.compact(before="2026-06-01T00:00:00Z", up_to_seq=event_log.last_seq())
+    assert removed == 2
+    left = [(e.kind, e.key, e.payload.get("status")) for e in event_log.read()]
+    assert left == [("order.upserted", "1", "completed"), ("order.upserted", "2", "completed")]
+
+
+def test_compact_never_touches_events_after_the_snapshot(event_log: EventLog) -> None:
+    event_log.append([order("1", "2026-01-01T00:00:00Z", status="processing"),
+                      order("1", "2026-01-02T00:00:00Z", status="completed")])
+    assert event_log.compact(before="2027-01-01T00:00:00Z", up_to_seq=0) == 0
+    assert event_log.last_seq() == 2
+
+
+def test_store_file_is_private_and_in_wal_mode(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(tmp_path / "data" / "s.sqlite")
+    try:
+        assert (tmp_path / "data" / "s.sqlite").stat().st_mode & 0o777 == 0o600
+        assert store.db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.migration_status()["pending"] == []
+        assert "0001_initial" in store.migration_status()["applied"]
+    finally:
+        store.close()
+
+
+def test_cursor_checkpoint_is_atomic_with_the_page(event_log: EventLog, fresh_store: Store) -> None:
+    try:
+        with fresh_store.transaction():
+            event_log.append([order("1", "2026-01-01T00:00:00Z")])
+            fresh_store.save_cursor("orders", {"last_id": 1})
+            raise RuntimeError("crash before commit")
+    except RuntimeError:
+        pass
+    assert event_log.last_seq() == 0
+    assert fresh_store.cursor("orders") == {}
+    with fresh_store.transaction():
+        event_log.append([order("1", "2026-01-01T00:00:00Z")])
+        fresh_store.save_cursor("orders", {"last_id": 1}, success=True)
+    assert fresh_store.cursor("orders") == {"last_id": 1}
+    assert fresh_store.sync_summary()["orders"]["last_success_at"] == "2026-11-26T12:00:00Z"
