@@ -1,0 +1,39 @@
+"""Reading requests: JSON bodies that must be objects, bearer credentials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import request
+
+from cloud_api.errors import InvalidInput, Unauthorized
+
+
+async def json_object() -> dict[str, Any]:
+    """The request body as a JSON object, or a clear 400."""
+    body = await request.get_json(force=True, silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("the body must be a JSON object")
+    return body
+
+
+def bearer() -> str:
+    """The credential of ``Authorization: Bearer …``."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise Unauthorized("missing Authorization: Bearer credential")
+    return value.strip()
+
+
+def field(
+    body: dict[str, Any], name: str, kind: type, *, required: bool = True, default: Any = None
+) -> Any:
+    """``body[name]`` checked against ``kind`` (bool is never an int here)."""
+    if name not in body:
+        if required:
+            raise InvalidInput(f"{name} is required", field=name)
+        return default
+    value = body[name]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise InvalidInput(f"{name} must be {kind.__name__}", field=name)
+    return value

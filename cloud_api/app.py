@@ -1,0 +1,61 @@
+"""The application factory: settings, database, one error shape, one blueprint per area."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from quart import Quart, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from cloud_api.config import from_environment
+from cloud_api.db import connect_db
+from cloud_api.errors import RateLimited
+from luxebrain.errors import LuxeBrainError, error_body
+
+log = logging.getLogger("luxebrain.cloud")
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Quart:
+    """Build the cloud app; ``test_config`` overrides environment settings."""
+    from cloud_api.api import agent, wellknown
+
+    app = Quart(__name__)
+    app.config.from_mapping(from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+    connect_db(app.config["DATABASE_URL"])
+    for blueprint in (agent.bp, wellknown.bp):
+        app.register_blueprint(blueprint)
+    app.register_error_handler(LuxeBrainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    return app
+
+
+async def _render(status: int, code: str, message: str, field: str | None = None) -> Response:
+    if request.blueprint == "console":
+        html = await render_template("error.html", status=status, code=code, message=message)
+        return Response(html, status=status, content_type="text/html")
+    response = jsonify(error_body(code=code, message=message, field=field))
+    response.status_code = status
+    return response
+
+
+async def _domain_error(error: LuxeBrainError) -> Response:
+    response = await _render(error.status, error.code, error.message, error.field)
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+async def _http_error(error: HTTPException) -> Response:
+    code = (error.name or "error").lower().replace(" ", "_")
+    return await _render(error.code or 500, code, error.description or error.name)
+
+
+async def _unexpected_error(error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return await _render(500, "internal_error", "internal error; the incident was logged")

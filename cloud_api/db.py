@@ -1,0 +1,67 @@
+"""The cloud database, chosen by one URL: ``sqlite:///path`` or ``postgresql://…``.
+
+Models bind to :data:`database` (a proxy) so the same code serves either backend. Request
+handlers run their database work in a worker thread (``run_sync``) inside :func:`transaction`,
+which holds one connection for the duration and takes the write lock up front on SQLite so
+concurrent writers wait instead of failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import peewee
+from playhouse import db_url
+from quart.utils import run_sync
+
+T = TypeVar("T")
+
+database = peewee.DatabaseProxy()
+
+_SQLITE_PRAGMAS = (("journal_mode", "wal"), ("synchronous", "normal"), ("foreign_keys", 1))
+
+
+def connect_db(url: str, *, bind: bool = True) -> peewee.Database:
+    """Open the database at ``url`` (not yet connected); with ``bind`` the models use it."""
+    if url.startswith("sqlite:"):
+        db = db_url.connect(url, pragmas=_SQLITE_PRAGMAS, timeout=30)
+    elif url.startswith(("postgresql:", "postgres:")):
+        pooled = "postgresql+pool:" + url.split(":", 1)[1]
+        db = db_url.connect(pooled, max_connections=32, stale_timeout=300, timeout=30)
+    else:
+        raise ValueError(f"unsupported database URL {url!r} (use sqlite:///… or postgresql://…)")
+    if bind:
+        database.initialize(db)
+    return db
+
+
+def is_sqlite(db: peewee.Database | None = None) -> bool:
+    target = db if db is not None else database.obj
+    return isinstance(target, peewee.SqliteDatabase)
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """One connection and one transaction; on SQLite the write lock is taken at BEGIN."""
+    db = database.obj
+    with db.connection_context():
+        atomic = db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic()
+        with atomic:
+            yield
+
+
+async def in_db(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``func(*args, **kwargs)`` in a worker thread inside :func:`transaction`."""
+
+    def call() -> T:
+        with transaction():
+            return func(*args, **kwargs)
+
+    return await run_sync(call)()
+
+
+def locked(query: peewee.Select) -> peewee.Select:
+    """``SELECT … FOR UPDATE`` on PostgreSQL; SQLite needs none (IMMEDIATE holds the write lock)."""
+    return query if is_sqlite() else query.for_update()
