@@ -61,17 +61,20 @@ REC_IMPRESSION: Final = "rec_impression"
 REC_CLICK: Final = "rec_click"
 
 BROWSING_KINDS: Final = frozenset({VIEW, ADD_TO_CART, REC_IMPRESSION, REC_CLICK})
-KINDS: Final = frozenset(
-    {
-        ORDER_UPSERTED,
-        ORDER_DELETED,
-        PRODUCT_UPSERTED,
-        PRODUCT_DELETED,
-        CUSTOMER_UPSERTED,
-        CUSTOMER_DELETED,
-        CUSTOMER_ERASED,
-    }
-) | BROWSING_KINDS
+KINDS: Final = (
+    frozenset(
+        {
+            ORDER_UPSERTED,
+            ORDER_DELETED,
+            PRODUCT_UPSERTED,
+            PRODUCT_DELETED,
+            CUSTOMER_UPSERTED,
+            CUSTOMER_DELETED,
+            CUSTOMER_ERASED,
+        }
+    )
+    | BROWSING_KINDS
+)
 
 #: An order teaches purchase models when it first reaches one of these statuses.
 PAID_STATUSES: Final = frozenset({"processing", "completed"})

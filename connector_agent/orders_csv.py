@@ -1,0 +1,176 @@
+"""Read the normalised line-item CSV (gzip) of an order history into contract events.
+
+The file has one row per order line (``order_id, customer_id, created_at, product_id,
+product_name, category, quantity, unit_price, currency, status``) and the rows of one order are
+contiguous. ``evaluate`` replays these events in memory and ``import-orders`` appends them to the
+event log, so both see exactly the same facts. Reading streams the file, one order at a time.
+
+Per order: one ``order.upserted`` keyed ``import:<order_id>`` whose version is the payload hash
+(re-importing the same file yields the same events, which the log deduplicates), preceded by one
+``product.upserted`` for each product seen for the first time (its price is the unit price of that
+line; the last price is what later orders teach the models).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from online_models.events import Event, EventError, parse_time, payload_hash
+
+__all__ = ["COLUMNS", "OrdersCsvError", "ImportedOrder", "read_orders", "read_events"]
+
+COLUMNS = (
+    "order_id",
+    "customer_id",
+    "created_at",
+    "product_id",
+    "product_name",
+    "category",
+    "quantity",
+    "unit_price",
+    "currency",
+    "status",
+)
+STATUSES = frozenset({"completed", "cancelled", "refunded", "processing"})
+
+
+class OrdersCsvError(ValueError):
+    """The file is not a normalised order CSV; the message names the line and column."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedOrder:
+    """One order of the file as its contract payload plus where it was read from."""
+
+    line: int
+    payload: dict[str, Any]
+
+    def event(self) -> Event:
+        created = self.payload["created_at"]
+        key = f"import:{self.payload['id']}"
+        return Event(0, "order.upserted", key, payload_hash(self.payload), created, self.payload)
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    raw = path.open("rb")
+    head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
+    if head == b"\x1f\x8b":
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8", newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+
+def _line_item(row: dict[str, str], line: int) -> dict[str, Any]:
+    try:
+        quantity = int(row["quantity"])
+    except ValueError as exc:
+        raise OrdersCsvError(
+            f"line {line}: quantity: not an integer ({row['quantity']!r})"
+        ) from exc
+    try:
+        price = Decimal(row["unit_price"])
+    except InvalidOperation as exc:
+        raise OrdersCsvError(
+            f"line {line}: unit_price: not a number ({row['unit_price']!r})"
+        ) from exc
+    if not row["product_id"]:
+        raise OrdersCsvError(f"line {line}: product_id: empty")
+    return {
+        "product_id": row["product_id"],
+        "variation_id": None,
+        "name": row["product_name"],
+        "category": row["category"] or None,
+        "quantity": quantity,
+        "unit_price": str(price),
+    }
+
+
+def _payload(first: dict[str, str], items: list[dict[str, Any]], line: int) -> dict[str, Any]:
+    status = first["status"]
+    if status not in STATUSES:
+        raise OrdersCsvError(f"line {line}: status: unknown ({status!r})")
+    try:
+        parse_time(first["created_at"])
+    except EventError as exc:
+        raise OrdersCsvError(f"line {line}: created_at: {exc}") from exc
+    total = sum(Decimal(i["unit_price"]) * i["quantity"] for i in items)
+    return {
+        "id": first["order_id"],
+        "status": status,
+        "customer_id": first["customer_id"] or None,
+        "guest_key": None,
+        "currency": first["currency"],
+        "created_at": first["created_at"],
+        "paid_at": first["created_at"] if status == "completed" else None,
+        "total": str(total),
+        "line_items": items,
+        "refunds": [],
+    }
+
+
+def read_orders(path: str | Path) -> Iterator[ImportedOrder]:
+    """Yield the file's orders in file order; raise :class:`OrdersCsvError` on a bad row."""
+    path = Path(path)
+    with _open_text(path) as text:
+        reader = csv.DictReader(text)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise OrdersCsvError(f"{path.name}: missing columns: {', '.join(missing)}")
+        first: dict[str, str] | None = None
+        start = 0
+        items: list[dict[str, Any]] = []
+        for line, row in enumerate(reader, start=2):
+            if first is not None and row["order_id"] != first["order_id"]:
+                yield ImportedOrder(start, _payload(first, items, start))
+                first, items = None, []
+            if first is None:
+                first, start = row, line
+            items.append(_line_item(row, line))
+        if first is not None:
+            yield ImportedOrder(start, _payload(first, items, start))
+
+
+def _product_event(item: dict[str, Any], occurred_at: str) -> Event:
+    category = item["category"]
+    payload = {
+        "id": item["product_id"],
+        "parent_id": None,
+        "type": "simple",
+        "name": item["name"],
+        "status": "publish",
+        "sku": item["product_id"],
+        "categories": [{"id": category, "name": category}] if category else [],
+        "price": item["unit_price"],
+        "regular_price": item["unit_price"],
+        "sale_price": None,
+        "stock_status": "instock",
+        "stock_quantity": None,
+        "permalink": None,
+        "image": None,
+        "price_html": None,
+        "gtin": None,
+    }
+    return Event(
+        0, "product.upserted", item["product_id"], payload_hash(payload), occurred_at, payload
+    )
+
+
+def read_events(path: str | Path, *, limit: int | None = None) -> Iterator[Event]:
+    """Yield ``product.upserted`` (first sight) and ``order.upserted`` events for the first
+    ``limit`` orders of the file (all when ``None``)."""
+    seen: set[str] = set()
+    for count, order in enumerate(read_orders(path)):
+        if limit is not None and count >= limit:
+            return
+        occurred_at = order.payload["created_at"]
+        for item in order.payload["line_items"]:
+            if item["product_id"] not in seen:
+                seen.add(item["product_id"])
+                yield _product_event(item, occurred_at)
+        yield order.event()

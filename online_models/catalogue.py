@@ -1,0 +1,144 @@
+"""What the brain knows about products: learned from ``product.upserted`` and from order lines.
+
+Products only known from orders count as published and in stock. The catalogue answers the
+business filters every recommendation passes through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from online_models.orders import NON_PRODUCT, Line
+
+__all__ = ["Catalogue"]
+
+FIELDS = (
+    "id",
+    "name",
+    "permalink",
+    "image",
+    "price",
+    "price_html",
+    "categories",
+    "status",
+    "stock_status",
+    "stock_quantity",
+)
+
+
+def _stock_quantity(value: Any) -> int | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _category_names(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        return []
+    names = []
+    for entry in value:
+        name = entry.get("name") if isinstance(entry, dict) else entry
+        if name:
+            names.append(str(name))
+    return names
+
+
+class Catalogue:
+    """Product entries in the public shape (see ``Brain.product``), plus cost when known."""
+
+    def __init__(self) -> None:
+        self._products: dict[str, dict[str, Any]] = {}
+        self._cost: dict[str, float] = {}
+
+    def __len__(self) -> int:
+        return len(self._products)
+
+    def upsert(self, payload: dict[str, Any]) -> None:
+        product_id = payload.get("id")
+        if product_id in (None, ""):
+            return
+        entry = {name: payload.get(name) for name in FIELDS}
+        entry["id"] = str(product_id)
+        entry["categories"] = _category_names(payload.get("categories"))
+        entry["stock_quantity"] = _stock_quantity(payload.get("stock_quantity"))
+        entry["status"] = str(payload.get("status") or "publish")
+        entry["stock_status"] = str(payload.get("stock_status") or "instock")
+        entry["name"] = str(payload.get("name") or "")
+        self._products[entry["id"]] = entry
+        try:
+            self._cost[entry["id"]] = float(payload["cost"])
+        except (KeyError, TypeError, ValueError):
+            self._cost.pop(entry["id"], None)
+
+    def delete(self, product_id: str) -> None:
+        entry = self._products.get(product_id)
+        if entry is not None:
+            entry["status"] = "trash"
+
+    def learn_line(self, line: Line) -> None:
+        """Remember a product first seen in an order (name, category, price of that line)."""
+        entry = self._products.get(line.product_id)
+        if entry is None:
+            self._products[line.product_id] = {
+                "id": line.product_id,
+                "name": line.name,
+                "permalink": None,
+                "image": None,
+                "price": f"{line.unit_price:.2f}",
+                "price_html": None,
+                "categories": [line.category] if line.category else [],
+                "status": "publish",
+                "stock_status": "instock",
+                "stock_quantity": None,
+            }
+
+    def get(self, product_id: str) -> dict[str, Any] | None:
+        entry = self._products.get(product_id)
+        return None if entry is None else {**entry, "categories": list(entry["categories"])}
+
+    def name(self, product_id: str) -> str:
+        entry = self._products.get(product_id)
+        return entry["name"] if entry and entry["name"] else product_id
+
+    def category(self, product_id: str) -> str | None:
+        """Its category: the first category name."""
+        entry = self._products.get(product_id)
+        return entry["categories"][0] if entry and entry["categories"] else None
+
+    def price(self, product_id: str) -> float | None:
+        entry = self._products.get(product_id)
+        try:
+            return float(entry["price"]) if entry and entry["price"] is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    def cost(self, product_id: str) -> float | None:
+        return self._cost.get(product_id)
+
+    def stock(self, product_id: str) -> int | None:
+        entry = self._products.get(product_id)
+        return entry["stock_quantity"] if entry else None
+
+    def recommendable(self, product_id: str) -> bool:
+        """Published, in stock and merchandise; products known only from orders qualify."""
+        entry = self._products.get(product_id)
+        if entry is None:
+            return True
+        return (
+            entry["status"] == "publish"
+            and entry["stock_status"] != "outofstock"
+            and NON_PRODUCT not in entry["categories"]
+        )
+
+    def with_stock(self) -> list[tuple[str, int]]:
+        return [
+            (pid, e["stock_quantity"])
+            for pid, e in self._products.items()
+            if e["stock_quantity"] is not None and e["status"] == "publish"
+        ]
+
+    def __repr__(self) -> str:
+        return f"Catalogue(products={len(self._products)})"

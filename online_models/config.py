@@ -1,0 +1,95 @@
+"""``BrainConfig``: every cap, half-life and guardrail of the models in one frozen dataclass.
+
+Caps bound memory and learning time as the shop grows; they are printed by ``evaluate`` so a
+figure can always be read together with the caps that produced it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+__all__ = ["BrainConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class BrainConfig:
+    """Caps, half-lives (days, in event time) and guardrails.
+
+    Examples
+    --------
+    >>> BrainConfig().popular_half_life_days
+    30.0
+    >>> BrainConfig(max_neighbours=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: BrainConfig.max_neighbours: must be > 0 (got 0)
+    """
+
+    popular_half_life_days: float = 30.0
+    trending_half_life_days: float = 7.0
+    copurchase_half_life_days: float = 60.0
+    repeat_half_life_days: float = 90.0
+    #: co-purchase: neighbours kept per item (pruned to this when twice as many are held)
+    max_neighbours: int = 150
+    #: co-purchase: distinct products of one order that are paired (the first ones)
+    max_basket_items: int = 60
+    #: buy-again: distinct items remembered per customer
+    max_customer_items: int = 300
+    #: personalised MF: latent factors, positives and negatives sampled per order
+    mf_factors: int = 16
+    mf_learning_rate: float = 0.05
+    mf_positives: int = 8
+    mf_negatives: int = 8
+    #: personalised MF: how many recent purchases negatives are drawn from (popularity-shaped)
+    negative_pool: int = 2000
+    #: candidates scored for one query, never the catalogue
+    max_candidates: int = 300
+    #: blend weights of the customer ranker
+    weight_repeat: float = 1.0
+    weight_copurchase: float = 0.3
+    weight_popular: float = 0.15
+    weight_personal: float = 0.05
+    #: co-purchase score = count(a, i) / count(i) ** copurchase_popularity_damping
+    copurchase_popularity_damping: float = 0.0
+    #: orders remembered for compensating a later cancellation or refund
+    order_memory: int = 50_000
+    #: forecast: days of daily history kept per product and the level window
+    forecast_window_days: int = 56
+    forecast_level_days: int = 28
+    forecast_gate_weeks: int = 8
+    #: pricer guardrails: largest relative change, lowest margin over cost (fraction of price)
+    price_max_change: float = 0.10
+    price_min_margin: float = 0.20
+    price_min_observations: int = 8
+    #: anomaly detector: trees, height, window and the score above which an order is flagged
+    anomaly_trees: int = 10
+    anomaly_height: int = 8
+    anomaly_window: int = 250
+    anomaly_threshold: float = 0.8
+    max_flagged: int = 500
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"BrainConfig.{f.name}: must be a number (got {value!r})")
+            if value <= 0 and f.name not in _MAY_BE_ZERO:
+                raise ValueError(f"BrainConfig.{f.name}: must be > 0 (got {value!r})")
+            if value < 0:
+                raise ValueError(f"BrainConfig.{f.name}: must be >= 0 (got {value!r})")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_MAY_BE_ZERO = frozenset(
+    {
+        "weight_repeat",
+        "weight_copurchase",
+        "weight_popular",
+        "weight_personal",
+        "copurchase_popularity_damping",
+        "price_min_margin",
+    }
+)

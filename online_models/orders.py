@@ -1,0 +1,94 @@
+"""The models' view of an ``order.upserted`` payload: tolerant parsing into plain values.
+
+Bad or partial payloads never raise: a line without a product id or with an unreadable quantity
+is skipped, an unreadable price counts as 0. Every model reads orders through this one view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from online_models.events import Event
+
+__all__ = ["NON_PRODUCT", "Line", "Order", "order_of"]
+
+#: the category of lines that are not merchandise (postage, fees, vouchers)
+NON_PRODUCT = "non_product"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    product_id: str
+    name: str
+    category: str | None
+    quantity: int
+    unit_price: float
+
+    @property
+    def is_product(self) -> bool:
+        return self.category != NON_PRODUCT
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    key: str
+    status: str
+    customer_id: str | None
+    timestamp: float
+    day: int
+    hour: int
+    lines: tuple[Line, ...]
+
+    @property
+    def products(self) -> tuple[str, ...]:
+        """Distinct product ids of the product lines with a positive quantity, in line order."""
+        return tuple(
+            dict.fromkeys(ln.product_id for ln in self.lines if ln.is_product and ln.quantity > 0)
+        )
+
+    @property
+    def total(self) -> float:
+        return sum(ln.quantity * ln.unit_price for ln in self.lines)
+
+
+def _line(item: Any) -> Line | None:
+    if not isinstance(item, dict):
+        return None
+    product_id = item.get("product_id")
+    if product_id is None or product_id == "":
+        return None
+    try:
+        quantity = int(item.get("quantity", 0))
+    except (TypeError, ValueError):
+        return None
+    try:
+        price = float(item.get("unit_price") or 0)
+    except (TypeError, ValueError):
+        price = 0.0
+    category = item.get("category")
+    return Line(
+        str(product_id),
+        str(item.get("name") or ""),
+        str(category) if category else None,
+        quantity,
+        price if price == price else 0.0,
+    )
+
+
+def order_of(event: Event) -> Order:
+    """The order carried by an ``order.upserted`` event (status lower-cased)."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    items = payload.get("line_items")
+    lines = tuple(ln for ln in map(_line, items if isinstance(items, list) else []) if ln)
+    customer = payload.get("customer_id")
+    when = event.when
+    return Order(
+        key=event.key,
+        status=str(payload.get("status") or "").lower(),
+        customer_id=str(customer) if customer not in (None, "") else None,
+        timestamp=when.timestamp(),
+        day=when.toordinal(),
+        hour=when.hour,
+        lines=lines,
+    )

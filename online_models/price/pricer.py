@@ -1,0 +1,134 @@
+"""Price suggestions from an online log-log demand regression, within guardrails.
+
+Per product (and per category as the fallback when a product has too few price points), running
+sums give the least-squares slope of log(units) on log(price): the price elasticity. Inelastic
+demand (-1 < e < 0) suggests a rise, elastic demand (e < -1) a cut, each at most ``max_change`` and
+never below the minimum margin over cost (when the catalogue knows the cost). No suggestion when
+there are too few observations, no price variation, or a slope with the wrong sign.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["Pricer"]
+
+#: below this variance of log price there is no price experiment to learn from
+MIN_LOG_PRICE_VARIANCE = 1e-4
+
+
+class _Fit:
+    __slots__ = ("n", "sx", "sy", "sxx", "sxy")
+
+    def __init__(self) -> None:
+        self.n = self.sx = self.sy = self.sxx = self.sxy = 0.0
+
+    def add(self, x: float, y: float, sign: int) -> None:
+        self.n += sign
+        self.sx += sign * x
+        self.sy += sign * y
+        self.sxx += sign * x * x
+        self.sxy += sign * x * y
+
+    def slope(self, min_n: int) -> float | None:
+        if self.n < min_n:
+            return None
+        var = self.sxx / self.n - (self.sx / self.n) ** 2
+        if var < MIN_LOG_PRICE_VARIANCE:
+            return None
+        return (self.sxy / self.n - self.sx * self.sy / self.n**2) / var
+
+    def __getstate__(self) -> tuple[float, ...]:
+        return (self.n, self.sx, self.sy, self.sxx, self.sxy)
+
+    def __setstate__(self, state: tuple[float, ...]) -> None:
+        self.n, self.sx, self.sy, self.sxx, self.sxy = state
+
+
+class Pricer:
+    """Elasticity per product (category fallback) and guarded suggestions.
+
+    Examples
+    --------
+    >>> p = Pricer(max_change=0.1, min_margin=0.2, min_observations=4)
+    >>> for price, units in [(1.0, 100), (1.2, 95), (0.9, 103), (1.1, 97)] * 3:
+    ...     p.learn("mug", "kitchen", price, units, 1)
+    >>> s = p.suggest("mug", current=1.0, cost=None)
+    >>> s["suggested"], s["change"], round(s["elasticity"], 2)
+    (1.07, 0.07, -0.29)
+    >>> p.suggest("mug", current=1.0, cost=0.95) is None
+    False
+    >>> p.suggest("unknown", current=1.0, cost=None) is None
+    True
+    """
+
+    def __init__(self, max_change: float, min_margin: float, min_observations: int) -> None:
+        self.max_change = max_change
+        self.min_margin = min_margin
+        self.min_observations = min_observations
+        self._products: dict[str, _Fit] = {}
+        self._categories: dict[str, _Fit] = {}
+
+    def learn(
+        self, product_id: str, category: str | None, price: float, units: int, sign: int
+    ) -> None:
+        if price <= 0 or units <= 0:
+            return
+        x, y = math.log(price), math.log(units)
+        self._products.setdefault(product_id, _Fit()).add(x, y, sign)
+        if category:
+            self._categories.setdefault(category, _Fit()).add(x, y, sign)
+
+    def elasticity(self, product_id: str, category: str | None) -> tuple[float, str] | None:
+        fit = self._products.get(product_id)
+        slope = fit.slope(self.min_observations) if fit else None
+        if slope is not None:
+            return slope, "product"
+        fit = self._categories.get(category) if category else None
+        slope = fit.slope(self.min_observations) if fit else None
+        return (slope, "category") if slope is not None else None
+
+    def suggest(
+        self,
+        product_id: str,
+        *,
+        current: float | None,
+        cost: float | None,
+        category: str | None = None,
+    ) -> dict[str, object] | None:
+        if current is None or current <= 0:
+            return None
+        found = self.elasticity(product_id, category)
+        if found is None or found[0] >= 0:
+            return None
+        e, level = found
+        change = self.max_change * min(1.0, abs(1.0 + e)) * (1.0 if e > -1.0 else -1.0)
+        suggested = current * (1.0 + change)
+        floor = cost / (1.0 - self.min_margin) if cost is not None and self.min_margin < 1 else 0.0
+        if suggested < floor:
+            suggested = min(
+                max(floor, current * (1 - self.max_change)), current * (1 + self.max_change)
+            )
+        suggested = round(suggested, 2)
+        if suggested == round(current, 2):
+            return None
+        kind = "inelastic" if e > -1.0 else "elastic"
+        direction = "raise" if suggested > current else "lower"
+        return {
+            "product_id": product_id,
+            "current": round(current, 2),
+            "suggested": suggested,
+            "change": round(suggested / current - 1.0, 4),
+            "elasticity": round(e, 4),
+            "reason": f"{kind} demand ({level} elasticity {e:.2f}): {direction} within "
+            f"{self.max_change:.0%}",
+        }
+
+    def products(self) -> list[str]:
+        return list(self._products)
+
+    def __len__(self) -> int:
+        return len(self._products)
+
+    def __repr__(self) -> str:
+        return f"Pricer(max_change={self.max_change}, products={len(self)})"

@@ -1,0 +1,18 @@
+"""Recommenders: popular/trending, co-purchase, buy again, personalised MF, and the blend."""
+
+from online_models.recommend.base import SOURCES, Recommendation
+from online_models.recommend.copurchase import CoPurchase
+from online_models.recommend.personal import PersonalMF
+from online_models.recommend.popular import Popularity
+from online_models.recommend.ranker import Ranker
+from online_models.recommend.repeat import RepeatPurchases
+
+__all__ = [
+    "SOURCES",
+    "CoPurchase",
+    "PersonalMF",
+    "Popularity",
+    "Ranker",
+    "Recommendation",
+    "RepeatPurchases",
+]

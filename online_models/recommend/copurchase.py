@@ -1,0 +1,112 @@
+"""Frequently bought together: decayed co-occurrence counts with top-k neighbours per item.
+
+Memory is bounded by keeping at most ``2 * max_neighbours`` neighbours per item: when an item holds
+more, only its ``max_neighbours`` strongest survive. A pruned pair restarts from zero if it comes
+back, so rare pairs of very connected items are under-counted; the strong pairs that fill a top-10
+are kept. On the UCI Online Retail II year this holds ~0.6 M pairs instead of ~2 M (see evaluate).
+"""
+
+from __future__ import annotations
+
+from online_models.decay import Decay
+from online_models.orders import Order
+
+__all__ = ["CoPurchase"]
+
+
+class CoPurchase:
+    """Decayed counts of orders containing both products, per product.
+
+    Parameters
+    ----------
+    half_life_days
+        Decay of old orders, in event time.
+    max_neighbours
+        Neighbours kept per product after pruning.
+    max_basket_items
+        Only the first this-many distinct products of an order are paired (bounds the cost of
+        huge wholesale baskets: pairs grow with the square of the basket).
+
+    Examples
+    --------
+    >>> from online_models.orders import Order
+    >>> cp = CoPurchase(half_life_days=30.0, max_neighbours=10, max_basket_items=50)
+    >>> o = Order("k", "completed", None, 0.0, 0, 0, ())
+    >>> cp.learn_order(o, ("tea", "cup", "saucer"), 1)
+    >>> cp.learn_order(o, ("tea", "cup"), 1)
+    >>> [(k, round(v, 1)) for k, v in cp.neighbours("tea", 5)]
+    [('cup', 2.0), ('saucer', 1.0)]
+    """
+
+    def __init__(self, half_life_days: float, max_neighbours: int, max_basket_items: int) -> None:
+        self.half_life_days = half_life_days
+        self.max_neighbours = max_neighbours
+        self.max_basket_items = max_basket_items
+        self._decay = Decay(half_life_days)
+        self._pairs: dict[str, dict[str, float]] = {}
+        self._counts: dict[str, float] = {}
+
+    def learn_order(self, order: Order, products: tuple[str, ...], sign: int) -> None:
+        basket = products[: self.max_basket_items]
+        boost = self._decay.boost(order.timestamp)
+        if self._decay.needs_rebase(boost):
+            self._rescale(self._decay.rebase(order.timestamp))
+            boost = self._decay.boost(order.timestamp)
+        weight = sign * boost
+        limit = 2 * self.max_neighbours
+        pairs, counts = self._pairs, self._counts
+        for a in basket:
+            counts[a] = counts.get(a, 0.0) + weight
+            row = pairs.get(a)
+            if row is None:
+                row = pairs[a] = {}
+            for b in basket:
+                if b != a:
+                    row[b] = row.get(b, 0.0) + weight
+            if sign < 0:
+                for b in [b for b in basket if b != a and row.get(b, 0.0) <= 1e-9 * boost]:
+                    row.pop(b, None)
+            elif len(row) > limit:
+                self._prune(a, row)
+
+    def neighbours(self, product_id: str, n: int) -> list[tuple[str, float]]:
+        """Up to ``n`` (neighbour, raw co-count) best first (ties by id)."""
+        row = self._pairs.get(product_id)
+        if not row:
+            return []
+        ranked = sorted(row.items(), key=lambda kv: (-kv[1], kv[0]))
+        return ranked[:n]
+
+    def row(self, product_id: str) -> dict[str, float]:
+        """All kept raw co-counts of ``product_id`` (read only)."""
+        return self._pairs.get(product_id, {})
+
+    def count(self, product_id: str) -> float:
+        """Raw (boosted) count of orders containing ``product_id``."""
+        return self._counts.get(product_id, 0.0)
+
+    def decayed(self, raw: float, ts: float) -> float:
+        return raw / self._decay.peek(ts)
+
+    def pair_count(self) -> int:
+        return sum(len(row) for row in self._pairs.values())
+
+    def _prune(self, product_id: str, row: dict[str, float]) -> None:
+        kept = sorted(row.items(), key=lambda kv: (-kv[1], kv[0]))[: self.max_neighbours]
+        self._pairs[product_id] = dict(kept)
+
+    def _rescale(self, factor: float) -> None:
+        for row in self._pairs.values():
+            for key in row:
+                row[key] *= factor
+        for key in self._counts:
+            self._counts[key] *= factor
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __repr__(self) -> str:
+        return (
+            f"CoPurchase(half_life_days={self.half_life_days}, "
+            f"max_neighbours={self.max_neighbours}, products={len(self._pairs)})"
+        )

@@ -1,0 +1,130 @@
+"""Buy again: what each customer bought, how often and how recently, plus their last baskets."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from online_models.decay import Decay
+from online_models.orders import Order
+
+__all__ = ["RepeatPurchases"]
+
+#: baskets remembered per customer (the co-purchase ranker looks at these)
+RECENT_BASKETS = 3
+
+
+class _History:
+    __slots__ = ("items", "baskets", "orders", "last_ts")
+
+    def __init__(self) -> None:
+        #: product -> [decayed orders (raw), orders, last purchase time]
+        self.items: dict[str, list[float]] = {}
+        self.baskets: deque[tuple[str, ...]] = deque(maxlen=RECENT_BASKETS)
+        self.orders = 0
+        self.last_ts = 0.0
+
+    def __getstate__(self) -> tuple[object, ...]:
+        return (self.items, list(self.baskets), self.orders, self.last_ts)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        items, baskets, self.orders, self.last_ts = state  # type: ignore[misc]
+        self.items = items  # type: ignore[assignment]
+        self.baskets = deque(baskets, maxlen=RECENT_BASKETS)  # type: ignore[arg-type]
+
+
+class RepeatPurchases:
+    """Per-customer purchase frequency with decay (recent habits weigh more).
+
+    Parameters
+    ----------
+    half_life_days
+        Decay of old purchases, in event time.
+    max_items
+        Distinct products remembered per customer; the weakest are dropped beyond twice this.
+
+    Examples
+    --------
+    >>> from online_models.orders import Order
+    >>> rp = RepeatPurchases(half_life_days=90.0, max_items=50)
+    >>> o = Order("k", "completed", "c1", 0.0, 0, 0, ())
+    >>> rp.learn_order(o, ("tea", "cup"), 1)
+    >>> rp.learn_order(o, ("tea",), 1)
+    >>> [(p, n) for p, _, n in rp.items("c1")]
+    [('tea', 2), ('cup', 1)]
+    >>> rp.items("nobody")
+    []
+    """
+
+    def __init__(self, half_life_days: float, max_items: int) -> None:
+        self.half_life_days = half_life_days
+        self.max_items = max_items
+        self._decay = Decay(half_life_days)
+        self._customers: dict[str, _History] = {}
+
+    def learn_order(self, order: Order, products: tuple[str, ...], sign: int) -> None:
+        customer = order.customer_id
+        if customer is None:
+            return
+        history = self._customers.get(customer)
+        if history is None:
+            if sign < 0:
+                return
+            history = self._customers[customer] = _History()
+        boost = self._decay.boost(order.timestamp)
+        if self._decay.needs_rebase(boost):
+            self._rescale(self._decay.rebase(order.timestamp))
+            boost = self._decay.boost(order.timestamp)
+        history.orders += sign
+        for product_id in products:
+            entry = history.items.get(product_id)
+            if entry is None:
+                if sign < 0:
+                    continue
+                entry = history.items[product_id] = [0.0, 0.0, 0.0]
+            entry[0] += sign * boost
+            entry[1] += sign
+            if sign > 0:
+                entry[2] = max(entry[2], order.timestamp)
+            elif entry[1] <= 0:
+                del history.items[product_id]
+        if sign > 0:
+            history.baskets.append(products)
+            history.last_ts = max(history.last_ts, order.timestamp)
+            if len(history.items) > 2 * self.max_items:
+                ranked = sorted(history.items.items(), key=lambda kv: (-kv[1][0], kv[0]))
+                history.items = dict(ranked[: self.max_items])
+        elif products in history.baskets:
+            history.baskets.remove(products)
+
+    def items(self, customer_id: str) -> list[tuple[str, float, int]]:
+        """(product, raw decayed score, orders) best first; ties: the more recent first."""
+        history = self._customers.get(customer_id)
+        if history is None:
+            return []
+        ranked = sorted(history.items.items(), key=lambda kv: (-kv[1][0], -kv[1][2], kv[0]))
+        return [(p, e[0], int(e[1])) for p, e in ranked]
+
+    def bought(self, customer_id: str) -> set[str]:
+        history = self._customers.get(customer_id)
+        return set(history.items) if history else set()
+
+    def recent_baskets(self, customer_id: str) -> list[tuple[str, ...]]:
+        history = self._customers.get(customer_id)
+        return list(history.baskets) if history else []
+
+    def knows(self, customer_id: str) -> bool:
+        return customer_id in self._customers
+
+    def forget_customer(self, customer_id: str) -> None:
+        self._customers.pop(customer_id, None)
+
+    def _rescale(self, factor: float) -> None:
+        for history in self._customers.values():
+            for entry in history.items.values():
+                entry[0] *= factor
+
+    def __len__(self) -> int:
+        return len(self._customers)
+
+    def __repr__(self) -> str:
+        return f"RepeatPurchases(half_life_days={self.half_life_days}, customers={len(self)})"

@@ -1,0 +1,128 @@
+"""Streaming RFM: recency, frequency and monetary scores from streaming quantiles → named segments.
+
+Quintile cut points come from ``river.stats.Quantile`` (P² estimators, constant memory): F and M
+cuts are fed each customer's new value when it changes; R cuts are fed last-order times, and a
+customer's R score is where their last order falls among them (recent = high). The estimators see
+active customers more often than dormant ones, so the cuts lean towards active customers; evaluate
+reports the agreement with a batch RFM over the same customers.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from river import stats
+
+__all__ = ["SEGMENTS", "Segmenter"]
+
+QUINTILES = (0.2, 0.4, 0.6, 0.8)
+SEGMENTS = ("champions", "loyal", "new", "promising", "at_risk", "hibernating")
+DAY = 86_400.0
+
+
+def _segment(r: int, f: int, orders: int) -> str:
+    if orders <= 1 and r >= 4:
+        return "new"
+    if r >= 4 and f >= 4:
+        return "champions"
+    if r >= 3 and f >= 3:
+        return "loyal"
+    if r <= 2 and f >= 3:
+        return "at_risk"
+    if r <= 2:
+        return "hibernating"
+    return "promising"
+
+
+class Segmenter:
+    """Per-customer recency/frequency/monetary with streaming quintile cuts.
+
+    Examples
+    --------
+    >>> s = Segmenter()
+    >>> for i in range(50):
+    ...     s.learn(f"c{i}", ts=i * DAY, amount=10.0 * (i % 5 + 1), orders=1)
+    >>> for _ in range(6):
+    ...     s.learn("c49", ts=50 * DAY, amount=100.0, orders=1)
+    >>> s.segment_of("c49")["segment"]
+    'champions'
+    >>> s.segment_of("c0")["segment"]
+    'hibernating'
+    """
+
+    def __init__(self) -> None:
+        #: customer -> [last order time, orders, net spend]
+        self._customers: dict[str, list[float]] = {}
+        self._r = [stats.Quantile(q) for q in QUINTILES]
+        self._f = [stats.Quantile(q) for q in QUINTILES]
+        self._m = [stats.Quantile(q) for q in QUINTILES]
+        self._last_ts = 0.0
+
+    def learn(self, customer_id: str, *, ts: float, amount: float, orders: int) -> None:
+        """Record an order (``orders=1``), a cancellation (``orders=-1``) or a return (``0``)."""
+        entry = self._customers.get(customer_id)
+        if entry is None:
+            if orders <= 0:
+                return
+            entry = self._customers[customer_id] = [ts, 0.0, 0.0]
+        entry[1] = max(entry[1] + orders, 0.0)
+        entry[2] += amount
+        self._last_ts = max(self._last_ts, ts)
+        if orders > 0:
+            entry[0] = max(entry[0], ts)
+            for q in self._r:
+                q.update(entry[0])
+        for q in self._f:
+            q.update(entry[1])
+        for q in self._m:
+            q.update(entry[2])
+
+    @staticmethod
+    def _score(cuts: list[stats.Quantile], value: float) -> int:
+        points = [q.get() or 0.0 for q in cuts]
+        return 1 + bisect_right(points, value)
+
+    def scores(self, customer_id: str) -> tuple[int, int, int] | None:
+        entry = self._customers.get(customer_id)
+        if entry is None:
+            return None
+        return (
+            self._score(self._r, entry[0]),
+            self._score(self._f, entry[1]),
+            self._score(self._m, entry[2]),
+        )
+
+    def segment_of(self, customer_id: str) -> dict[str, object] | None:
+        scores = self.scores(customer_id)
+        if scores is None:
+            return None
+        r, f, m = scores
+        last, orders, spend = self._customers[customer_id]
+        days = (self._last_ts - last) / DAY
+        return {
+            "customer_id": customer_id,
+            "segment": _segment(r, f, int(orders)),
+            "r": r,
+            "f": f,
+            "m": m,
+            "reason": f"last order {days:.0f} days ago, {int(orders)} orders, {spend:.2f} spent",
+        }
+
+    def segment_sizes(self) -> dict[str, int]:
+        sizes = dict.fromkeys(SEGMENTS, 0)
+        for customer_id, entry in self._customers.items():
+            r, f, _ = self.scores(customer_id) or (1, 1, 1)
+            sizes[_segment(r, f, int(entry[1]))] += 1
+        return sizes
+
+    def customers(self) -> list[str]:
+        return list(self._customers)
+
+    def forget_customer(self, customer_id: str) -> None:
+        self._customers.pop(customer_id, None)
+
+    def __len__(self) -> int:
+        return len(self._customers)
+
+    def __repr__(self) -> str:
+        return f"Segmenter(customers={len(self)})"
