@@ -1,0 +1,163 @@
+<?php
+/**
+ * Signed calls from WordPress to the paired agent, with a short timeout and a brief back-off
+ * after a failure so a dead agent costs shoppers one timeout, not one per request.
+ *
+ * @package LuxeBrain
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * HTTP client for the agent's local API.
+ */
+class LuxeBrain_Agent_Client {
+
+	/** Transient set after a transport failure; shopper-facing calls skip the agent while set. */
+	const DOWN_TRANSIENT = 'luxebrain_agent_down';
+
+	const DOWN_SECONDS = 30;
+
+	/**
+	 * Base URL of the agent.
+	 *
+	 * @var string
+	 */
+	private $agent_url;
+
+	/**
+	 * Shared secret.
+	 *
+	 * @var string
+	 */
+	private $secret;
+
+	/**
+	 * Timeout in seconds.
+	 *
+	 * @var float
+	 */
+	private $timeout;
+
+	/**
+	 * A client for the paired agent, or null when not paired.
+	 */
+	public static function paired(): ?self {
+		$connection = LuxeBrain_Connection::get();
+		if ( ! $connection ) {
+			return null;
+		}
+		return new self( $connection['agent_url'], $connection['shared_secret'], (float) LuxeBrain_Settings::get( 'timeout' ) );
+	}
+
+	/**
+	 * Constructor.
+	 *
+	 * @param string $agent_url Agent base URL, without a trailing slash.
+	 * @param string $secret    Shared secret.
+	 * @param float  $timeout   Seconds before giving up.
+	 */
+	public function __construct( string $agent_url, string $secret, float $timeout ) {
+		$this->agent_url = untrailingslashit( $agent_url );
+		$this->secret    = $secret;
+		$this->timeout   = $timeout;
+	}
+
+	/**
+	 * Build "path?query" with RFC 3986 encoding, the exact string that is signed and sent.
+	 *
+	 * @param string               $path  Path such as /v1/status.
+	 * @param array<string,scalar> $query Query parameters; empty values are dropped.
+	 */
+	public static function path_qs( string $path, array $query ): string {
+		$query = array_filter(
+			$query,
+			static function ( $value ) {
+				return null !== $value && '' !== $value;
+			}
+		);
+		return $query ? $path . '?' . http_build_query( $query, '', '&', PHP_QUERY_RFC3986 ) : $path;
+	}
+
+	/**
+	 * Call the agent.
+	 *
+	 * @param string                    $method    GET or POST.
+	 * @param string                    $path      Path such as /v1/widgets/product.
+	 * @param array<string,scalar>      $query     Query parameters.
+	 * @param array<string,mixed>|null  $body      JSON body for POST.
+	 * @param bool                      $fail_fast Skip the call while the agent was recently down.
+	 * @return array<mixed>|WP_Error Decoded JSON, or an error carrying the agent's code and status.
+	 */
+	public function request( string $method, string $path, array $query = array(), ?array $body = null, bool $fail_fast = false ) {
+		if ( $fail_fast && get_transient( self::DOWN_TRANSIENT ) ) {
+			return new WP_Error( 'agent_unavailable', __( 'The LuxeBrain agent is unreachable.', 'luxebrain' ), array( 'status' => 503 ) );
+		}
+		$url      = $this->agent_url . self::path_qs( $path, $query );
+		$parts    = wp_parse_url( $url );
+		$signed   = ( $parts['path'] ?? '/' ) . ( isset( $parts['query'] ) ? '?' . $parts['query'] : '' );
+		$raw_body = null === $body ? '' : (string) wp_json_encode( $body );
+		$headers  = LuxeBrain_Signer::headers( $this->secret, $method, $signed, $raw_body );
+
+		$headers['Accept'] = 'application/json';
+		if ( null !== $body ) {
+			$headers['Content-Type'] = 'application/json';
+		}
+		$response = wp_remote_request(
+			$url,
+			array(
+				'method'      => $method,
+				'timeout'     => $this->timeout,
+				'redirection' => 0,
+				'headers'     => $headers,
+				'body'        => null === $body ? null : $raw_body,
+			)
+		);
+		if ( is_wp_error( $response ) ) {
+			set_transient( self::DOWN_TRANSIENT, 1, self::DOWN_SECONDS );
+			return new WP_Error( 'agent_unavailable', __( 'The LuxeBrain agent is unreachable.', 'luxebrain' ), array( 'status' => 503 ) );
+		}
+		delete_transient( self::DOWN_TRANSIENT );
+		$status  = (int) wp_remote_retrieve_response_code( $response );
+		$decoded = json_decode( wp_remote_retrieve_body( $response ), true );
+		if ( $status < 200 || $status >= 300 ) {
+			$error = is_array( $decoded ) && isset( $decoded['error'] ) && is_array( $decoded['error'] ) ? $decoded['error'] : array();
+			return new WP_Error(
+				isset( $error['code'] ) ? (string) $error['code'] : 'agent_error',
+				isset( $error['message'] ) ? (string) $error['message'] : __( 'The LuxeBrain agent refused the request.', 'luxebrain' ),
+				array( 'status' => $status )
+			);
+		}
+		if ( ! is_array( $decoded ) ) {
+			return new WP_Error( 'agent_error', __( 'The LuxeBrain agent sent a response that is not JSON.', 'luxebrain' ), array( 'status' => 502 ) );
+		}
+		return $decoded;
+	}
+
+	/**
+	 * Fire-and-forget POST (for add-to-cart events, so the shopper never waits on the agent).
+	 *
+	 * @param string              $path Path.
+	 * @param array<string,mixed> $body JSON body.
+	 */
+	public function post_async( string $path, array $body ): void {
+		if ( get_transient( self::DOWN_TRANSIENT ) ) {
+			return;
+		}
+		$url      = $this->agent_url . $path;
+		$parts    = wp_parse_url( $url );
+		$raw_body = (string) wp_json_encode( $body );
+		$headers  = LuxeBrain_Signer::headers( $this->secret, 'POST', $parts['path'] ?? '/', $raw_body );
+
+		$headers['Content-Type'] = 'application/json';
+		wp_remote_post(
+			$url,
+			array(
+				'timeout'  => $this->timeout,
+				'blocking' => false,
+				'headers'  => $headers,
+				'body'     => $raw_body,
+			)
+		);
+	}
+}
