@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connector_agent.licence.checkin import checkin
+from connector_agent.licence.renewal import checkin
 from connector_agent.licence.state import FREE_FEATURES, PAID_FEATURES, LicenceState
 from connector_agent.licence.token import TokenInvalid, parse_public_keys, verify
 
