@@ -1,0 +1,162 @@
+"""Collection queries as WordPress validates and answers them: paging, ordering, date filters.
+
+``per_page`` is 1–100, ``page`` past the end gives ``[]`` with the totals; ``after``/``before``/
+``modified_*`` are strict and compare the local column, or the ``_gmt`` one with
+``dates_are_gmt=true``. ``orderby=modified`` has no tie-breaker: rows sharing a second come back
+in an order that changes from request to request, as MySQL may return them.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import quote_plus
+
+from .dates import StoreTime
+from .errors import invalid_param
+
+T = TypeVar("T")
+DATE_FILTERS = (
+    ("after", "created", ">"),
+    ("before", "created", "<"),
+    ("modified_after", "modified", ">"),
+    ("modified_before", "modified", "<"),
+)
+BOOLEAN_PARAMS = ("dates_are_gmt", "force")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Any]
+    total: int
+    total_pages: int
+    page: int
+
+
+def integer(
+    params: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None
+) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise invalid_param(name, f"{name} is not of type integer.", "rest_invalid_type") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        message = (
+            f"{name} must be between {minimum} (inclusive) and {maximum} (inclusive)"
+            if maximum is not None
+            else f"{name} must be greater than or equal to {minimum}"
+        )
+        raise invalid_param(name, message, "rest_out_of_bounds")
+    return value
+
+
+def boolean(params: Mapping[str, str], name: str) -> bool:
+    raw = params.get(name, "false").lower()
+    if raw in ("true", "1"):
+        return True
+    if raw in ("false", "0", ""):
+        return False
+    raise invalid_param(name, f"{name} is not of type boolean.", "rest_invalid_type")
+
+
+def enum(params: Mapping[str, str], name: str, allowed: Sequence[str], default: str) -> str:
+    value = params.get(name, default)
+    if value not in allowed:
+        listed = (
+            ", ".join(allowed[:-1]) + f" and {allowed[-1]}"
+            if len(allowed) == 2
+            else ", ".join(allowed)
+        )
+        raise invalid_param(name, f"{name} is not one of {listed}.", "rest_not_in_enum")
+    return value
+
+
+def id_list(params: Mapping[str, str], name: str) -> list[int] | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        raise invalid_param(
+            name, f"{name}[0] is not of type integer.", "rest_invalid_type"
+        ) from None
+
+
+def multi(params: Mapping[str, str], name: str) -> list[str] | None:
+    """A list parameter sent as ``a,b``, ``name[]=a`` or ``name[0]=a``."""
+    values = [v for k, v in params.items() if k == name or k.startswith(f"{name}[")]
+    parts = [p for v in values for p in v.split(",") if p]
+    return parts or None
+
+
+def date_filters(
+    params: Mapping[str, str],
+    time: StoreTime,
+) -> list[Callable[[Any], bool]]:
+    """Predicates for the strict date filters present in ``params``."""
+    gmt = boolean(params, "dates_are_gmt")
+    tests: list[Callable[[Any], bool]] = []
+    for name, attribute, op in DATE_FILTERS:
+        if name in params:
+            bound = time.filter_value(name, params[name])
+
+            def test(
+                item: Any, attribute: str = attribute, op: str = op, bound: int = bound
+            ) -> bool:
+                value = time.column(getattr(item, attribute), gmt)
+                return value > bound if op == ">" else value < bound
+
+            tests.append(test)
+    return tests
+
+
+def ordered(items: list[T], key: Callable[[T], Any], descending: bool) -> list[T]:
+    return sorted(items, key=key, reverse=descending)
+
+
+def unstable_ties(rng: random.Random) -> Callable[[int], int]:
+    """A per-request tie order: ids sharing a sort value come back in a random order."""
+    salt = rng.getrandbits(32)
+    return lambda item_id: hash((salt, item_id))
+
+
+def paginate(items: list[T], params: Mapping[str, str]) -> Page:
+    per_page = integer(params, "per_page", 10, 1, 100)
+    page = integer(params, "page", 1, 1)
+    total = len(items)
+    start = (page - 1) * per_page
+    return Page(items[start : start + per_page], total, math.ceil(total / per_page), page)
+
+
+def link_header(
+    url: str, params: Sequence[tuple[str, str]], page: Page, extra: Sequence[tuple[str, str]] = ()
+) -> str | None:
+    """``prev``/``next`` links that repeat the request's own query (``oauth_*`` included)."""
+    base: dict[str, str] = {}
+    for key, value in params:
+        if key in BOOLEAN_PARAMS:
+            value = "1" if value.lower() in ("true", "1") else ""
+        base[key] = value
+    for key, value in extra:
+        base.setdefault(key, value)
+    links = []
+    if page.page > 1:
+        links.append((min(page.page - 1, page.total_pages), "prev"))
+    if page.total_pages > page.page:
+        links.append((page.page + 1, "next"))
+    if not links:
+        return None
+    out = []
+    for number, rel in links:
+        query = dict(base)
+        query["page"] = str(number)
+        encoded = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in query.items())
+        out.append(f'<{url}?{encoded}>; rel="{rel}"')
+    return ", ".join(out)

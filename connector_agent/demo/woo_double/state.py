@@ -1,0 +1,390 @@
+"""The in-memory store and its writes, with the side effects a real store has.
+
+Every write behaves like the REST API or wp-admin doing it: it bumps ``date_modified``, moves
+stock, sets the paid/completed dates a status implies and queues the webhooks WooCommerce 7.8
+fires for it (including the odd ones: trashing an order also fires ``product.deleted`` with the
+order's id; restoring it fires ``product.restored``). One re-entrant lock guards all of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from luxebrain.clock import Clock
+
+from .errors import WooRestError, invalid_id
+from .model import Category, Customer, Line, Order, Product, Refund
+from .people import identity
+from .render import money
+from .seed import Seed, customer_billing, order_billing
+
+ORDER_STATUSES = (
+    "pending",
+    "processing",
+    "on-hold",
+    "completed",
+    "cancelled",
+    "refunded",
+    "failed",
+    "checkout-draft",
+)
+PAID_STATUSES = ("processing", "completed")
+PRODUCT_STATUSES = ("publish", "draft", "pending", "private")
+
+
+class Notifier(Protocol):
+    def notify(self, resource: str, event: str, resource_id: int) -> None: ...
+
+
+def _bad(field: str, message: str) -> WooRestError:
+    return WooRestError(
+        400, "rest_invalid_param", f"Invalid parameter(s): {field}", params={field: message}
+    )
+
+
+class StoreState:
+    """Orders, products, customers and categories of one store, and the writes on them."""
+
+    def __init__(self, seed: Seed, clock: Clock, notifier: Notifier) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.notifier = notifier
+        self.currency = seed.currency
+        self.categories: dict[int, Category] = seed.categories
+        self.products: dict[int, Product] = seed.products
+        self.customers: dict[int, Customer] = seed.customers
+        self.orders: dict[int, Order] = seed.orders
+        self.next_post = seed.next_post_id
+        self.next_item = seed.next_item_id
+        self.next_user = max(self.customers, default=0) + 1
+
+    def now(self) -> int:
+        return int(self.clock.time())
+
+    def _post_id(self) -> int:
+        self.next_post += 1
+        return self.next_post - 1
+
+    def _item_id(self) -> int:
+        self.next_item += 1
+        return self.next_item - 1
+
+    # lookups ------------------------------------------------------------------------------
+    def order(self, order_id: int) -> Order:
+        found = self.orders.get(order_id)
+        if found is None:
+            raise invalid_id("order")
+        return found
+
+    def product(self, product_id: int) -> Product:
+        found = self.products.get(product_id)
+        if found is None:
+            raise invalid_id("product")
+        return found
+
+    def customer(self, customer_id: int) -> Customer:
+        found = self.customers.get(customer_id)
+        if found is None:
+            raise invalid_id("customer")
+        return found
+
+    # orders -------------------------------------------------------------------------------
+    def create_order(
+        self,
+        customer_id: int,
+        lines: Iterable[tuple[int, int]],
+        status: str = "processing",
+        created_via: str = "rest-api",
+    ) -> Order:
+        """A new order for existing products; reduces managed stock like checkout does."""
+        with self.lock:
+            if status not in ORDER_STATUSES:
+                raise _bad("status", f"status is not one of {', '.join(ORDER_STATUSES)}.")
+            customer = self.customer(customer_id) if customer_id else None
+            wanted = [(self.product(pid), int(qty)) for pid, qty in lines]
+            if not wanted or any(qty <= 0 for _, qty in wanted):
+                raise _bad("line_items", "line_items needs products with positive quantities.")
+            now = self.now()
+            order_id = self._post_id()
+            items = [
+                Line(
+                    self._item_id(),
+                    p.id,
+                    0,
+                    p.name,
+                    p.sku,
+                    qty,
+                    money(Decimal(p.price or "0") * qty),
+                )
+                for p, qty in wanted
+            ]
+            person = (
+                identity(customer_id)
+                if customer is None
+                else {
+                    **customer.billing,
+                    "first_name": customer.first_name,
+                    "last_name": customer.last_name,
+                    "email": customer.email,
+                }
+            )
+            key = hashlib.sha256(f"order:{order_id}:{now}".encode()).hexdigest()[:13]
+            order = Order(
+                order_id,
+                status,
+                customer_id,
+                now,
+                now,
+                money(sum((Decimal(i.total) for i in items), Decimal(0))),
+                order_billing(person),
+                f"wc_order_{key}",
+                items,
+                created_via=created_via,
+            )
+            self._stamp_status(order, now)
+            self.orders[order_id] = order
+            self.notifier.notify("order", "created", order_id)
+            self.notifier.notify("order", "updated", order_id)
+            if status in PAID_STATUSES:
+                self._reduce_stock(order, now)
+            return order
+
+    def _reduce_stock(self, order: Order, now: int) -> None:
+        for line in order.lines:
+            product = self.products.get(line.product_id)
+            if product is None:
+                continue
+            product.total_sales += line.quantity
+            if product.manage_stock and product.stock_quantity is not None:
+                product.stock_quantity -= line.quantity
+                product.modified = now
+                line.reduced_stock = line.quantity
+                self.notifier.notify("product", "updated", product.id)
+
+    @staticmethod
+    def _stamp_status(order: Order, now: int) -> None:
+        if order.status in PAID_STATUSES and order.paid is None:
+            order.paid = now
+        if order.status == "completed" and order.completed is None:
+            order.completed = now
+
+    def update_order(self, order_id: int, **fields: Any) -> Order:
+        """Change ``status``, ``customer_note`` or ``billing``; a new status untrashes."""
+        with self.lock:
+            order = self.order(order_id)
+            unknown = set(fields) - {"status", "customer_note", "billing"}
+            if unknown:
+                raise _bad(sorted(unknown)[0], "this field cannot be changed in the double.")
+            if "status" in fields:
+                status = fields["status"]
+                if status not in ORDER_STATUSES:
+                    raise _bad("status", f"status is not one of {', '.join(ORDER_STATUSES)}.")
+                was_unpaid = order.status not in PAID_STATUSES
+                order.status, order.trashed_from = status, None
+                now = self.now()
+                self._stamp_status(order, now)
+                if (
+                    was_unpaid
+                    and status in PAID_STATUSES
+                    and not any(line.reduced_stock for line in order.lines)
+                ):
+                    self._reduce_stock(order, now)
+            if "customer_note" in fields:
+                order.customer_note = str(fields["customer_note"])
+            if "billing" in fields:
+                if not isinstance(fields["billing"], dict):
+                    raise _bad("billing", "billing is not of type object.")
+                order.billing = {
+                    **order.billing,
+                    **{k: str(v) for k, v in fields["billing"].items() if k in order.billing},
+                }
+            order.modified = self.now()
+            self.notifier.notify("order", "updated", order_id)
+            return order
+
+    def trash_order(self, order_id: int) -> Order:
+        with self.lock:
+            order = self.order(order_id)
+            if order.status != "trash":
+                order.trashed_from, order.status = order.status, "trash"
+                order.modified = self.now()
+                self.notifier.notify("order", "deleted", order_id)
+                self.notifier.notify("product", "deleted", order_id)
+            return order
+
+    def restore_order(self, order_id: int) -> Order:
+        """wp-admin "Restore": back to the pre-trash status."""
+        with self.lock:
+            order = self.order(order_id)
+            if order.status == "trash":
+                order.status, order.trashed_from = order.trashed_from or "pending", None
+                order.modified = self.now()
+                self.notifier.notify("order", "restored", order_id)
+                self.notifier.notify("product", "restored", order_id)
+            return order
+
+    def force_delete_order(self, order_id: int) -> Order:
+        """Gone for good; fires no webhook (only the trash step does)."""
+        with self.lock:
+            return self.orders.pop(self.order(order_id).id)
+
+    def refund_order(self, order_id: int, amount: str, reason: str = "") -> Refund:
+        """A refund; the order becomes ``refunded`` once refunds add up to its total."""
+        with self.lock:
+            order = self.order(order_id)
+            try:
+                value = Decimal(str(amount))
+            except InvalidOperation:
+                raise _bad("amount", "amount is not a decimal number.") from None
+            refunded = sum((Decimal(r.amount) for r in order.refunds), Decimal(0))
+            if value <= 0 or refunded + value > Decimal(order.total):
+                raise WooRestError(
+                    500, "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount."
+                )
+            now = self.now()
+            refund = Refund(self._post_id(), now, money(value), str(reason))
+            order.refunds.append(refund)
+            if refunded + value == Decimal(order.total):
+                order.status = "refunded"
+            order.modified = now
+            self.notifier.notify("order", "updated", order_id)
+            return refund
+
+    def bulk_touch_orders(self, order_ids: Iterable[int], at: datetime) -> list[Order]:
+        """Give many orders the same ``date_modified`` second, as a bulk edit does."""
+        with self.lock:
+            orders = [self.order(i) for i in order_ids]
+            stamp = int(at.timestamp())
+            for order in orders:
+                order.modified = stamp
+                self.notifier.notify("order", "updated", order.id)
+            return orders
+
+    # products -----------------------------------------------------------------------------
+    def update_product(self, product_id: int, **fields: Any) -> Product:
+        """Change ``name``, ``regular_price``/``price``, ``stock_quantity``, ``manage_stock``
+        or ``status``."""
+        with self.lock:
+            product = self.product(product_id)
+            allowed = {"name", "regular_price", "price", "stock_quantity", "manage_stock", "status"}
+            unknown = set(fields) - allowed
+            if unknown:
+                raise _bad(sorted(unknown)[0], "this field cannot be changed in the double.")
+            if "name" in fields:
+                product.name = str(fields["name"])
+            for key in ("regular_price", "price"):
+                if key in fields:
+                    try:
+                        product.price = money(Decimal(str(fields[key])))
+                    except InvalidOperation:
+                        raise _bad(key, f"{key} is not a decimal number.") from None
+            if "stock_quantity" in fields:
+                value = fields["stock_quantity"]
+                if value is not None and not isinstance(value, int):
+                    raise _bad("stock_quantity", "stock_quantity is not of type integer.")
+                product.stock_quantity = value
+            if "manage_stock" in fields:
+                product.manage_stock = bool(fields["manage_stock"])
+            if "status" in fields:
+                if fields["status"] not in PRODUCT_STATUSES:
+                    raise _bad("status", f"status is not one of {', '.join(PRODUCT_STATUSES)}.")
+                product.status, product.trashed_from = fields["status"], None
+            product.modified = self.now()
+            self.notifier.notify("product", "updated", product_id)
+            return product
+
+    def trash_product(self, product_id: int) -> Product:
+        with self.lock:
+            product = self.product(product_id)
+            if product.status != "trash":
+                product.trashed_from, product.status = product.status, "trash"
+                product.modified = self.now()
+                self.notifier.notify("product", "deleted", product_id)
+            return product
+
+    def restore_product(self, product_id: int) -> Product:
+        with self.lock:
+            product = self.product(product_id)
+            if product.status == "trash":
+                product.status, product.trashed_from = product.trashed_from or "draft", None
+                product.modified = self.now()
+                self.notifier.notify("product", "restored", product_id)
+            return product
+
+    def force_delete_product(self, product_id: int) -> Product:
+        with self.lock:
+            return self.products.pop(self.product(product_id).id)
+
+    # customers ----------------------------------------------------------------------------
+    def create_customer(
+        self, email: str, first_name: str = "", last_name: str = "", username: str | None = None
+    ) -> Customer:
+        """A new customer: fires both ``customer.created`` and ``customer.updated``."""
+        with self.lock:
+            if not isinstance(email, str) or "@" not in email:
+                raise _bad("email", "email is not a valid email address.")
+            if any(c.email == email for c in self.customers.values()):
+                raise WooRestError(
+                    400,
+                    "registration-error-email-exists",
+                    "An account is already registered with your email address.",
+                )
+            now = self.now()
+            customer_id = self.next_user
+            self.next_user += 1
+            person = {
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": email,
+                "address_1": "",
+                "city": "",
+                "postcode": "",
+                "phone": "",
+            }
+            customer = Customer(
+                customer_id,
+                email,
+                first_name,
+                last_name,
+                username or email.split("@")[0],
+                now,
+                now,
+                customer_billing(person),
+            )
+            self.customers[customer_id] = customer
+            self.notifier.notify("customer", "created", customer_id)
+            self.notifier.notify("customer", "updated", customer_id)
+            return customer
+
+    def update_customer(self, customer_id: int, **fields: Any) -> Customer:
+        """Change ``first_name``, ``last_name``, ``email`` or ``billing``."""
+        with self.lock:
+            customer = self.customer(customer_id)
+            unknown = set(fields) - {"first_name", "last_name", "email", "billing"}
+            if unknown:
+                raise _bad(sorted(unknown)[0], "this field cannot be changed in the double.")
+            for key in ("first_name", "last_name", "email"):
+                if key in fields:
+                    setattr(customer, key, str(fields[key]))
+            billing = fields.get("billing", {})
+            if not isinstance(billing, dict):
+                raise _bad("billing", "billing is not of type object.")
+            customer.billing = {
+                **customer.billing,
+                **{k: str(v) for k, v in billing.items() if k in customer.billing},
+            }
+            customer.modified = self.now()
+            self.notifier.notify("customer", "updated", customer_id)
+            return customer
+
+    def delete_customer(self, customer_id: int) -> Customer:
+        """Customers cannot be trashed: this is ``DELETE …?force=true``."""
+        with self.lock:
+            customer = self.customers.pop(self.customer(customer_id).id)
+            self.notifier.notify("customer", "deleted", customer_id)
+            return customer
