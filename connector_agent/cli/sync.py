@@ -1,0 +1,101 @@
+"""``sync``: one WooCommerce sync pass (backfill the first time, incremental after)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit, open_store
+from connector_agent.errors import AgentError
+from connector_agent.woo import Syncer, WooClient
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[threading.Event]:
+    """SIGTERM (and Ctrl-C) set an event: the sync finishes the page in hand and checkpoints."""
+    stop = threading.Event()
+
+    def handler(_signum: int, _frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+class _Bar:
+    """One rich progress task per resource phase, on stderr."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, resource: str, phase: str, done: int, total: int | None) -> None:
+        key = (resource, phase)
+        if key not in self.tasks:
+            label = resource if phase == "live" else f"{resource} ({phase})"
+            self.tasks[key] = self.progress.add_task(label, total=total)
+        self.progress.update(self.tasks[key], completed=done, total=max(total or 0, done))
+
+
+@click.command()
+@config_option
+@click.option("--full", is_flag=True, help="Re-read everything, not only what changed.")
+def sync(config_path: str, full: bool) -> None:
+    """Sync products, customers and orders from WooCommerce into the local store.
+
+    The first run is a backfill; later runs read only what changed since the last one. An
+    interrupted run (SIGTERM, Ctrl-C, a crash) resumes where it stopped. Progress goes to
+    stderr, then one summary line. Exit 0 ok, 1 WooCommerce or store failure, 2 bad config.
+
+    \b
+    Example:
+        luxebrain-agent sync --config agent.toml
+        luxebrain-agent sync --config agent.toml --full
+    """
+    config = load_or_exit(config_path)
+    secrets = config.secrets
+    if not (config.store_url and secrets.consumer_key and secrets.consumer_secret):
+        raise ConfigProblem(
+            f"{config.path}: woocommerce.store_url, consumer_key and consumer_secret are "
+            "required (run luxebrain-agent init or pair)"
+        )
+    store = open_store(config)
+    client = WooClient.from_config(config)
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    try:
+        with (
+            _stop_on_sigterm() as stop,
+            Progress(*columns, TimeElapsedColumn(), console=console) as progress,
+        ):
+            report = Syncer(
+                client,
+                store,
+                page_size=config.sync.page_size,
+                overlap_seconds=config.sync.overlap_seconds,
+                version_hint=secrets.wc_version,
+                on_page=_Bar(progress),
+                should_stop=stop.is_set,
+            ).run(full=full)
+    except AgentError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        client.close()
+        store.close()
+    console.print(report.summary(), highlight=False, soft_wrap=True)
+    if report.interrupted:
+        raise click.ClickException("sync interrupted; run it again to resume")
+
+
+COMMANDS = [sync]

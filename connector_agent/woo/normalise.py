@@ -1,0 +1,263 @@
+"""WooCommerce JSON → contract events (see ``online_models/events.py`` for the payload keys).
+
+Pure functions: no store, no HTTP. What a payload needs from the local store (a product's category
+for an order line, the last version held for a delete) is passed in by the caller.
+
+* ids are strings, money is a decimal string (parsed with ``Decimal``, never compared as text),
+  times are UTC ISO 8601 with ``Z`` built from the ``*_gmt`` fields (WooCommerce sends them naive);
+* an order line's ``unit_price`` is ``subtotal / quantity`` (the price before coupons); refunds
+  are positive amounts; guests get ``customer_id None`` and a ``guest_key`` (a hash of the billing
+  email, never the email itself);
+* variations come in two shapes (``/products/{id}/variations`` without ``name``/``type``/
+  ``parent_id``, and ``/products/{id}`` or a webhook with them); both give the same payload, so
+  the same variation seen both ways is one version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from connector_agent.errors import WooCommerceError
+from online_models import events as ev
+from online_models.events import Event, delete_version, version_of
+
+CENT = Decimal("0.01")
+GUEST_KEY_CHARS = 24
+
+#: ``category_of(product_id) -> category name or None`` for order lines.
+CategoryOf = Callable[[str], "str | None"]
+
+
+def _no_category(_product_id: str) -> str | None:
+    return None
+
+
+# ---------------------------------------------------------------- field helpers
+
+
+def utc(value: Any) -> str | None:
+    """A WooCommerce ``*_gmt`` time (naive UTC) as the contract's ``...Z`` form; ``None`` stays."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or len(value) < 19 or value[10] != "T":
+        raise WooCommerceError(f"not a WooCommerce GMT time: {value!r}")
+    return value[:19] + "Z"
+
+
+def money(value: Any) -> str | None:
+    """A WooCommerce amount (string or number) as a canonical decimal string; ``""`` is ``None``."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise WooCommerceError(f"not a decimal amount: {value!r}") from None
+    if not amount.is_finite():
+        raise WooCommerceError(f"not a finite amount: {value!r}")
+    return str(amount)
+
+
+def _id(value: Any) -> str | None:
+    """A WooCommerce id as a string; ``0``, ``None`` and ``""`` mean "none"."""
+    if value in (None, "", 0, "0"):
+        return None
+    return str(value)
+
+
+def _required_id(record: Mapping[str, Any], what: str) -> str:
+    key = _id(record.get("id")) if isinstance(record, Mapping) else None
+    if key is None:
+        raise WooCommerceError(f"{what} without an id")
+    return key
+
+
+def _modified(record: Mapping[str, Any]) -> str:
+    stamp = utc(record.get("date_modified_gmt")) or utc(record.get("date_created_gmt"))
+    if stamp is None:
+        raise WooCommerceError(f"record {record.get('id')!r} has no date_modified_gmt")
+    return stamp
+
+
+def guest_key(email: Any) -> str | None:
+    """A stable pseudonymous key for a guest: a hash of the normalised billing email."""
+    if not isinstance(email, str) or not email.strip():
+        return None
+    digest = hashlib.sha256(b"luxebrain-guest:" + email.strip().lower().encode()).hexdigest()
+    return digest[:GUEST_KEY_CHARS]
+
+
+def _event(kind: str, key: str, modified: str, payload: dict[str, Any]) -> Event:
+    return Event(0, kind, key, version_of(modified, payload), modified, payload)
+
+
+# ---------------------------------------------------------------- orders
+
+
+def _unit_price(line: Mapping[str, Any], quantity: int) -> str | None:
+    subtotal = money(line.get("subtotal"))
+    if subtotal is None or quantity == 0:
+        return money(line.get("price"))
+    unit = Decimal(subtotal) / abs(quantity)
+    return str(unit.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def _order_line(line: Mapping[str, Any], category_of: CategoryOf) -> dict[str, Any]:
+    product_id = _id(line.get("product_id"))
+    try:
+        quantity = int(line.get("quantity") or 0)
+    except (TypeError, ValueError):
+        raise WooCommerceError(f"line item {line.get('id')!r}: bad quantity") from None
+    return {
+        "product_id": product_id,
+        "variation_id": _id(line.get("variation_id")),
+        "name": line.get("name"),
+        "category": category_of(product_id) if product_id else None,
+        "quantity": quantity,
+        "unit_price": _unit_price(line, quantity),
+    }
+
+
+def order_payload(order: Mapping[str, Any], category_of: CategoryOf = _no_category) -> dict:
+    """The contract payload of an ``order.upserted``."""
+    key = _required_id(order, "order")
+    customer_id = _id(order.get("customer_id"))
+    billing = order.get("billing") or {}
+    refunds = []
+    for refund in order.get("refunds") or []:
+        amount = money(refund.get("total") if "total" in refund else refund.get("amount"))
+        refunds.append(
+            {"id": _required_id(refund, "refund"), "amount": str(abs(Decimal(amount or "0")))}
+        )
+    return {
+        "id": key,
+        "status": order.get("status"),
+        "customer_id": customer_id,
+        "guest_key": None if customer_id else guest_key(billing.get("email")),
+        "currency": order.get("currency"),
+        "created_at": utc(order.get("date_created_gmt")),
+        "paid_at": utc(order.get("date_paid_gmt")),
+        "total": money(order.get("total")),
+        "line_items": [_order_line(line, category_of) for line in order.get("line_items") or []],
+        "refunds": refunds,
+    }
+
+
+def order_event(order: Mapping[str, Any], category_of: CategoryOf = _no_category) -> Event:
+    payload = order_payload(order, category_of)
+    return _event(ev.ORDER_UPSERTED, payload["id"], _modified(order), payload)
+
+
+# ---------------------------------------------------------------- products and variations
+
+
+def _image(product: Mapping[str, Any]) -> str | None:
+    image = product.get("image")
+    if isinstance(image, Mapping) and image.get("src"):
+        return str(image["src"])
+    images = product.get("images") or []
+    if images and isinstance(images[0], Mapping) and images[0].get("src"):
+        return str(images[0]["src"])
+    return None
+
+
+def _stock_quantity(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise WooCommerceError(f"bad stock_quantity {value!r}") from None
+
+
+def product_payload(
+    product: Mapping[str, Any], parent: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The contract payload of a ``product.upserted`` (a product, or a variation of ``parent``).
+
+    A variation's name is derived from its parent's name and its options (as WooCommerce names
+    it), and its ``categories`` and ``price_html`` are left empty in both shapes, so the
+    ``/variations`` shape and the webhook shape give the same payload.
+    """
+    key = _required_id(product, "product")
+    parent_id = _id(product.get("parent_id")) or (_id(parent.get("id")) if parent else None)
+    is_variation = product.get("type") == "variation" or parent is not None
+    if is_variation:
+        name = product.get("name")
+        if not name and parent is not None:
+            options = ", ".join(str(a.get("option")) for a in product.get("attributes") or [])
+            name = f"{parent.get('name')} - {options}" if options else parent.get("name")
+        categories: list[dict[str, Any]] = []
+        price_html = None
+    else:
+        name = product.get("name")
+        categories = [
+            {"id": str(c.get("id")), "name": c.get("name")}
+            for c in product.get("categories") or []
+        ]
+        price_html = product.get("price_html") or None
+    return {
+        "id": key,
+        "parent_id": parent_id,
+        "type": "variation" if is_variation else product.get("type"),
+        "name": name,
+        "status": product.get("status"),
+        "sku": product.get("sku") or None,
+        "categories": categories,
+        "price": money(product.get("price")),
+        "regular_price": money(product.get("regular_price")),
+        "sale_price": money(product.get("sale_price")),
+        "stock_status": product.get("stock_status"),
+        "stock_quantity": _stock_quantity(product.get("stock_quantity")),
+        "permalink": product.get("permalink"),
+        "image": _image(product),
+        "price_html": price_html,
+        "gtin": product.get("global_unique_id") or None,
+    }
+
+
+def product_event(product: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> Event:
+    payload = product_payload(product, parent)
+    return _event(ev.PRODUCT_UPSERTED, payload["id"], _modified(product), payload)
+
+
+# ---------------------------------------------------------------- customers
+
+
+def customer_payload(customer: Mapping[str, Any]) -> dict[str, Any]:
+    """The contract payload of a ``customer.upserted`` (only the contract's personal fields)."""
+    return {
+        "id": _required_id(customer, "customer"),
+        "email": customer.get("email") or None,
+        "first_name": customer.get("first_name") or None,
+        "last_name": customer.get("last_name") or None,
+        "created_at": utc(customer.get("date_created_gmt")),
+        "role": customer.get("role"),
+    }
+
+
+def customer_event(customer: Mapping[str, Any]) -> Event:
+    payload = customer_payload(customer)
+    return _event(ev.CUSTOMER_UPSERTED, payload["id"], _modified(customer), payload)
+
+
+# ---------------------------------------------------------------- deletes
+
+
+def delete_event(resource: str, key: str, last_version: str | None, at: str) -> Event | None:
+    """A ``<resource>.deleted`` for a key held locally, or ``None`` for an unknown key.
+
+    A key whose newest version is already a delete gets that same version, so a repeated delete
+    notice dedupes; a delete after a restore is new.
+    """
+    if last_version is None:
+        return None
+    version = last_version if last_version.startswith("deleted:") else delete_version(last_version)
+    return Event(0, f"{resource}.deleted", key, version, at, {"id": key})
+
+
+def is_error_object(body: Any) -> bool:
+    """A REST error object (``{"code", "message", "data"}``) sent where a record was expected."""
+    return isinstance(body, Mapping) and "id" not in body and "code" in body

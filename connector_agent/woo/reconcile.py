@@ -1,0 +1,163 @@
+"""Daily id-set reconciliation: what vanished without a webhook, and what a pass never saw.
+
+A force delete in WooCommerce fires no webhook and leaves no trash, so the only way to notice
+it is to compare id sets (``_fields=id``, cheap). Ids held here but not listed there are
+*confirmed* with ``include=`` before they are tombstoned (a listing that shifted under
+concurrent writes must never delete a live record); ids listed there but not held here are
+fetched with ``include=`` and appended, so even a row a pass skipped is repaired. Variations
+are listed per variable product (``/products`` lists parents only); the variations of a
+product that is gone go with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector_agent.eventlog import EventLog
+from connector_agent.woo import normalise
+from connector_agent.woo.client import WooClient
+from connector_agent.woo.lookup import CategoryLookup
+from luxebrain.clock import Clock, SystemClock
+from online_models.events import Event
+
+PAGE = 100
+
+
+@dataclass
+class ReconcileReport:
+    tombstoned: dict[str, int] = field(default_factory=dict)
+    repaired: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        parts = [
+            f"{name} -{self.tombstoned.get(name, 0)}/+{self.repaired.get(name, 0)}"
+            for name in ("product", "customer", "order")
+        ]
+        return "reconcile (-tombstoned/+repaired): " + ", ".join(parts)
+
+
+def _chunks(ids: Iterable[str]) -> Iterator[list[str]]:
+    ordered = sorted(ids, key=lambda key: (len(key), key))
+    for start in range(0, len(ordered), PAGE):
+        yield ordered[start : start + PAGE]
+
+
+class Reconciler:
+    """Compares the shop's id sets with the store's and appends deletes and repairs."""
+
+    def __init__(self, client: WooClient, log: EventLog, clock: Clock | None = None) -> None:
+        self.client = client
+        self.log = log
+        self.clock = clock or SystemClock()
+        self.categories = CategoryLookup(log.store)
+
+    def run(self) -> ReconcileReport:
+        report = ReconcileReport()
+        self._products(report)
+        for resource, endpoint, params in (
+            ("customer", "customers", {"role": "all"}),
+            ("order", "orders", {}),
+        ):
+            remote = set(self._listing(endpoint, {**params, "_fields": "id"}))
+            held = self.log.known_keys(resource)
+            gone = self._confirm_gone(endpoint, params, held - remote)
+            report.tombstoned[resource] = self._tombstone(resource, gone)
+            report.repaired[resource] = self._append(
+                self._event(resource, record)
+                for batch in _chunks(remote - held)
+                for record in self._fetch(endpoint, {**params, "include": ",".join(batch)})
+            )
+        return report
+
+    def _products(self, report: ReconcileReport) -> None:
+        remote = self._listing("products", {"_fields": "id,type"})
+        held_parents, held_variations = self._held_products()
+        parents_gone = self._confirm_gone("products", {}, set(held_parents) - set(remote))
+        gone = set(parents_gone)
+        repaired = [
+            self._product_events(record)
+            for batch in _chunks(set(remote) - set(held_parents))
+            for record in self._fetch("products", {"include": ",".join(batch)})
+        ]
+        for parent_id, item in remote.items():
+            if item.get("type") != "variable":
+                continue
+            listed = set(self._listing(f"products/{parent_id}/variations", {"_fields": "id"}))
+            held = {key for key, parent in held_variations.items() if parent == parent_id}
+            gone |= held - listed
+            parent = {"id": parent_id, "name": held_parents.get(parent_id)}
+            repaired += [
+                [normalise.product_event(record, parent)]
+                for batch in _chunks(listed - held)
+                for record in self._fetch(
+                    f"products/{parent_id}/variations", {"include": ",".join(batch)}
+                )
+            ]
+        gone |= {key for key, parent in held_variations.items() if parent in parents_gone}
+        report.tombstoned["product"] = self._tombstone("product", gone)
+        report.repaired["product"] = self._append(e for events in repaired for e in events)
+
+    # ------------------------------------------------------------ remote
+
+    def _listing(self, endpoint: str, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+        """``{id: record}`` of a whole collection, paged by id."""
+        found: dict[str, dict[str, Any]] = {}
+        page = 1
+        while True:
+            query = {**params, "orderby": "id", "order": "asc", "per_page": PAGE, "page": page}
+            items = self.client.list_page(endpoint, query).body
+            found.update((str(item["id"]), item) for item in items)
+            if len(items) < PAGE:
+                return found
+            page += 1
+
+    def _fetch(self, endpoint: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return list(self.client.list_page(endpoint, {**params, "per_page": PAGE}).body)
+
+    def _confirm_gone(self, endpoint: str, params: dict[str, Any], missing: set[str]) -> set[str]:
+        """Of ids missing from the listing, those ``include=`` cannot find either."""
+        gone: set[str] = set()
+        for batch in _chunks(missing):
+            found = self._fetch(endpoint, {**params, "include": ",".join(batch)})
+            gone |= set(batch) - {str(record["id"]) for record in found}
+        return gone
+
+    # ------------------------------------------------------------ local
+
+    def _held_products(self) -> tuple[dict[str, str | None], dict[str, str]]:
+        """``({parent or simple id: name}, {variation id: parent id})`` of live products."""
+        parents: dict[str, str | None] = {}
+        variations: dict[str, str] = {}
+        rows = self.log.store.db.conn.execute(
+            "SELECT id, parent_id, name FROM products WHERE deleted_at IS NULL"
+        )
+        for key, parent_id, name in rows:
+            if parent_id:
+                variations[key] = parent_id
+            else:
+                parents[key] = name
+        return parents, variations
+
+    def _product_events(self, record: dict[str, Any]) -> list[Event]:
+        events = [normalise.product_event(record)]
+        if record.get("type") == "variable":
+            for item in self._listing(f"products/{record['id']}/variations", {}).values():
+                events.append(normalise.product_event(item, record))
+        return events
+
+    def _event(self, resource: str, record: dict[str, Any]) -> Event:
+        if resource == "order":
+            return normalise.order_event(record, self.categories)
+        return normalise.customer_event(record)
+
+    def _tombstone(self, resource: str, keys: Iterable[str]) -> int:
+        now = self.clock.iso()
+        return self._append(
+            normalise.delete_event(resource, key, self.log.last_version(resource, key), now)
+            for key in keys
+        )
+
+    def _append(self, events: Iterable[Event | None]) -> int:
+        return len(self.log.append(event for event in events if event is not None))

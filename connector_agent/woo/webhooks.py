@@ -1,0 +1,150 @@
+"""WooCommerce webhook deliveries: signature check and the events a delivery means.
+
+What the recorded store taught (``tests/contract/test_webhook*.py`` replays it):
+
+* ``X-WC-Webhook-Signature`` is base64 HMAC-SHA256 of the **raw body** with the webhook secret;
+  compared in constant time;
+* creating a webhook sends an unsigned, form-encoded ping (``webhook_id=N``, no ``X-WC-Webhook-*``
+  headers) that must get a 2xx, or WooCommerce pings again on every later save;
+* the payload is built when the delivery is sent, so a record deleted meanwhile arrives as a
+  signed REST error object — acknowledged and ignored;
+* ``*.deleted`` bodies are only ``{"id": N}``, and ``product.deleted``/``product.restored`` also
+  fire when an *order* is trashed or restored: a delete of an id unknown locally is a no-op;
+* deliveries come in any order; the event log's dedupe and stale-version check absorb that.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from connector_agent.errors import BadRequest, Unauthorized, WooCommerceError
+from connector_agent.eventlog import EventLog
+from connector_agent.woo import normalise
+from connector_agent.woo.lookup import CategoryLookup
+from online_models.events import Event
+
+RESOURCES = ("order", "product", "customer")
+UPSERT_EVENTS = ("created", "updated", "restored")
+_PING = re.compile(rb"^webhook_id=\d+$")
+
+
+class BadSignature(Unauthorized):
+    code = "bad_webhook_signature"
+
+
+def signature_of(secret: str, raw_body: bytes) -> str:
+    """What WooCommerce puts in ``X-WC-Webhook-Signature`` for ``raw_body``."""
+    digest = hmac.new(secret.encode(), raw_body, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def verify_signature(secret: str | None, raw_body: bytes, signature: str | None) -> None:
+    """Raise :class:`BadSignature` unless ``signature`` signs ``raw_body`` with ``secret``."""
+    if not secret:
+        raise BadSignature("no webhook secret is configured: pair the agent first")
+    if not signature:
+        raise BadSignature("missing X-WC-Webhook-Signature")
+    if not hmac.compare_digest(signature_of(secret, raw_body).encode(), signature.encode()):
+        raise BadSignature("X-WC-Webhook-Signature does not match the body")
+
+
+def is_ping(headers: Mapping[str, str], raw_body: bytes) -> bool:
+    """WooCommerce's creation ping: unsigned, form-encoded ``webhook_id=N``, no topic."""
+    return (
+        "X-WC-Webhook-Topic" not in headers
+        and "X-WC-Webhook-Signature" not in headers
+        and _PING.match(raw_body.strip()) is not None
+    )
+
+
+@dataclass
+class Outcome:
+    """What a delivery did: ``status`` is ``ping``, ``appended``, ``ignored`` or ``duplicate``."""
+
+    status: str
+    topic: str | None = None
+    reason: str | None = None
+    events: list[Event] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"status": self.status, "appended": len(self.events)}
+        if self.topic:
+            body["topic"] = self.topic
+        if self.reason:
+            body["reason"] = self.reason
+        return body
+
+
+def events_for(
+    topic: str, body: Any, log: EventLog, categories: normalise.CategoryOf, now: str
+) -> tuple[list[Event], str | None]:
+    """The events a verified delivery means, and why there are none when there are none."""
+    resource, _, action = topic.partition(".")
+    if resource not in RESOURCES:
+        return [], f"topic {topic} is not synced"
+    if normalise.is_error_object(body):
+        return [], "the body is a WooCommerce error object (record gone before delivery)"
+    if not isinstance(body, Mapping) or body.get("id") in (None, "", 0):
+        raise BadRequest(f"{topic}: the body is not a record with an id", field="id")
+    key = str(body["id"])
+    if action == "deleted" or (action in UPSERT_EVENTS and body.get("status") == "trash"):
+        event = normalise.delete_event(resource, key, log.last_version(resource, key), now)
+        return ([event], None) if event else ([], f"{resource} {key} is not known here")
+    if action not in UPSERT_EVENTS:
+        return [], f"topic {topic} is not synced"
+    if resource == "order":
+        return [normalise.order_event(body, categories)], None
+    if resource == "product":
+        return [normalise.product_event(body)], None
+    return [normalise.customer_event(body)], None
+
+
+def parse_body(raw_body: bytes) -> Any:
+    try:
+        return orjson.loads(raw_body)
+    except orjson.JSONDecodeError:
+        raise BadRequest("the webhook body is not JSON") from None
+
+
+def receive(
+    headers: Mapping[str, str],
+    raw_body: bytes,
+    *,
+    secret: str | None,
+    log: EventLog,
+    now: str,
+    remember_delivery: Callable[[str], bool] | None = None,
+) -> Outcome:
+    """Verify a delivery and append what it means; raise 401/400 changing nothing.
+
+    ``remember_delivery(delivery_id)`` returns False for an id seen before: WooCommerce never
+    resends a delivery, so a repeat is a replay and is acknowledged without effect.
+    """
+    if is_ping(headers, raw_body):
+        return Outcome("ping")
+    verify_signature(secret, raw_body, headers.get("X-WC-Webhook-Signature"))
+    topic = headers.get("X-WC-Webhook-Topic")
+    if not topic:
+        raise BadRequest("missing X-WC-Webhook-Topic", field="X-WC-Webhook-Topic")
+    body = parse_body(raw_body)
+    delivery = headers.get("X-WC-Webhook-Delivery-ID")
+    if delivery and remember_delivery and not remember_delivery(f"wc-delivery:{delivery}"):
+        return Outcome("duplicate", topic, "this delivery was received before")
+    try:
+        events, reason = events_for(topic, body, log, CategoryLookup(log.store, preload=False), now)
+    except WooCommerceError as exc:
+        raise BadRequest(f"{topic}: {exc.message}") from None
+    if not events:
+        return Outcome("ignored", topic, reason)
+    added = log.append(events)
+    if not added:
+        return Outcome("ignored", topic, "nothing new (already held or older than held)")
+    return Outcome("appended", topic, events=added)

@@ -1,0 +1,173 @@
+"""The REST client against recorded WooCommerce answers, served through a requests adapter."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from requests.adapters import BaseAdapter
+
+from connector_agent.errors import SyncError
+from connector_agent.woo import WooClient, WooHTTPError
+from connector_agent.woo.backoff import Backoff, parse_retry_after
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "woocommerce"
+
+
+def recorded(name: str) -> tuple[int, bytes, dict[str, str]]:
+    meta = json.loads((FIXTURES / f"{name}.meta.json").read_text())
+    return meta["status"], (FIXTURES / f"{name}.json").read_bytes(), meta["headers"]
+
+
+class Scripted(BaseAdapter):
+    """Answers requests from a script of (status, body, headers) or exceptions; records them."""
+
+    def __init__(self, *answers):
+        super().__init__()
+        self.answers = list(answers)
+        self.sent: list[requests.PreparedRequest] = []
+
+    def send(self, request, **kwargs):
+        self.sent.append(request)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        status, body, headers = answer
+        response = requests.Response()
+        response.status_code = status
+        response._content = body
+        response.headers.update(headers)
+        response.url = request.url
+        response.request = request
+        return response
+
+    def close(self):
+        pass
+
+
+def client_for(adapter: Scripted, url: str = "http://shop.test", **options) -> WooClient:
+    session = requests.Session()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    delays: list[float] = []
+    client = WooClient(
+        url,
+        "ck_key",
+        "cs_secret",
+        session=session,
+        sleep=delays.append,
+        backoff=Backoff(1.0, 8.0, rng=lambda: 1.0),
+        **options,
+    )
+    client.delays = delays  # type: ignore[attr-defined]
+    return client
+
+
+def query(request: requests.PreparedRequest) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(request.url).query)
+
+
+def test_a_page_is_parsed_with_its_totals_and_the_server_clock():
+    adapter = Scripted(recorded("orders_page1"))
+    reply = client_for(adapter).list_page("orders", {"per_page": 20, "page": 1})
+    assert len(reply.body) == 20 and reply.body[0]["id"] == 2407
+    assert (reply.total, reply.total_pages) == (1001, 51)
+    assert reply.server_time == "2026-11-25T22:29:22Z"
+
+
+def test_oauth_over_http_signs_every_attempt_afresh():
+    adapter = Scripted(
+        (503, b"{}", {}),
+        requests.Timeout("slow"),
+        recorded("orders_page1"),
+    )
+    client = client_for(adapter)
+    client.list_page("orders", {"per_page": 20, "page": 1, "orderby": "id"})
+    nonces = [query(r)["oauth_nonce"][0] for r in adapter.sent]
+    assert len(adapter.sent) == 3 and len(set(nonces)) == 3
+    for request in adapter.sent:
+        q = query(request)
+        assert q["per_page"] == ["20"] and q["orderby"] == ["id"]
+        assert q["oauth_signature_method"] == ["HMAC-SHA256"]
+        assert "Authorization" not in request.headers
+    assert client.delays == [1.0, 2.0]  # exponential (jitter pinned by rng)
+
+
+def test_the_link_header_is_never_followed():
+    adapter = Scripted(recorded("orders_page1"))
+    client_for(adapter).list_page("orders", {"per_page": 20, "page": 1})
+    assert len(adapter.sent) == 1
+
+
+def test_basic_auth_over_https_and_no_oauth_params():
+    adapter = Scripted(recorded("orders_page1"))
+    client_for(adapter, "https://shop.test").list_page("orders", {"page": 1})
+    request = adapter.sent[0]
+    token = base64.b64encode(b"ck_key:cs_secret").decode()
+    assert request.headers["Authorization"] == f"Basic {token}"
+    assert "oauth_nonce" not in query(request)
+
+
+def test_429_honours_retry_after():
+    adapter = Scripted((429, b"{}", {"Retry-After": "7"}), recorded("orders_page1"))
+    client = client_for(adapter)
+    client.list_page("orders", {"page": 1})
+    assert client.delays == [7.0]
+
+
+def test_retries_give_up_with_a_sync_error():
+    adapter = Scripted(*[(500, b"{}", {})] * 3)
+    client = client_for(adapter, max_retries=2)
+    with pytest.raises(SyncError, match="gave up after 3 attempts"):
+        client.list_page("orders", {"page": 1})
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "code"),
+    [
+        ("error_unauthenticated", 401, "woocommerce_rest_cannot_view"),
+        ("error_oauth_bad_signature", 401, "woocommerce_rest_authentication_error"),
+        ("error_order_not_found", 404, "woocommerce_rest_shop_order_invalid_id"),
+        ("error_per_page_over_100", 400, "rest_invalid_param"),
+    ],
+)
+def test_client_errors_fail_at_once_and_name_the_code(name, status, code):
+    adapter = Scripted(recorded(name))
+    client = client_for(adapter)
+    with pytest.raises(WooHTTPError) as caught:
+        client.list_page("orders", {"page": 1})
+    assert caught.value.http_status == status
+    assert code in caught.value.message and "/orders" in caught.value.message
+    assert "cs_secret" not in caught.value.message and "oauth" not in caught.value.message
+    assert len(adapter.sent) == 1 and client.delays == []
+
+
+def test_an_unparseable_or_wrongly_shaped_page_is_an_error():
+    status, body, headers = recorded("orders_page1")
+    adapter = Scripted((status, body[: len(body) // 2], headers), (200, b'{"id": 1}', {}))
+    client = client_for(adapter)
+    with pytest.raises(WooHTTPError, match="unparseable"):
+        client.list_page("orders", {"page": 1})
+    with pytest.raises(WooHTTPError, match="not a list of records"):
+        client.list_page("orders", {"page": 1})
+
+
+def test_version_comes_from_system_status_fields():
+    adapter = Scripted(recorded("system_status_version_fields"))
+    version, server_time = client_for(adapter).detect_version()
+    assert version == "7.8.2" and server_time is not None
+    assert query(adapter.sent[0])["_fields"] == ["environment.version"]
+
+
+def test_version_is_unknown_when_the_key_may_not_read_system_status():
+    adapter = Scripted((403, b'{"code": "woocommerce_rest_cannot_view"}', {}))
+    assert client_for(adapter).detect_version() == (None, None)
+
+
+def test_retry_after_as_http_date():
+    assert parse_retry_after("Wed, 25 Nov 2026 22:29:30 GMT", 1795645762.0) == pytest.approx(8.0)
+    assert parse_retry_after("soon", 0.0) is None

@@ -1,0 +1,144 @@
+"""WooCommerce JSON → contract payloads, checked against the recorded store's responses."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from connector_agent.errors import WooCommerceError
+from connector_agent.woo import normalise
+from online_models.events import version_of
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "woocommerce"
+
+
+def fixture(name: str):
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+def delivery_body(name: str):
+    return json.loads(fixture(name)["raw_body"])
+
+
+def test_order_with_variations_coupon_fee_and_shipping():
+    order = fixture("order_variation_coupon_fee_shipping")
+    payload = normalise.order_payload(order, {"3891": "Tees"}.get)
+    assert payload["id"] == str(order["id"])
+    assert payload["customer_id"] == "297" and payload["guest_key"] is None
+    assert payload["total"] == "55.30" and payload["currency"] == "USD"
+    assert payload["created_at"] == order["date_created_gmt"] + "Z"
+    assert [line["variation_id"] for line in payload["line_items"]] == ["3893", "3894"]
+    first = payload["line_items"][0]
+    # the price before the 10% coupon: subtotal 30.00 / 2, not line price 13.5
+    assert first == {
+        "product_id": "3891",
+        "variation_id": "3893",
+        "name": "Fixture Tee 650133 - Red, M",
+        "category": "Tees",
+        "quantity": 2,
+        "unit_price": "15.00",
+    }
+    assert Decimal(payload["line_items"][1]["unit_price"]) == Decimal("22")
+
+
+def test_guest_order_gets_a_hashed_key_never_the_email():
+    order = fixture("orders_page1")[0]
+    assert order["customer_id"] == 0
+    payload = normalise.order_payload(order)
+    assert payload["customer_id"] is None
+    assert payload["guest_key"] == normalise.guest_key("Hook.Demo@example.test ")
+    assert order["billing"]["email"] not in json.dumps(payload)
+    assert payload["paid_at"] == "2026-11-25T22:28:33Z"
+
+
+def test_refunds_are_positive_amounts_in_both_shapes():
+    order = fixture("refund_partial_order")
+    payload = normalise.order_payload(order)
+    assert payload["refunds"] == [{"id": "2403", "amount": "59.94"}]
+    listed = fixture("refund_partial_refunds")
+    assert Decimal(listed[0]["amount"]) == Decimal(payload["refunds"][0]["amount"])
+
+
+def test_order_event_version_is_modified_time_plus_payload_hash():
+    order = fixture("orders_page1")[0]
+    event = normalise.order_event(order)
+    assert event.kind == "order.upserted" and event.key == "2407"
+    assert event.occurred_at == "2026-11-25T22:28:34Z"
+    assert event.version == version_of("2026-11-25T22:28:34Z", event.payload)
+    assert normalise.order_event(json.loads(json.dumps(order))).version == event.version
+
+
+def test_simple_product_payload():
+    product = fixture("products_page1")[0]
+    payload = normalise.product_payload(product)
+    assert payload["id"] == "1230" and payload["parent_id"] is None
+    assert payload["categories"] == [
+        {"id": "26", "name": "Electronics"},
+        {"id": "27", "name": "Toys"},
+    ]
+    assert payload["price"] == "107.54" and payload["sale_price"] is None
+    assert payload["stock_quantity"] is None and payload["image"] is None
+
+
+def test_variation_shapes_give_one_payload_and_one_version():
+    parent = fixture("product_variable")
+    listed = {v["id"]: v for v in fixture("product_variable_variations")}
+    webhook = delivery_body("webhook_product_created_variation")
+    from_listing = normalise.product_event(listed[webhook["id"]], parent)
+    from_webhook = normalise.product_event(webhook)
+    assert from_listing.payload == from_webhook.payload
+    assert from_listing.version == from_webhook.version
+    assert from_listing.payload["name"] == "Fixture Tee 650133 - Red, S"
+    assert from_listing.payload["parent_id"] == "3891"
+    assert from_listing.payload["type"] == "variation"
+
+
+def test_variation_on_sale_keeps_decimal_prices():
+    parent = fixture("product_variable")
+    on_sale = [v for v in fixture("product_variable_variations") if v["sale_price"]][0]
+    payload = normalise.product_payload(on_sale, parent)
+    assert (payload["regular_price"], payload["sale_price"], payload["price"]) == (
+        "20.00",
+        "15.00",
+        "15.00",
+    )
+
+
+def test_customer_payload_has_only_contract_fields():
+    customer = fixture("customers_page1")[0]
+    payload = normalise.customer_payload(customer)
+    assert payload == {
+        "id": "87",
+        "email": "ada.allen.5f8154@example.test",
+        "first_name": "Ada",
+        "last_name": "Allen",
+        "created_at": "2025-09-25T22:25:12Z",
+        "role": "customer",
+    }
+
+
+def test_delete_of_unknown_key_is_a_no_op_and_repeats_dedupe():
+    assert normalise.delete_event("product", "3901", None, "2026-11-26T00:00:00Z") is None
+    first = normalise.delete_event("order", "7", "2026-01-01T00:00:00Z#abc", "2026-11-26T00:00:00Z")
+    assert first is not None and first.version == "deleted:2026-01-01T00:00:00Z#abc"
+    again = normalise.delete_event("order", "7", first.version, "2026-11-26T00:01:00Z")
+    assert again is not None and again.version == first.version
+
+
+def test_error_objects_are_recognised():
+    assert normalise.is_error_object(delivery_body("webhook_order_created_after_delete"))
+    assert not normalise.is_error_object(delivery_body("webhook_order_deleted_trash"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("total", "12,50"), ("date_modified_gmt", "2026-11-25 22:28:34"), ("id", 0)],
+)
+def test_bad_records_raise_a_clear_error(field, value):
+    order = fixture("orders_page1")[0]
+    order[field] = value
+    with pytest.raises(WooCommerceError):
+        normalise.order_event(order)
