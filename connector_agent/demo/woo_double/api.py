@@ -118,9 +118,11 @@ class RestApi:
             body = self.index("/wc/v3")
         else:
             return None
-        return Response(
-            200, apply_fields(body, parse_fields(request.query.get("_fields"))), {"Allow": "GET"}
-        )
+        links = body.get("_links")
+        body = apply_fields(body, parse_fields(request.query.get("_fields")))
+        if links is not None:
+            body["_links"] = links  # the index keeps its links whatever _fields says
+        return Response(200, body, {"Allow": "GET"})
 
     def handle(self, request: Request, logged_in: bool) -> Response:
         method = "PUT" if request.method == "PATCH" else request.method
@@ -136,7 +138,10 @@ class RestApi:
                     ):
                         message = "Sorry, you cannot view this resource."
                     raise WooRestError(401, code, message)
-                response = handler(request, match)
+                try:
+                    response = handler(request, match)
+                except WooRestError as error:
+                    response = Response(error.status, error.body())
                 response.headers.setdefault("Allow", allow)
                 response.headers.update(NO_CACHE)
                 return response
@@ -332,7 +337,7 @@ class RestApi:
     def delete_product(self, request: Request, m: re.Match[str]) -> Response:
         force = boolean(request.query, "force")
         with self.state.lock:
-            body = self.renderer.product(self.state.product(int(m["id"])))
+            body = self.renderer.product(self.state.product(int(m["id"])), edit=True)
             if force:
                 self.state.force_delete_product(int(m["id"]))
             else:

@@ -7,7 +7,7 @@ floating point as PHP does); dates come in local/GMT pairs without offsets; unse
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -236,8 +236,9 @@ class Renderer:
     def product(
         self,
         p: Product,
-        related: Callable[[Product], list[int]] | None = None,
+        edit: bool = False,
     ) -> dict[str, Any]:
+        """A product; ``edit`` adds what the ``edit`` context shows (DELETE answers use it)."""
         out: dict[str, Any] = {
             "id": p.id,
             "name": p.name,
@@ -307,13 +308,16 @@ class Renderer:
                 "grouped_products": [],
                 "menu_order": 0,
                 "price_html": self.price_html(p.price) if p.price else "",
-                "related_ids": related(p) if related else [],
+                "related_ids": [],
                 "meta_data": [],
                 "stock_status": p.stock_status,
                 "has_options": variable,
-                "_links": self.links("products", p.id),
             }
         )
+        if edit:
+            out["permalink_template"] = f"{self.base_url}/product/%pagename%/"
+            out["generated_slug"] = p.slug
+        out["_links"] = self.links("products", p.id)
         if p.parent_id:
             out["_links"]["up"] = [
                 {"href": f"{self.base_url}/wp-json/wc/v3/products/{p.parent_id}"}
