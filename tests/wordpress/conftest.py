@@ -1,0 +1,49 @@
+"""Fixtures for the WordPress tests: the built zip, a real WordPress, a real agent."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from harness import ADMIN_PASSWORD, WordPressSite, missing_requirements
+
+from wp_plugin_bridge.build import build_zip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.wordpress)
+
+
+@pytest.fixture(scope="session")
+def plugin_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_zip(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="module")
+def site(plugin_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPressSite]:
+    """A WordPress with the shim and the plugin active, shared by one test module."""
+    reason = missing_requirements()
+    if reason:
+        pytest.skip(reason)
+    wordpress = WordPressSite.create(tmp_path_factory.mktemp("wp"), plugin_zip)
+    yield wordpress
+    wordpress.close()
+
+
+@pytest.fixture
+def admin(site: WordPressSite) -> requests.Session:
+    return site.login("admin", ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def shopper(site: WordPressSite) -> requests.Session:
+    return site.login("shopper", "shopper-password-1")

@@ -1,0 +1,56 @@
+<?php
+/**
+ * Settings validation: good input is stored, bad input is refused whole with a named error.
+ */
+class SettingsTest extends LuxeBrain_TestCase {
+
+	public function test_defaults_when_nothing_is_stored(): void {
+		$settings = LuxeBrain_Settings::all();
+		$this->assertSame( 'client', $settings['render'] );
+		$this->assertSame( 2.0, $settings['timeout'] );
+		$this->assertSame( array( 'enabled' => true, 'title' => '', 'limit' => 4 ), LuxeBrain_Settings::widget( 'cart' ) );
+	}
+
+	public function test_valid_input_is_cleaned(): void {
+		$clean = LuxeBrain_Settings::validate(
+			array(
+				'render'  => 'server',
+				'timeout' => '0.5',
+				'widgets' => array( 'product' => array( 'title' => ' <b>Also bought</b> ', 'limit' => '6' ) ),
+			),
+			LuxeBrain_Settings::defaults()
+		);
+		$this->assertSame( 'server', $clean['render'] );
+		$this->assertSame( 0.5, $clean['timeout'] );
+		$this->assertSame( array( 'enabled' => false, 'title' => 'Also bought', 'limit' => 6 ), $clean['widgets']['product'] );
+		$this->assertTrue( $clean['widgets']['cart']['enabled'], 'placements not submitted keep their values' );
+	}
+
+	public function invalid(): array {
+		return array(
+			'render'     => array( array( 'render' => 'both' ), 'invalid_render' ),
+			'timeout'    => array( array( 'timeout' => '30' ), 'invalid_timeout' ),
+			'rate'       => array( array( 'rate_limit' => '-1' ), 'invalid_rate_limit' ),
+			'limit'      => array( array( 'widgets' => array( 'cart' => array( 'limit' => '99' ) ) ), 'invalid_limit' ),
+			'licence'    => array( array( 'licence_key' => 'bad key <script>' ), 'invalid_licence_key' ),
+		);
+	}
+
+	/**
+	 * @dataProvider invalid
+	 */
+	public function test_invalid_input_changes_nothing( array $input, string $code ): void {
+		update_option( LuxeBrain_Settings::OPTION, array( 'render' => 'server', 'timeout' => 1.5 ) );
+		$before = LuxeBrain_Settings::all();
+		$error  = LuxeBrain_Settings::validate( $input, $before );
+		$this->assertWPError( $error, $code );
+		$this->assertSame( $before, LuxeBrain_Settings::sanitize( $input ) );
+		$reported = wp_list_pluck( get_settings_errors( LuxeBrain_Settings::OPTION ), 'code' );
+		$this->assertContains( $code, $reported );
+	}
+
+	private function assertWPError( $value, string $code ): void {
+		$this->assertInstanceOf( WP_Error::class, $value );
+		$this->assertSame( $code, $value->get_error_code() );
+	}
+}

@@ -1,0 +1,97 @@
+<?php
+/**
+ * Widget payloads: cached for the agent's TTL, the last good answer when the agent fails, else
+ * nothing; containers for client- and server-side rendering.
+ */
+class WidgetsTest extends LuxeBrain_TestCase {
+
+	/** @var int */
+	private $calls = 0;
+
+	/** @var array|WP_Error */
+	private $reply;
+
+	protected function setUp(): void {
+		parent::setUp();
+		add_filter( 'pre_http_request', array( $this, 'fake' ), 10, 3 );
+		$this->pair();
+		$this->calls = 0;
+	}
+
+	protected function tearDown(): void {
+		remove_filter( 'pre_http_request', array( $this, 'fake' ), 10 );
+		parent::tearDown();
+	}
+
+	public function fake() {
+		++$this->calls;
+		return $this->reply;
+	}
+
+	private function agent_answers( array $payload ): void {
+		$this->reply = array( 'response' => array( 'code' => 200 ), 'body' => wp_json_encode( $payload ), 'headers' => array(), 'cookies' => array() );
+	}
+
+	private function payload(): array {
+		return array( 'placement' => 'product', 'title' => 'T', 'ttl' => 60, 'items' => array( array( 'id' => '5', 'name' => 'Five' ) ) );
+	}
+
+	private function context( int $product_id = 3 ): array {
+		return LuxeBrain_Widgets::context( 'product', array( 'product_id' => $product_id ) );
+	}
+
+	public function test_payload_is_cached_for_its_ttl(): void {
+		$this->agent_answers( $this->payload() );
+		$this->assertSame( $this->payload(), LuxeBrain_Widgets::payload( 'product', $this->context() ) );
+		$this->assertSame( $this->payload(), LuxeBrain_Widgets::payload( 'product', $this->context() ) );
+		$this->assertSame( 1, $this->calls );
+		global $wpdb;
+		$expiries = $wpdb->get_col( "SELECT option_value FROM {$wpdb->options} WHERE option_name LIKE '\\_transient\\_timeout\\_luxebrain\\_w%' ORDER BY option_value" );
+		$this->assertCount( 2, $expiries, 'fresh and last-good copies' );
+		$this->assertEqualsWithDelta( time() + 60, (int) $expiries[0], 5, 'fresh copy lives for the payload ttl' );
+		$this->assertEqualsWithDelta( time() + DAY_IN_SECONDS, (int) $expiries[1], 5 );
+	}
+
+	public function test_agent_down_serves_last_good_answer_then_nothing(): void {
+		$this->agent_answers( $this->payload() );
+		LuxeBrain_Widgets::payload( 'product', $this->context() );
+		global $wpdb;
+		$wpdb->query( "DELETE FROM {$wpdb->options} WHERE option_name LIKE '_transient%luxebrain_w\\_%'" );
+		wp_cache_flush();
+		$this->reply = new WP_Error( 'http_request_failed', 'refused' );
+		$this->assertSame( $this->payload(), LuxeBrain_Widgets::payload( 'product', $this->context() ), 'last good answer' );
+		$empty = LuxeBrain_Widgets::payload( 'product', $this->context( 4 ) );
+		$this->assertSame( array(), $empty['items'], 'nothing cached for another product' );
+	}
+
+	public function test_client_container_is_empty_with_data_attributes(): void {
+		$html = LuxeBrain_Widgets::container( 'cart', array( 'cart' => array( 3, 4 ) ) );
+		$this->assertSame( '<div class="luxebrain-widget" data-placement="cart" data-product-id="" data-cart="3,4" data-limit="4"></div>', $html );
+		$this->assertSame( 0, $this->calls, 'client-side rendering never calls the agent while the page renders' );
+	}
+
+	public function test_server_container_is_rendered(): void {
+		update_option( LuxeBrain_Settings::OPTION, array( 'render' => 'server' ) );
+		$this->agent_answers( $this->payload() );
+		$html = LuxeBrain_Widgets::container( 'product', array( 'product_id' => 3 ) );
+		$this->assertStringContainsString( 'data-rendered="1"', $html );
+		$this->assertStringContainsString( '<span class="luxebrain-widget__name">Five</span>', $html );
+	}
+
+	public function test_disabled_placement_or_unpaired_renders_nothing(): void {
+		update_option( LuxeBrain_Settings::OPTION, array( 'widgets' => array( 'cart' => array( 'enabled' => false ) ) ) );
+		$this->assertSame( '', LuxeBrain_Widgets::container( 'cart', array() ) );
+		LuxeBrain_Connection::forget();
+		$this->assertSame( '', LuxeBrain_Widgets::container( 'product', array( 'product_id' => 1 ) ) );
+	}
+
+	public function test_shortcode_attributes_are_validated(): void {
+		$html = do_shortcode( '[luxebrain_recommendations placement="nowhere" product="-7" limit="500"]' );
+		$this->assertSame( '<div class="luxebrain-widget" data-placement="shortcode" data-product-id="7" data-cart="" data-limit="20"></div>', $html );
+	}
+
+	public function test_block_renders_like_the_shortcode(): void {
+		$html = render_block( array( 'blockName' => 'luxebrain/recommendations', 'attrs' => array( 'placement' => 'cart', 'limit' => 3 ), 'innerBlocks' => array(), 'innerHTML' => '', 'innerContent' => array() ) );
+		$this->assertSame( '<div class="luxebrain-widget" data-placement="cart" data-product-id="" data-cart="" data-limit="3"></div>', $html );
+	}
+}
