@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
-from quart import Quart, Response, jsonify, render_template, request
+from quart import Blueprint, Quart, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from cloud_api.config import from_environment
@@ -20,19 +22,29 @@ log = logging.getLogger("luxebrain.cloud")
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Quart:
     """Build the cloud app; ``test_config`` overrides environment settings."""
-    from cloud_api.api import agent, wellknown
-
     app = Quart(__name__)
     app.config.from_mapping(from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
     connect_db(app.config["DATABASE_URL"])
-    for blueprint in (agent.bp, wellknown.bp):
+    for blueprint in blueprints():
         app.register_blueprint(blueprint)
     app.register_error_handler(LuxeBrainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     return app
+
+
+def blueprints() -> list[Blueprint]:
+    """Every module of ``cloud_api.api`` that defines ``bp`` (adding an area edits no shared file)."""
+    from cloud_api import api
+
+    found = []
+    for info in sorted(pkgutil.iter_modules(api.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{api.__name__}.{info.name}")
+        if isinstance(getattr(module, "bp", None), Blueprint):
+            found.append(module.bp)
+    return found
 
 
 async def _render(status: int, code: str, message: str, field: str | None = None) -> Response:
