@@ -1,0 +1,147 @@
+"""The agent's composition root: one :class:`Agent` per process, built by ``run`` and by tests.
+
+It owns the long-lived pieces — config, store, event log, applier (and through it the live
+``Brain``), licence state and scheduler — and their lifecycle. The local API reads it as
+``current_app.extensions["luxebrain.agent"]``; ``start``/``stop`` run in the app's
+``before_serving``/``after_serving``, so stopping the server (SIGTERM) lets the applier finish the
+event in hand and checkpoints the models before the store closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from connector_agent.applier import Applier
+from connector_agent.config import AgentConfig, load_config, update_secrets
+from connector_agent.eventlog import EventLog
+from connector_agent.licence import LicenceState, checkin
+from connector_agent.scheduler import WooJobs, add_licence_checkin, build_scheduler
+from connector_agent.store import Store
+from luxebrain.clock import Clock, SystemClock
+from online_models import Brain
+from online_models.events import parse_time
+
+log = logging.getLogger(__name__)
+
+#: How often the licence file is re-read, so an expiry or a check-in shows without a restart.
+LICENCE_RECHECK_SECONDS = 60.0
+
+
+class Agent:
+    """Config, store, event log, applier, licence and scheduler of one agent process."""
+
+    def __init__(self, config: AgentConfig, *, clock: Clock | None = None) -> None:
+        self.config = config
+        self.clock: Clock = clock or SystemClock()
+        self.store = Store.open(config.database_path, clock=self.clock)
+        self.log = EventLog(self.store)
+        self.applier = Applier(self.store, config, clock=self.clock)
+        self.applier.load()
+        self._licence = LicenceState.load(config, self.clock)
+        self._licence_read_at = self.clock.monotonic()
+        self.scheduler: AsyncIOScheduler | None = None
+        self._jobs: WooJobs | None = None
+        self._stop = asyncio.Event()
+        self._applier_task: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------ what the API reads
+
+    @property
+    def brain(self) -> Brain:
+        return self.applier.brain
+
+    @property
+    def models_ready(self) -> bool:
+        return self.applier.brain is not None
+
+    @property
+    def licence(self) -> LicenceState:
+        """The licence state, re-read from disk at most once a minute (never the network)."""
+        if self.clock.monotonic() - self._licence_read_at >= LICENCE_RECHECK_SECONDS:
+            self.licence = LicenceState.load(self.config, self.clock)
+        return self._licence
+
+    @licence.setter
+    def licence(self, state: LicenceState) -> None:
+        """Set by a check-in so new features apply at once."""
+        self._licence = state
+        self._licence_read_at = self.clock.monotonic()
+
+    @property
+    def features(self) -> frozenset[str]:
+        return self.licence.features
+
+    def licence_summary(self) -> dict[str, Any]:
+        return self.licence.to_json()
+
+    def applied_seq(self) -> int:
+        return int(self.applier.applied_seq)
+
+    def store_reachable(self) -> bool:
+        try:
+            self.store.db.conn.execute("SELECT 1 FROM event_log LIMIT 1").fetchall()
+        except sqlite3.Error:
+            return False
+        return True
+
+    def last_sync_age_seconds(self) -> float | None:
+        """Seconds since the most recent successful sync of any resource; None if never."""
+        times = [
+            info["last_success_at"]
+            for info in self.store.sync_summary().values()
+            if info["last_success_at"]
+        ]
+        if not times:
+            return None
+        newest = max(parse_time(t) for t in times)
+        return round(max(0.0, self.clock.time() - newest.timestamp()), 3)
+
+    # ------------------------------------------------------------ what the API changes
+
+    def events_appended(self) -> None:
+        """Wake the applier after an append (webhook, browsing events, sync page)."""
+        self.applier.wake()
+
+    def forget_secrets(self, names: Iterable[str]) -> None:
+        """Remove secrets from the 0600 secrets file and reload the config (``unpair``)."""
+        update_secrets(self.config.path, **{name: None for name in names})
+        self.config = load_config(self.config.path)
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Start learning in the background and the scheduled jobs (sync, licence check-in)."""
+        self._stop.clear()
+        self._applier_task = asyncio.create_task(self.applier.run(self._stop))
+        self._jobs = WooJobs(self)
+        self.scheduler = build_scheduler(self, self._jobs)
+        add_licence_checkin(self.scheduler, self._checkin, hours=self.config.licence.checkin_hours)
+        self.scheduler.start()
+
+    async def _checkin(self) -> None:
+        """Refresh the licence from the cloud (blocking HTTP, so in a worker thread)."""
+        self.licence = await asyncio.to_thread(checkin, self.config, self.clock)
+
+    async def stop(self) -> None:
+        """Stop the jobs (a sync finishes its page), let the applier finish the event in hand,
+        checkpoint the models."""
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        if self._jobs is not None:
+            await self._jobs.stop()
+            self._jobs = None
+        self._stop.set()
+        if self._applier_task is not None:
+            await self._applier_task
+            self._applier_task = None
+        self.applier.snapshot_now()
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,50 @@
+"""Signed calls: every route but the open ones needs the plugin<->agent signature headers.
+
+The check follows DESIGN.md's "Signed calls" through :func:`wp_plugin_bridge.signing.verify`
+(timestamp window, HMAC over method, path?query, timestamp, nonce and body hash, then a nonce
+that must be new). It runs before routing, so an unsigned call learns nothing, not even which
+paths exist. An agent that has no shared secret answers ``401 not_paired``.
+"""
+
+from __future__ import annotations
+
+from quart import current_app, request
+
+from connector_agent.api.context import current_agent
+from connector_agent.errors import Unauthorized
+from wp_plugin_bridge.signing import verify
+
+#: Reached without a signature: liveness, and WooCommerce's deliveries (which carry their own).
+OPEN_PATHS = frozenset({"/healthz", "/v1/webhooks/woocommerce"})
+NONCES = "luxebrain.nonces"
+
+
+class NotPaired(Unauthorized):
+    code = "not_paired"
+
+
+def signed_path() -> str:
+    """The ``PATH?QUERY`` the client signed: the raw bytes it sent, not a decoded form."""
+    raw = request.scope.get("raw_path") or request.path.encode()
+    query = request.query_string
+    return (raw + b"?" + query if query else raw).decode("latin-1")
+
+
+async def require_signed_call() -> None:
+    """``before_request`` hook: raise 401 unless the call is open or correctly signed."""
+    if request.path in OPEN_PATHS:
+        return
+    agent = current_agent()
+    secret = agent.config.secrets.shared_secret
+    if not secret:
+        raise NotPaired("this agent is not paired: run luxebrain-agent pair")
+    body = await request.get_data(cache=True)
+    verify(
+        secret,
+        request.method,
+        signed_path(),
+        body,
+        request.headers,
+        now=agent.clock.time(),
+        remember_nonce=current_app.extensions[NONCES].remember,
+    )

@@ -1,0 +1,54 @@
+"""Operations: ``/healthz`` (process up, open), ``/readyz``, ``/v1/status`` and ``/metrics``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint, Response, current_app
+
+from connector_agent.api.context import current_agent
+from connector_agent.api.metrics import METRICS
+from connector_agent.errors import AgentError
+from connector_agent.status import agent_status
+
+blueprint = Blueprint("ops", __name__)
+
+
+class NotReady(AgentError):
+    code = "not_ready"
+    status = 503
+
+
+@blueprint.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@blueprint.get("/readyz")
+async def readyz() -> dict[str, Any]:
+    """Ready when the store answers and the models are loaded; reports the last sync's age."""
+    agent = current_agent()
+    problems = []
+    if not agent.store_reachable():
+        problems.append("the store cannot be read")
+    if not agent.models_ready:
+        problems.append("the models are still loading")
+    if problems:
+        raise NotReady("; ".join(problems))
+    return {"ready": True, "last_sync_age_seconds": agent.last_sync_age_seconds()}
+
+
+@blueprint.get("/v1/status")
+async def status() -> dict[str, Any]:
+    agent = current_agent()
+    return {
+        **agent_status(agent.store),
+        "models_ready": agent.models_ready,
+        "licence": agent.licence_summary(),
+        "last_sync_age_seconds": agent.last_sync_age_seconds(),
+    }
+
+
+@blueprint.get("/metrics")
+async def metrics() -> Response:
+    return current_app.extensions[METRICS].render()
