@@ -48,6 +48,7 @@ PRODUCT_ORDERBY = (
     "menu_order",
 )
 CUSTOMER_ORDERBY = ("id", "include", "name", "registered_date")
+PRODUCT_FIELDS = ("name", "regular_price", "stock_quantity", "manage_stock", "status")
 ANONYMOUS = {
     "GET": ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
     "POST": ("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."),
@@ -231,7 +232,7 @@ class RestApi:
             return Response(200, self._order_body(int(m["id"])))
 
     def create_order(self, request: Request, _: re.Match[str]) -> Response:
-        data = request.json()
+        data = request.values()
         items = data.get("line_items") or []
         try:
             lines = [(int(i["product_id"]), int(i.get("quantity", 1))) for i in items]
@@ -249,7 +250,7 @@ class RestApi:
             return Response(201, self.renderer.order(order))
 
     def update_order(self, request: Request, m: re.Match[str]) -> Response:
-        data = request.json()
+        data = request.values()
         fields = {k: data[k] for k in ("status", "customer_note", "billing") if k in data}
         with self.state.lock:
             return Response(
@@ -276,7 +277,7 @@ class RestApi:
         return self._page(request, page, [apply_fields(b, fields) for b in body])
 
     def create_refund(self, request: Request, m: re.Match[str]) -> Response:
-        data = request.json()
+        data = request.values()
         with self.state.lock:
             refund = self.state.refund_order(
                 int(m["id"]), str(data.get("amount", "")), str(data.get("reason", ""))
@@ -329,9 +330,12 @@ class RestApi:
             return Response(200, self.renderer.product(self.state.product(int(m["id"]))))
 
     def update_product(self, request: Request, m: re.Match[str]) -> Response:
-        data = request.json()
+        data = request.values()
+        fields = {k: data[k] for k in PRODUCT_FIELDS if k in data}
+        if isinstance(fields.get("stock_quantity"), str) and fields["stock_quantity"].isdigit():
+            fields["stock_quantity"] = int(fields["stock_quantity"])
         with self.state.lock:
-            product = self.state.update_product(int(m["id"]), **data)
+            product = self.state.update_product(int(m["id"]), **fields)
             return Response(200, self.renderer.product(product))
 
     def delete_product(self, request: Request, m: re.Match[str]) -> Response:
@@ -391,7 +395,7 @@ class RestApi:
             return Response(200, self.renderer.customer(self.state.customer(int(m["id"]))))
 
     def create_customer(self, request: Request, _: re.Match[str]) -> Response:
-        data = request.json()
+        data = request.values()
         with self.state.lock:
             customer = self.state.create_customer(
                 data.get("email", ""),
@@ -402,7 +406,7 @@ class RestApi:
             return Response(201, self.renderer.customer(customer))
 
     def update_customer(self, request: Request, m: re.Match[str]) -> Response:
-        data = request.json()
+        data = request.values()
         fields = {k: data[k] for k in ("first_name", "last_name", "email", "billing") if k in data}
         with self.state.lock:
             customer = self.state.update_customer(int(m["id"]), **fields)
@@ -439,7 +443,7 @@ class RestApi:
         return Response(200, self.renderer.webhook(self._webhook(m)))
 
     def create_webhook(self, request: Request, _: re.Match[str]) -> Response:
-        data = request.json()
+        data = request.values()
         topic, url = data.get("topic"), data.get("delivery_url")
         if topic not in TOPICS:
             raise WooRestError(
@@ -470,7 +474,7 @@ class RestApi:
         return Response(201, self.renderer.webhook(hook))
 
     def update_webhook(self, request: Request, m: re.Match[str]) -> Response:
-        data = request.json()
+        data = request.values()
         hook = self._webhook(m)
         status = data.get("status")
         if status is not None and status not in ("active", "paused", "disabled"):

@@ -38,6 +38,10 @@ class Request:
         """Query parameters, the last one winning (as PHP's ``$_GET``)."""
         return dict(self.params)
 
+    def values(self) -> dict[str, Any]:
+        """Write parameters: the query string, overridden by a JSON body (as WordPress merges)."""
+        return {**self.query, **self.json()}
+
     def json(self) -> dict[str, Any]:
         if not self.body:
             return {}
