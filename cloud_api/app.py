@@ -36,7 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Quart:
 
 
 def blueprints() -> list[Blueprint]:
-    """Every module of ``cloud_api.api`` that defines ``bp`` (adding an area edits no shared file)."""
+    """Each ``cloud_api.api`` module's ``bp``: adding an area edits no shared file."""
     from cloud_api import api
 
     found = []

@@ -1,0 +1,49 @@
+"""Usage routes: the agent's daily usage heartbeat (licence key) and the staff usage report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from quart import Blueprint, current_app, jsonify
+
+from cloud_api import licences, ratelimit, usage
+from cloud_api.api.agent import _run as licensed
+from cloud_api.api.inputs import bearer
+from cloud_api.db import in_db_keeping_counts
+from cloud_api.models import Licence
+from cloud_api.times import now_s
+
+bp = Blueprint("usage", __name__, url_prefix="/v1")
+
+
+async def licensed_get(op: Callable[[Licence, int], dict[str, Any]]) -> Any:
+    """A read for the licence of ``Authorization: Bearer lbk_…``, under the agent rate limit."""
+    key, settings = bearer(), dict(current_app.config)
+
+    def call() -> dict[str, Any]:
+        now = now_s(settings["CLOCK"])
+        licence = licences.by_key(key)
+        ratelimit.hit(
+            f"agent:{licence.id}",
+            settings["AGENT_RATE_LIMIT"],
+            settings["AGENT_RATE_WINDOW_SECONDS"],
+            now,
+        )
+        return op(licence, now)
+
+    return jsonify(await in_db_keeping_counts(call))
+
+
+def _report(
+    licence: Licence, body: dict[str, Any], now: int, settings: dict[str, Any]
+) -> dict[str, Any]:
+    store = usage.active_store(licence, body)
+    return {"store_url": store.url, **usage.record(store, body.get("usage"), now=now)}
+
+
+@bp.post("/agent/usage")
+async def report() -> Any:
+    """``{"store_url", "instance_id", "usage": [{"day", <metric>: int, …}]}`` ->
+    ``{"store_url", "days", "changed"}``; a repeated report changes nothing."""
+    return await licensed(_report)

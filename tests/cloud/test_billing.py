@@ -1,0 +1,204 @@
+"""The monthly close: an invoice per tenant, overage, late usage as adjustments, flags."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from cloud_api import billing
+from cloud_api.billing import Invoice, InvoiceLine
+from cloud_api.db import transaction
+from cloud_api.errors import Conflict, InvalidInput
+
+SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
+
+
+async def post(client, path: str, key: str, body: dict):  # type: ignore[no-untyped-def]
+    response = await client.post(path, json=body, headers={"Authorization": f"Bearer {key}"})
+    return response.status_code, await response.get_json()
+
+
+async def starter_shop(client, issue, tenant: str = "Acme", shop: dict = SHOP):  # type: ignore[no-untyped-def]
+    lic = issue(plan="starter", tenant=tenant, trial=False)
+    assert (await post(client, "/v1/agent/activate", lic.key, shop))[0] == 200
+    return lic
+
+
+def move_to(clock, year: int, month: int, day: int) -> None:  # type: ignore[no-untyped-def]
+    clock.advance(datetime(year, month, day, 3, tzinfo=UTC).timestamp() - clock.time())
+
+
+def close(period: str, clock) -> dict:  # type: ignore[no-untyped-def]
+    with transaction():
+        return billing.close(period, actor="test", now=int(clock.time()))
+
+
+def snapshot() -> list[tuple]:
+    with transaction():
+        invoices = [
+            (i.number, i.status, i.total_cents) for i in Invoice.select().order_by(Invoice.id)
+        ]
+        lines = [
+            (ln.invoice_id, ln.kind, ln.metric, ln.usage_period, ln.quantity, ln.amount_cents)
+            for ln in InvoiceLine.select().order_by(InvoiceLine.id)
+        ]
+    return invoices + lines
+
+
+async def test_close_bills_fee_and_overage_and_a_second_close_changes_nothing(
+    client, issue, clock
+) -> None:
+    lic = await starter_shop(client, issue)
+    await post(
+        client,
+        "/v1/agent/usage",
+        lic.key,
+        {
+            **SHOP,
+            "usage": [
+                {"day": "2026-01-01", "orders_synced": 1_500, "recommendations_served": 40_000}
+            ],
+        },
+    )
+    move_to(clock, 2026, 2, 1)
+    first = close("2026-01", clock)
+    before = snapshot()
+    again = close("2026-01", clock)
+    assert first["created"] == 1 and again["created"] == 0
+    assert again["invoices"] == first["invoices"]
+    assert snapshot() == before
+    (invoice,) = first["invoices"]
+    assert invoice["number"] == f"LB-2026-01-{invoice['tenant_id']:06d}"
+    assert [
+        (ln["kind"], ln["metric"], ln["quantity"], ln["amount_cents"]) for ln in invoice["lines"]
+    ] == [
+        ("fee", "", 0, 2900),
+        ("usage", "orders_synced", 1500, 0),
+        ("overage", "orders_synced", 500, 500),  # 500 over 1,000 at 1,000 cents per 1,000
+        ("usage", "recommendations_served", 40000, 0),
+    ]
+    assert invoice["total_cents"] == 3400 and invoice["status"] == "open"
+
+
+async def test_one_invoice_per_tenant_with_a_line_set_per_licence(client, issue, clock) -> None:
+    await starter_shop(client, issue, tenant="Acme")
+    await starter_shop(
+        client,
+        issue,
+        tenant="Acme",
+        shop={"store_url": "https://second.example", "instance_id": "inst-0002"},
+    )
+    await starter_shop(
+        client,
+        issue,
+        tenant="Globex",
+        shop={"store_url": "https://globex.example", "instance_id": "inst-0003"},
+    )
+    move_to(clock, 2026, 2, 1)
+    result = close("2026-01", clock)
+    totals = sorted((len(i["lines"]), i["total_cents"]) for i in result["invoices"])
+    assert totals == [(1, 2900), (2, 5800)]
+
+
+async def test_a_late_report_becomes_an_adjustment_on_the_next_invoice(
+    client, issue, clock
+) -> None:
+    lic = await starter_shop(client, issue)
+    await post(
+        client,
+        "/v1/agent/usage",
+        lic.key,
+        {**SHOP, "usage": [{"day": "2026-01-01", "orders_synced": 900}]},
+    )
+    move_to(clock, 2026, 2, 1)
+    january = close("2026-01", clock)["invoices"][0]
+    assert january["total_cents"] == 2900  # 900 of 1,000 included
+    # the agent was offline: January's last day arrives after the close
+    move_to(clock, 2026, 2, 3)
+    await post(
+        client,
+        "/v1/agent/usage",
+        lic.key,
+        {**SHOP, "usage": [{"day": "2026-01-31", "orders_synced": 350}]},
+    )
+    assert close("2026-01", clock)["invoices"][0] == january  # closed stays closed
+    move_to(clock, 2026, 3, 1)
+    february = close("2026-02", clock)["invoices"][0]
+    adjustment = [ln for ln in february["lines"] if ln["kind"] == "adjustment"]
+    assert [
+        (a["metric"], a["usage_period"], a["quantity"], a["amount_cents"]) for a in adjustment
+    ] == [("orders_synced", "2026-01", 350, 250)]  # 250 over, €2.50
+    assert february["total_cents"] == 2900 + 250
+    move_to(clock, 2026, 4, 1)
+    march = close("2026-03", clock)["invoices"][0]
+    assert [ln["kind"] for ln in march["lines"]] == ["fee"]  # counted once, never again
+
+
+async def test_over_limit_flags_and_reduced_token_limits_per_plan_policy(
+    client, issue, clock
+) -> None:
+    lic = await starter_shop(client, issue)
+    await post(
+        client,
+        "/v1/agent/usage",
+        lic.key,
+        {**SHOP, "usage": [{"day": "2026-01-01", "recommendations_served": 60_000}]},
+    )
+    move_to(clock, 2026, 2, 1)
+    close("2026-01", clock)
+    with transaction():
+        flags = billing.flags()
+        limits = billing.token_limits(lic.id)
+    assert flags == [
+        {
+            "licence_id": lic.id,
+            "tenant_id": flags[0]["tenant_id"],
+            "period": "2026-01",
+            "over": {"recommendations_served": {"used": 60_000, "included": 50_000}},
+            "policy": "reduce",
+            "reduced_limits": {"recommendations_per_day": 500},
+        }
+    ]
+    assert limits == {"recommendations_per_day": 500}
+    move_to(clock, 2026, 3, 1)
+    close("2026-02", clock)  # a month within the limits lifts the reduction
+    with transaction():
+        assert billing.token_limits(lic.id) == {}
+
+
+async def test_a_bill_policy_plan_is_billed_not_reduced(client, issue, clock) -> None:
+    lic = issue(plan="pro", trial=False)
+    await post(client, "/v1/agent/activate", lic.key, SHOP)
+    await post(
+        client,
+        "/v1/agent/usage",
+        lic.key,
+        {**SHOP, "usage": [{"day": "2026-01-01", "orders_synced": 12_000}]},
+    )
+    move_to(clock, 2026, 2, 1)
+    invoice = close("2026-01", clock)["invoices"][0]
+    with transaction():
+        assert billing.token_limits(lic.id) == {}
+        assert billing.flags()[0]["policy"] == "bill"
+    assert invoice["total_cents"] == 9900 + 1000  # 2,000 over at 500 cents per 1,000
+
+
+async def test_a_trial_month_costs_no_fee(client, issue, clock) -> None:
+    lic = issue(plan="pro-trial", trial=True)
+    await post(client, "/v1/agent/activate", lic.key, SHOP)
+    move_to(clock, 2026, 2, 1)
+    invoice = close("2026-01", clock)["invoices"][0]
+    assert invoice["lines"][0]["description"].endswith("(trial)")
+    assert (invoice["total_cents"], invoice["status"]) == (0, "paid")
+
+
+def test_bad_periods_are_refused(database_url, app, clock) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InvalidInput):
+        close("2026-1", clock)
+    with pytest.raises(Conflict, match="not over yet"):
+        close("2026-01", clock)
+    move_to(clock, 2026, 3, 1)
+    close("2026-02", clock)
+    with pytest.raises(Conflict, match="before the last closed period"):
+        close("2026-01", clock)

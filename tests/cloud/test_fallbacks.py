@@ -1,0 +1,205 @@
+"""Cross-store fallbacks: keys, the upload contract, k-anonymity, verticals and tenant scoping."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from cloud_api import fallbacks
+from cloud_api.db import transaction
+from cloud_api.fallbacks import FallbackAggregate
+
+WINDOW = {"start": "2025-12-03", "end": "2026-01-01"}
+
+
+def upload_body(*items: dict) -> dict:
+    return {"schema": fallbacks.SCHEMA, "window": WINDOW, "items": list(items)}
+
+
+def item(title: str, orders: int = 5, gtin: str | None = None, path=("Home", "Mugs")) -> dict:  # type: ignore[no-untyped-def]
+    entry = {"category_path": list(path), "title": title, "orders": orders}
+    if gtin:
+        entry["gtin"] = gtin
+    return entry
+
+
+async def call(client, method: str, path: str, key: str, body: dict | None = None):  # type: ignore[no-untyped-def]
+    kwargs = {"json": body} if body is not None else {}
+    response = await getattr(client, method)(
+        path, headers={"Authorization": f"Bearer {key}"}, **kwargs
+    )
+    return response.status_code, await response.get_json()
+
+
+@pytest.fixture
+def shops(client, issue):  # type: ignore[no-untyped-def]
+    """``await shops(n, plan="pro")`` -> [(key, shop body)] for n tenants with one store each."""
+
+    async def make(n: int, plan: str = "pro", first: int = 0) -> list[tuple[str, dict]]:
+        made = []
+        for i in range(first, first + n):
+            lic = issue(plan=plan, tenant=f"Tenant {i}", trial=False)
+            shop = {"store_url": f"https://shop{i}.example", "instance_id": f"instance-{i:04d}"}
+            status, _ = await call(client, "post", "/v1/agent/activate", lic.key, shop)
+            assert status == 200
+            made.append((lic.key, shop))
+        return made
+
+    return make
+
+
+def publish(clock, k: int = 3) -> dict:  # type: ignore[no-untyped-def]
+    with transaction():
+        return fallbacks.publish(k=k, now=int(clock.time()))
+
+
+def test_keys_ignore_case_word_order_punctuation_and_gtin_spelling() -> None:
+    title = fallbacks.normalise_title
+    assert title("Mug, Enamel WHITE!") == title("white enamel mug") == "enamel mug white"
+    cat = fallbacks.normalise_category(["Home ", "KITCHEN"])
+    assert cat == "home > kitchen"
+    assert fallbacks.item_key("", cat, title("A b")) == fallbacks.item_key("", cat, title("B, a"))
+    assert fallbacks.item_key("", cat, "a b") != fallbacks.item_key("", "garden", "a b")
+    ean = fallbacks.normalise_gtin("4006381333931")
+    assert ean == fallbacks.normalise_gtin("0 4006381-333931") == "04006381333931"
+    assert fallbacks.normalise_gtin("4006381333932") is None  # wrong check digit
+    assert fallbacks.normalise_gtin("0306406152") == fallbacks.normalise_gtin("9780306406157")
+    assert fallbacks.normalise_gtin("036000291452") == "00036000291452"  # UPC-A
+
+
+async def test_an_item_sold_by_fewer_than_k_stores_never_appears(client, shops, clock) -> None:
+    stores = await shops(5)
+    rng = random.Random(7)
+    sold_by = {f"item {n}": rng.sample(range(5), rng.randint(1, 5)) for n in range(40)}
+    for index, (key, shop) in enumerate(stores):
+        items = [
+            item(name, orders=rng.choice([1, 10_000]))
+            for name, sellers in sold_by.items()
+            if index in sellers
+        ]
+        status, _ = await call(
+            client, "post", "/v1/agent/fallbacks/aggregates", key, {**shop, **upload_body(*items)}
+        )
+        assert status == 200
+    for k in (2, 3, 5):
+        publish(clock, k)
+        status, body = await call(client, "get", "/v1/agent/fallbacks?limit=1000", stores[0][0])
+        assert status == 200
+        published = {entry["title"] for entry in body["items"]}
+        expected = {fallbacks.normalise_title(n) for n, s in sold_by.items() if len(s) >= k}
+        assert published == expected
+        assert all(entry["stores"] >= k for entry in body["items"])
+
+
+async def test_the_list_ranks_by_stores_then_orders_and_filters_by_category(
+    client, shops, clock
+) -> None:
+    stores = await shops(4)
+    for index, (key, shop) in enumerate(stores):
+        items = [item("Blue mug", 2, gtin="4006381333931"), item("Red mug", 50)]
+        if index < 3:
+            items.append(item("Oak spoon", 1, path=("Home", "Cutlery")))
+        await call(
+            client, "post", "/v1/agent/fallbacks/aggregates", key, {**shop, **upload_body(*items)}
+        )
+    assert publish(clock)["published"] == 3
+    _, body = await call(client, "get", "/v1/agent/fallbacks", stores[0][0])
+    assert [(e["title"], e["stores"], e["orders"]) for e in body["items"]] == [
+        ("mug red", 4, 200),
+        ("blue mug", 4, 8),
+        ("oak spoon", 3, 3),
+    ]
+    assert body["items"][1]["gtin"] == "04006381333931"
+    assert body["vertical"] == "general"
+    _, cutlery = await call(
+        client, "get", "/v1/agent/fallbacks?category=home>cutlery", stores[0][0]
+    )
+    assert [e["title"] for e in cutlery["items"]] == ["oak spoon"]
+
+
+async def test_verticals_are_aggregated_apart(client, shops, clock) -> None:
+    stores = await shops(4)
+    with transaction():
+        fallbacks.set_vertical(1, "garden", actor="test", now=int(clock.time()))
+    for key, shop in stores:
+        await call(
+            client,
+            "post",
+            "/v1/agent/fallbacks/aggregates",
+            key,
+            {**shop, **upload_body(item("Trowel"))},
+        )
+    publish(clock)
+    # tenant 1 is now "garden": "general" keeps 3 sellers, "garden" has only 1 (never published)
+    _, general = await call(client, "get", "/v1/agent/fallbacks", stores[1][0])
+    _, garden = await call(client, "get", "/v1/agent/fallbacks", stores[0][0])
+    assert [e["stores"] for e in general["items"]] == [3]
+    assert (garden["vertical"], garden["items"]) == ("garden", [])
+
+
+async def test_bad_uploads_are_refused_and_change_nothing(client, shops, clock) -> None:
+    ((key, shop),) = await shops(1)
+    good = {**shop, **upload_body(item("Mug"))}
+    assert (await call(client, "post", "/v1/agent/fallbacks/aggregates", key, good))[0] == 200
+    clock.advance(86_400)
+    bad = [
+        ({**item("Mug"), "customer_id": "42"}, "items[0].customer_id"),
+        ({**item("Mug"), "price": "9.99"}, "items[0].price"),
+        (item("Mug", orders=0), "items[0].orders"),
+        (item("Mug", gtin="123"), "items[0].gtin"),
+        (item("!!!"), "items[0].title"),
+    ]
+    for entry, field in bad:
+        status, body = await call(
+            client, "post", "/v1/agent/fallbacks/aggregates", key, {**shop, **upload_body(entry)}
+        )
+        assert (status, body["error"]["field"]) == (400, field)
+    status, body = await call(
+        client,
+        "post",
+        "/v1/agent/fallbacks/aggregates",
+        key,
+        {**shop, **upload_body(item("Mug")), "schema": "v0"},
+    )
+    assert (status, body["error"]["field"]) == (400, "schema")
+    with transaction():
+        assert [a.title for a in FallbackAggregate.select()] == ["mug"]
+
+
+async def test_uploads_are_at_most_daily_and_replace_the_previous_one(client, shops, clock) -> None:
+    ((key, shop),) = await shops(1)
+    path = "/v1/agent/fallbacks/aggregates"
+    assert (await call(client, "post", path, key, {**shop, **upload_body(item("Mug"))}))[0] == 200
+    clock.advance(3600)
+    status, body = await call(client, "post", path, key, {**shop, **upload_body(item("Cup"))})
+    assert status == 429 and body["error"]["code"] == "rate_limited"
+    clock.advance(86_400)
+    assert (await call(client, "post", path, key, {**shop, **upload_body(item("Cup"))}))[0] == 200
+    with transaction():
+        assert [a.title for a in FallbackAggregate.select()] == ["cup"]
+
+
+async def test_the_list_needs_the_cloud_fallback_feature(client, shops) -> None:
+    ((key, _),) = await shops(1, plan="starter")
+    status, body = await call(client, "get", "/v1/agent/fallbacks", key)
+    assert (status, body["error"]["code"]) == (403, "forbidden")
+
+
+async def test_stale_uploads_and_inactive_stores_stop_counting(client, shops, clock) -> None:
+    stores = await shops(3)
+    for key, shop in stores:
+        await call(
+            client,
+            "post",
+            "/v1/agent/fallbacks/aggregates",
+            key,
+            {**shop, **upload_body(item("Mug"))},
+        )
+    assert publish(clock)["published"] == 1
+    key, shop = stores[2]
+    assert (await call(client, "post", "/v1/agent/deactivate", key, shop))[0] == 200
+    assert publish(clock)["published"] == 0
+    clock.advance(fallbacks.UPLOAD_TTL + 1)
+    with transaction():
+        assert fallbacks.publish(k=2, now=int(clock.time()))["published"] == 0

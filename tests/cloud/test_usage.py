@@ -1,0 +1,139 @@
+"""Usage reports: idempotent, order-proof, validated, and scoped to the reporting licence."""
+
+from __future__ import annotations
+
+from cloud_api.db import transaction
+from cloud_api.usage import UsageDay
+
+SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
+OTHER = {"store_url": "https://other.example", "instance_id": "inst-0002"}
+
+
+async def call(client, method: str, path: str, key: str, body: dict | None = None):  # type: ignore[no-untyped-def]
+    send = getattr(client, method)
+    kwargs = {"json": body} if body is not None else {}
+    response = await send(path, headers={"Authorization": f"Bearer {key}"}, **kwargs)
+    return response.status_code, await response.get_json()
+
+
+async def activated(client, issue, tenant: str = "Acme", shop: dict = SHOP):  # type: ignore[no-untyped-def]
+    lic = issue(plan="starter", tenant=tenant, trial=False)
+    status, _ = await call(client, "post", "/v1/agent/activate", lic.key, shop)
+    assert status == 200
+    return lic
+
+
+def stored() -> list[tuple[str, int, int, int, int]]:
+    with transaction():
+        return [
+            (
+                r.day,
+                r.orders_synced,
+                r.recommendations_served,
+                r.widget_impressions,
+                r.widget_clicks,
+            )
+            for r in UsageDay.select().order_by(UsageDay.day)
+        ]
+
+
+async def test_a_retried_report_never_counts_twice(client, issue) -> None:
+    lic = await activated(client, issue)
+    report = {
+        **SHOP,
+        "usage": [
+            {
+                "day": "2026-01-01",
+                "orders_synced": 12,
+                "recommendations_served": 340,
+                "widget_impressions": 900,
+                "widget_clicks": 31,
+            }
+        ],
+    }
+    first = await call(client, "post", "/v1/agent/usage", lic.key, report)
+    again = await call(client, "post", "/v1/agent/usage", lic.key, report)
+    assert first == (200, {"store_url": "https://shop.example", "days": 1, "changed": 1})
+    assert again == (200, {"store_url": "https://shop.example", "days": 1, "changed": 0})
+    assert stored() == [("2026-01-01", 12, 340, 900, 31)]
+
+
+async def test_totals_only_move_up_so_a_late_stale_report_changes_nothing(client, issue) -> None:
+    lic = await activated(client, issue)
+    newer = {**SHOP, "usage": [{"day": "2026-01-01", "orders_synced": 20}]}
+    older = {**SHOP, "usage": [{"day": "2026-01-01", "orders_synced": 12, "widget_clicks": 3}]}
+    await call(client, "post", "/v1/agent/usage", lic.key, newer)
+    status, body = await call(client, "post", "/v1/agent/usage", lic.key, older)
+    assert (status, body["changed"]) == (200, 1)
+    assert stored() == [("2026-01-01", 20, 0, 0, 3)]
+
+
+async def test_bad_reports_are_refused_and_change_nothing(client, issue) -> None:
+    lic = await activated(client, issue)
+    await call(
+        client,
+        "post",
+        "/v1/agent/usage",
+        lic.key,
+        {**SHOP, "usage": [{"day": "2026-01-01", "orders_synced": 5}]},
+    )
+    cases = [
+        ([{"day": "2026-01-01", "orders_synced": -1}], "usage[0].orders_synced"),
+        ([{"day": "2026-01-01", "orders_synced": "7"}], "usage[0].orders_synced"),
+        ([{"day": "2026-13-01"}], "usage[0].day"),
+        ([{"day": "2026-01-02"}], "usage[0].day"),  # tomorrow
+        ([{"day": "2026-01-01", "customers": 3}], "usage[0].customers"),
+        ([{"day": "2025-12-31", "orders_synced": 9}, {"day": "2025-12-31"}], "usage[1]"),
+        ([], "usage"),
+    ]
+    for usage, field in cases:
+        status, body = await call(
+            client, "post", "/v1/agent/usage", lic.key, {**SHOP, "usage": usage}
+        )
+        assert status == 400, usage
+        assert body["error"]["field"] == field
+    assert stored() == [("2026-01-01", 5, 0, 0, 0)]
+
+
+async def test_a_licence_cannot_report_for_another_tenants_store(client, issue) -> None:
+    await activated(client, issue, tenant="Acme", shop=SHOP)
+    intruder = await activated(client, issue, tenant="Globex", shop=OTHER)
+    status, body = await call(
+        client,
+        "post",
+        "/v1/agent/usage",
+        intruder.key,
+        {**SHOP, "usage": [{"day": "2026-01-01", "orders_synced": 99}]},
+    )
+    assert status == 404
+    assert stored() == []
+    status, _ = await call(
+        client, "post", "/v1/agent/usage", "lbk_nope", {**SHOP, "usage": [{"day": "2026-01-01"}]}
+    )
+    assert status == 401
+
+
+async def test_the_shop_sees_only_its_own_tenants_usage(client, issue) -> None:
+    acme = await activated(client, issue, tenant="Acme", shop=SHOP)
+    globex = await activated(client, issue, tenant="Globex", shop=OTHER)
+    await call(
+        client,
+        "post",
+        "/v1/agent/usage",
+        acme.key,
+        {**SHOP, "usage": [{"day": "2026-01-01", "orders_synced": 4}]},
+    )
+    await call(
+        client,
+        "post",
+        "/v1/agent/usage",
+        globex.key,
+        {**OTHER, "usage": [{"day": "2026-01-01", "orders_synced": 70}]},
+    )
+    status, body = await call(client, "get", "/v1/agent/billing", acme.key)
+    assert status == 200
+    assert body["tenant"] == "Acme"
+    assert [(u["store_url"], u["period"], u["orders_synced"]) for u in body["usage"]] == [
+        ("https://shop.example", "2026-01", 4)
+    ]
+    assert body["invoices"] == []
