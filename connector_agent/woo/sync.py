@@ -65,6 +65,7 @@ def wc_time(moment: str, minus_seconds: int = 0) -> str:
 
 @dataclass
 class ResourceReport:
+    backfill: bool = False
     pages: int = 0
     records: int = 0
     appended: int = 0
@@ -88,7 +89,8 @@ class SyncReport:
         ]
         state = "interrupted (resumes next run)" if self.interrupted else "done"
         version = self.version or "unknown"
-        return f"sync {self.mode} {state}: {', '.join(parts)} (WooCommerce {version})"
+        mode = "backfill" if any(r.backfill for r in self.resources.values()) else self.mode
+        return f"sync {mode} {state}: {', '.join(parts)} (WooCommerce {version})"
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ class Syncer:
         if current is None or (not incremental and current.get("since") is not None):
             since = state.get("watermark") if incremental else None
             current = {"since": since, "until": now, "phase": "live", "page": 1, "total": None}
+        result.backfill = current["since"] is None and "watermark" not in state
         phases = self._phases(resource)
         names = [phase.name for phase in phases]
         for phase in phases[names.index(current["phase"]) :]:

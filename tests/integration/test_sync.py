@@ -1,0 +1,253 @@
+"""Backfill and incremental sync against the local WooCommerce (``WooDouble``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from connector_agent.demo.woo_double import WooDouble
+from connector_agent.errors import SyncError, WooCommerceError
+from connector_agent.eventlog import EventLog
+from connector_agent.store import Store
+from connector_agent.woo import Syncer, WooClient, normalise
+from connector_agent.woo.backoff import Backoff
+
+
+@pytest.fixture
+def double():
+    with WooDouble.demo(limit_orders=250) as shop:
+        shop.start()
+        yield shop
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store.open(tmp_path / "agent.sqlite")
+    yield store
+    store.close()
+
+
+def client_for(shop: WooDouble, **options) -> WooClient:
+    options.setdefault("sleep", lambda _s: None)
+    options.setdefault("backoff", Backoff(0.01, 0.01))
+    return WooClient(shop.url, shop.consumer_key, shop.consumer_secret, **options)
+
+
+def syncer(shop: WooDouble, store: Store, **options) -> Syncer:
+    client_options = options.pop("client", {})
+    return Syncer(client_for(shop, **client_options), store, **options)
+
+
+def latest_payloads(store: Store, kind: str) -> dict[str, dict]:
+    rows = store.db.conn.execute(
+        "SELECT key, payload FROM event_log WHERE kind = ? ORDER BY seq", [kind]
+    )
+    return {key: orjson.loads(payload) for key, payload in rows}
+
+
+def expected(shop: WooDouble) -> dict[str, dict[str, dict]]:
+    """What the shop holds, rendered as its REST API serves it and normalised."""
+    with shop.state.lock:
+        products = [shop.renderer.product(p) for p in shop.state.products.values()]
+        customers = [shop.renderer.customer(c) for c in shop.state.customers.values()]
+        orders = [shop.renderer.order(o) for o in shop.state.orders.values()]
+    live_products = [p for p in products if p["status"] != "trash"]
+    category = {
+        str(p["id"]): (p["categories"][0]["name"] if p["categories"] else None) for p in products
+    }
+    return {
+        "product.upserted": {
+            str(p["id"]): normalise.product_payload(p) for p in live_products
+        },
+        "customer.upserted": {str(c["id"]): normalise.customer_payload(c) for c in customers},
+        "order.upserted": {
+            str(o["id"]): normalise.order_payload(o, category.get)
+            for o in orders
+            if o["status"] != "trash"
+        },
+    }
+
+
+def event_keys(store: Store) -> list[tuple[str, str, str]]:
+    return store.db.conn.execute("SELECT kind, key, version FROM event_log ORDER BY seq").fetchall()
+
+
+def test_backfill_equals_the_shop_record_by_record(double, store):
+    report = syncer(double, store).run()
+    assert not report.interrupted and report.version == "7.8.2"
+    for kind, records in expected(double).items():
+        assert latest_payloads(store, kind) == records, kind
+    counts = double.stats()
+    assert store.counts() == {
+        "products": counts["products"],
+        "customers": counts["customers"],
+        "orders": counts["orders"],
+    }
+    # the projected tables agree with the events, line items included
+    some = next(iter(expected(double)["order.upserted"].values()))
+    row = store.db.conn.execute(
+        "SELECT status, total, customer_id, created_at FROM orders WHERE id = ?", [some["id"]]
+    ).fetchone()
+    assert row == (some["status"], some["total"], some["customer_id"], some["created_at"])
+    lines = store.db.conn.execute(
+        "SELECT product_id, quantity, unit_price, category FROM line_items "
+        "WHERE order_id = ? ORDER BY position",
+        [some["id"]],
+    ).fetchall()
+    assert lines == [
+        (li["product_id"], li["quantity"], li["unit_price"], li["category"])
+        for li in some["line_items"]
+    ]
+    assert all(cursor["watermark"] for cursor in map(store.cursor, report.resources))
+
+
+def test_a_second_pass_of_an_unchanged_shop_appends_nothing(double, store):
+    syncer(double, store).run()
+    before = EventLog(store).last_seq()
+    report = syncer(double, store).run()
+    assert EventLog(store).last_seq() == before
+    assert report.resources["orders"].records == 0  # modified_after: nothing listed
+
+
+def test_incremental_picks_up_changes_and_only_changes(double, store):
+    syncer(double, store).run()
+    before = EventLog(store).last_seq()
+    order_id = next(iter(double.state.orders))
+    refunded = str(next(reversed(double.state.orders)))
+    product_id = next(iter(double.state.products))
+    double.update_order(order_id, status="refunded")
+    double.refund_order(int(refunded), "1.00", "damaged")
+    new = double.create_order(next(iter(double.state.customers)), [(product_id, 2)])
+    double.update_product(product_id, regular_price="9.99")
+    customer = double.create_customer("new.buyer@example.invalid", "New", "Buyer")
+    report = syncer(double, store).run()
+    added = {(e.kind, e.key) for e in EventLog(store).read(before)}
+    assert added == {
+        ("order.upserted", str(order_id)),
+        ("order.upserted", refunded),
+        ("order.upserted", str(new["id"])),
+        ("product.upserted", str(product_id)),
+        ("customer.upserted", str(customer["id"])),
+    }
+    assert report.resources["orders"].appended == 3
+    for kind, records in expected(double).items():
+        assert latest_payloads(store, kind) == records, kind
+
+
+def test_trash_is_a_soft_delete_and_restore_brings_it_back(double, store):
+    syncer(double, store).run()
+    order_id = next(iter(double.state.orders))
+    double.trash_order(order_id)
+    double.trash_product(next(iter(double.state.products)))
+    report = syncer(double, store).run()
+    assert report.resources["orders"].deleted == 1
+    assert report.resources["products"].deleted == 1
+    assert store.counts()["orders"] == double.stats()["orders"] - 1
+    syncer(double, store).run()  # the trash listing again: the delete dedupes
+    assert EventLog(store).count_by_kind()["order.deleted"] == 1
+    double.restore_order(order_id)
+    syncer(double, store).run()
+    assert store.counts()["orders"] == double.stats()["orders"]
+
+
+def test_bulk_edits_in_one_second_are_all_picked_up(double, store):
+    """``orderby=modified`` has no tie-breaker; paging by id within the window does."""
+    syncer(double, store).run()
+    ids = list(double.state.orders)[:40]
+    for order_id in ids[:25]:
+        double.update_order(order_id, status="processing")
+    double.bulk_touch_orders(ids, datetime.now(UTC))
+    before = EventLog(store).last_seq()
+    syncer(double, store, page_size=7).run(resources=["orders"])
+    changed = {e.key for e in EventLog(store).read(before) if e.kind == "order.upserted"}
+    assert changed == {str(i) for i in ids}
+    assert latest_payloads(store, "order.upserted") == expected(double)["order.upserted"]
+
+
+def test_rows_leaving_mid_pass_do_not_make_the_pass_skip_any(double, store):
+    """Trashing orders already paged shifts later rows to earlier pages."""
+    trashed: list[int] = []
+
+    def trash_some(resource, phase, done, total):
+        if resource == "orders" and phase == "live" and not trashed:
+            trashed.extend(list(double.state.orders)[:15])
+            for order_id in trashed:
+                double.trash_order(order_id)
+
+    syncer(double, store, page_size=20, on_page=trash_some).run(resources=["orders"])
+    held = EventLog(store).known_keys("order")
+    live = {str(i) for i, o in double.state.orders.items() if o.status != "trash"}
+    assert live <= held
+
+
+def test_transient_faults_are_retried(double, store):
+    double.faults.inject(429, path="/orders", retry_after=1)
+    double.faults.inject(500, path="/products", count=2)
+    double.faults.inject(503, path="/customers")
+    delays: list[float] = []
+    report = syncer(double, store, client={"sleep": delays.append}).run()
+    assert not report.interrupted and 1.0 in delays and len(delays) == 4
+    assert store.counts()["orders"] == double.stats()["orders"]
+
+
+def test_timeouts_are_retried(double, store):
+    double.faults.inject(None, path="/customers", delay=0.5)
+    client_options = {"timeout": 0.2}
+    report = syncer(double, store, client=client_options).run()
+    assert report.resources["customers"].records == double.stats()["customers"]
+
+
+def test_a_bad_key_fails_clearly_and_moves_no_cursor(double, store):
+    client = WooClient(double.url, double.consumer_key, "cs_wrong", sleep=lambda _s: None)
+    with pytest.raises(WooCommerceError, match="401"):
+        Syncer(client, store).run()
+    assert EventLog(store).last_seq() == 0
+    assert all(store.cursor(r) == {} for r in ("products", "customers", "orders"))
+
+
+def test_a_malformed_page_stops_the_pass_where_it_was_and_a_rerun_resumes(double, store):
+    syncer(double, store, page_size=50).run(resources=["products"])
+    double.update_order(next(iter(double.state.orders)), customer_note="x")
+    double.faults.inject(None, path="/orders", truncate=True)
+    with pytest.raises(SyncError, match="unparseable"):
+        syncer(double, store, page_size=50).run()
+    assert store.cursor("orders") == {}  # not a page of orders was checkpointed
+    assert "unparseable" in store.sync_summary()["orders"]["last_error"]
+    syncer(double, store, page_size=50).run()
+    assert latest_payloads(store, "order.upserted") == expected(double)["order.upserted"]
+
+
+def test_a_stopped_pass_checkpoints_and_resumes(double, store):
+    pages = []
+    stop = lambda: len(pages) >= 3  # noqa: E731
+    report = syncer(
+        double, store, page_size=100, on_page=lambda *a: pages.append(a), should_stop=stop
+    ).run()
+    assert report.interrupted
+    state = store.cursor("products")["pass"]
+    assert (state["phase"], state["page"]) == ("live", 4)
+    syncer(double, store).run()
+    for kind, records in expected(double).items():
+        assert latest_payloads(store, kind) == records, kind
+    assert len(event_keys(store)) == len(set(event_keys(store)))
+
+
+def test_stores_before_5_8_get_a_full_scan(store):
+    with WooDouble.demo(limit_orders=30, wc_version="5.7.1") as old:
+        old.start()
+        first = syncer(old, store).run()
+        assert first.mode == "full"
+        second = syncer(old, store).run()
+        assert second.resources["orders"].records == 30
+        assert second.resources["orders"].appended == 0
+
+
+def test_full_resync_reads_everything_and_appends_nothing_new(double, store):
+    syncer(double, store).run()
+    before = EventLog(store).last_seq()
+    report = syncer(double, store).run(full=True)
+    assert report.mode == "full"
+    assert report.resources["orders"].records == double.stats()["orders"]
+    assert EventLog(store).last_seq() == before
