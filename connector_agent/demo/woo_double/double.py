@@ -114,7 +114,7 @@ class WooDouble:
         self._url = f"http://{host or bound_host}:{bound_port}"
         self.renderer.base_url = self._url
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="woo-double", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="woo-double", daemon=True
         )
         self._thread.start()
         return self._url
