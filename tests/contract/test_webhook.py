@@ -1,0 +1,202 @@
+"""Webhook intake against the recorded deliveries: signatures, ping, error bodies, odd topics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from quart import Quart
+
+from connector_agent.api import error_handlers
+from connector_agent.api.auth import NONCES
+from connector_agent.api.context import AGENT
+from connector_agent.api.nonces import NonceBook
+from connector_agent.api.webhooks import blueprint
+from connector_agent.errors import BadRequest
+from connector_agent.woo import BadSignature, normalise, receive, signature_of
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "woocommerce"
+SECRET = "harness-webhook-secret"
+SIGNED = sorted(
+    p.stem
+    for p in FIXTURES.glob("webhook_*.json")
+    if p.stem != "webhook_ping" and not p.stem.startswith("webhooks")
+)
+NOW = "2026-11-26T12:00:00Z"
+
+
+def delivery(name: str) -> tuple[dict[str, str], bytes]:
+    recorded = json.loads((FIXTURES / f"{name}.json").read_text())
+    return recorded["headers"], recorded["raw_body"].encode()
+
+
+def deliver(log, name: str, **changes):
+    headers, body = delivery(name)
+    return receive({**headers, **changes}, body, secret=SECRET, log=log, now=NOW)
+
+
+@pytest.mark.parametrize("name", SIGNED)
+def test_every_recorded_delivery_is_signed_as_woocommerce_signs(name):
+    headers, body = delivery(name)
+    assert signature_of(SECRET, body) == headers["X-WC-Webhook-Signature"]
+
+
+def test_the_ping_is_accepted_without_a_signature(event_log):
+    outcome = deliver(event_log, "webhook_ping")
+    assert outcome.status == "ping" and event_log.last_seq() == 0
+
+
+def test_an_order_delivery_appends_once(event_log):
+    created = deliver(event_log, "webhook_order_created")
+    assert created.status == "appended" and created.events[0].kind == "order.upserted"
+    headers, body = delivery("webhook_order_created")
+    assert created.events[0].payload == normalise.order_payload(json.loads(body))
+    updated = deliver(event_log, "webhook_order_updated")  # byte-identical body
+    assert updated.status == "ignored" and event_log.last_seq() == 1
+
+
+def test_a_body_that_is_an_error_object_is_acknowledged_and_ignored(event_log):
+    for name in ("webhook_order_created_after_delete",
+                 "webhook_product_restored_fired_by_order_untrash"):
+        outcome = deliver(event_log, name)
+        assert outcome.status == "ignored" and "error object" in outcome.reason
+    assert event_log.last_seq() == 0
+
+
+def test_product_deleted_fired_by_an_order_trash_is_a_no_op(event_log):
+    trashed_order = json.loads(delivery("webhook_product_deleted_fired_by_order_trash")[1])["id"]
+    order = json.loads(delivery("webhook_order_created")[1])
+    event_log.append([normalise.order_event({**order, "id": trashed_order})])
+    outcome = deliver(event_log, "webhook_product_deleted_fired_by_order_trash")
+    assert outcome.status == "ignored"
+    assert event_log.count_by_kind() == {"order.upserted": 1}
+
+
+def test_deletes_of_known_records_tombstone_them(event_log):
+    deleted_id = json.loads(delivery("webhook_order_deleted_trash")[1])["id"]
+    order = json.loads(delivery("webhook_order_created")[1])
+    event_log.append([normalise.order_event({**order, "id": deleted_id})])
+    outcome = deliver(event_log, "webhook_order_deleted_trash")
+    assert [e.kind for e in outcome.events] == ["order.deleted"]
+    assert event_log.known_keys("order") == set()
+    again = deliver(event_log, "webhook_order_deleted_trash", **{"X-WC-Webhook-Delivery-ID": "x"})
+    assert again.status == "ignored"
+
+
+def test_variations_and_customers_from_webhooks(event_log):
+    variation = deliver(event_log, "webhook_product_created_variation").events[0]
+    assert variation.payload["parent_id"] == "3891" and variation.payload["type"] == "variation"
+    created = deliver(event_log, "webhook_customer_created")
+    assert created.events[0].kind == "customer.upserted"
+    assert set(created.events[0].payload) == {
+        "id", "email", "first_name", "last_name", "created_at", "role"
+    }
+    assert deliver(event_log, "webhook_customer_updated_on_create").status == "ignored"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-WC-Webhook-Signature": "AAAA" + "=" * 40},
+        {"X-WC-Webhook-Signature": ""},
+    ],
+)
+def test_bad_or_missing_signatures_are_refused_and_change_nothing(event_log, headers):
+    with pytest.raises(BadSignature):
+        deliver(event_log, "webhook_order_created", **headers)
+    assert event_log.last_seq() == 0
+
+
+def test_a_body_changed_after_signing_is_refused(event_log):
+    headers, body = delivery("webhook_order_created")
+    with pytest.raises(BadSignature):
+        receive(headers, body.replace(b"completed", b"cancelled"), secret=SECRET,
+                log=event_log, now=NOW)
+    assert event_log.last_seq() == 0
+
+
+def test_an_unpaired_agent_refuses_signed_deliveries(event_log):
+    headers, body = delivery("webhook_order_created")
+    with pytest.raises(BadSignature, match="pair"):
+        receive(headers, body, secret=None, log=event_log, now=NOW)
+
+
+def test_a_signed_body_that_is_not_a_record_is_a_bad_request(event_log):
+    headers = {"X-WC-Webhook-Topic": "order.updated"}
+    for body in (b"[1, 2]", b"not json"):
+        signed = {**headers, "X-WC-Webhook-Signature": signature_of(SECRET, body)}
+        with pytest.raises(BadRequest):
+            receive(signed, body, secret=SECRET, log=event_log, now=NOW)
+    assert event_log.last_seq() == 0
+
+
+# ---------------------------------------------------------------- the HTTP route
+
+
+class StubAgent:
+    def __init__(self, store, log, clock, secret):
+        self.store, self.log, self.clock = store, log, clock
+        self.config = type("C", (), {"secrets": type("S", (), {"webhook_secret": secret})()})()
+        self.woken = 0
+
+    def events_appended(self):
+        self.woken += 1
+
+
+@pytest.fixture
+def app(fresh_store, event_log, frozen_clock):
+    app = Quart(__name__)
+    app.extensions[AGENT] = StubAgent(fresh_store, event_log, frozen_clock, SECRET)
+    app.extensions[NONCES] = NonceBook(fresh_store)
+    error_handlers.register(app)
+    app.register_blueprint(blueprint)
+    return app
+
+
+async def post(app, name: str, **changes):
+    headers, body = delivery(name)
+    headers = {k: v for k, v in {**headers, **changes}.items() if k not in ("Host",)}
+    return await app.test_client().post("/v1/webhooks/woocommerce", data=body, headers=headers)
+
+
+async def test_route_valid_delivery_appends_and_wakes_the_applier(app, event_log):
+    response = await post(app, "webhook_order_created")
+    assert response.status_code == 200
+    assert (await response.get_json())["status"] == "appended"
+    assert app.extensions[AGENT].woken == 1 and event_log.last_seq() == 1
+
+
+async def test_route_ping_gets_200(app):
+    response = await post(app, "webhook_ping")
+    assert response.status_code == 200 and (await response.get_json())["status"] == "ping"
+
+
+async def test_route_bad_signature_is_401_in_the_error_shape(app, event_log):
+    response = await post(app, "webhook_order_created", **{"X-WC-Webhook-Signature": "bad"})
+    assert response.status_code == 401
+    assert (await response.get_json())["error"]["code"] == "bad_webhook_signature"
+    assert event_log.last_seq() == 0
+
+
+async def test_route_missing_signature_is_401(app, event_log):
+    headers, body = delivery("webhook_order_created")
+    headers.pop("X-WC-Webhook-Signature")
+    response = await app.test_client().post(
+        "/v1/webhooks/woocommerce", data=body, headers=headers
+    )
+    assert response.status_code == 401 and event_log.last_seq() == 0
+
+
+async def test_route_replayed_delivery_changes_nothing(app, event_log):
+    """A delete replayed after a restore must not delete again: the delivery id is spent."""
+    deleted_id = json.loads(delivery("webhook_order_deleted_trash")[1])["id"]
+    order = json.loads(delivery("webhook_order_created")[1])
+    event_log.append([normalise.order_event({**order, "id": deleted_id})])
+    first = await post(app, "webhook_order_deleted_trash")
+    assert (await first.get_json())["status"] == "appended"
+    restored = {**order, "id": deleted_id, "date_modified_gmt": "2026-11-26T00:00:00"}
+    event_log.append([normalise.order_event(restored)])
+    replay = await post(app, "webhook_order_deleted_trash")
+    assert replay.status_code == 200 and (await replay.get_json())["status"] == "duplicate"
+    assert event_log.known_keys("order") == {str(deleted_id)}
