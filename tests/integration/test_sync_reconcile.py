@@ -1,0 +1,68 @@
+"""Id-set reconciliation and webhook health against the local WooCommerce."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector_agent.demo.woo_double import WooDouble
+from connector_agent.eventlog import EventLog
+from connector_agent.store import Store
+from connector_agent.woo import Reconciler, Syncer, WooClient, check_webhooks
+
+
+@pytest.fixture
+def double():
+    with WooDouble.demo(limit_orders=120) as shop:
+        shop.start()
+        yield shop
+
+
+@pytest.fixture
+def log(tmp_path):
+    store = Store.open(tmp_path / "agent.sqlite")
+    yield EventLog(store)
+    store.close()
+
+
+def client_for(shop: WooDouble) -> WooClient:
+    return WooClient(shop.url, shop.consumer_key, shop.consumer_secret, sleep=lambda _s: None)
+
+
+def test_hard_deletes_without_webhooks_are_tombstoned(double, log):
+    Syncer(client_for(double), log.store, log).run()
+    order_id, customer_id = next(iter(double.state.orders)), next(reversed(double.state.customers))
+    product_id = next(iter(double.state.products))
+    double.force_delete_order(order_id)
+    double.delete_customer(customer_id)
+    double.trash_product(product_id)
+    report = Reconciler(client_for(double), log).run()
+    assert report.tombstoned == {"product": 1, "customer": 1, "order": 1}
+    assert report.repaired == {"product": 0, "customer": 0, "order": 0}
+    assert str(order_id) not in log.known_keys("order")
+    assert str(customer_id) not in log.known_keys("customer")
+    assert str(product_id) not in log.known_keys("product")
+    again = Reconciler(client_for(double), log).run()
+    assert again.tombstoned == {"product": 0, "customer": 0, "order": 0}
+
+
+def test_records_a_pass_never_saw_are_repaired(double, log):
+    Syncer(client_for(double), log.store, log).run(resources=["products", "customers"])
+    report = Reconciler(client_for(double), log).run()
+    assert report.repaired["order"] == double.stats()["orders"]
+    assert len(log.known_keys("order")) == double.stats()["orders"]
+    assert report.tombstoned == {"product": 0, "customer": 0, "order": 0}
+
+
+def test_only_our_disabled_webhooks_are_reenabled(double):
+    ours = double.add_webhook(
+        "order.updated", "http://127.0.0.1:9/v1/webhooks/woocommerce", status="disabled"
+    )
+    active = double.add_webhook(
+        "order.created", "http://127.0.0.1:9/v1/webhooks/woocommerce/", status="active"
+    )
+    other = double.add_webhook("order.updated", "http://127.0.0.1:9/hook", status="disabled")
+    health = check_webhooks(client_for(double))
+    assert sorted(health.ours) == sorted([ours["id"], active["id"]])
+    assert health.reenabled == [ours["id"]]
+    statuses = {hook.id: hook.status for hook in double.hub.webhooks.values()}
+    assert statuses[ours["id"]] == "active" and statuses[other["id"]] == "disabled"
