@@ -118,7 +118,6 @@ _NOUNS: dict[str, tuple[str, ...]] = {
         "HOOK",
         "HANGER",
         "STAND",
-        "HOLDER",
         "CRATE",
         "TRUNK",
         "CADDY",
