@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,10 +18,19 @@ from wp_plugin_bridge.build import build_zip
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
+    """Tests that need WordPress (the ``site`` fixture) or PHP carry the ``wordpress`` marker."""
     for item in items:
-        if here in Path(item.fspath).parents:
+        if {"site", "php"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.wordpress)
+
+
+@pytest.fixture(scope="session")
+def php() -> str:
+    """The PHP binary (the tests that only need PHP, not WordPress)."""
+    path = shutil.which("php")
+    if not path:
+        pytest.skip("php is not installed (run scripts/wordpress/install.sh)")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -243,11 +243,20 @@ class WordPressSite:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def hidden_fields(html: str) -> dict[str, str]:
+    """Name -> value of the hidden inputs in a piece of HTML (either quote style)."""
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        attrs = dict(re.findall(r"""(\w+)=["']([^"']*)["']""", tag))
+        if attrs.get("type") == "hidden" and "name" in attrs:
+            fields[attrs["name"]] = attrs.get("value", "")
+    return fields
+
+
 def form_nonce(html: str, action: str) -> str:
     """The ``_wpnonce`` of the admin-post form for ``action`` in a page."""
     for form in re.findall(r"<form.*?</form>", html, re.S):
-        if f'value="{action}"' in form:
-            match = re.search(r'name="_wpnonce" value="([0-9a-f]+)"', form)
-            if match:
-                return match.group(1)
+        fields = hidden_fields(form)
+        if fields.get("action") == action and fields.get("_wpnonce"):
+            return fields["_wpnonce"]
     raise AssertionError(f"no form with a nonce for {action!r}")

@@ -40,5 +40,5 @@ require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-insights.php';
 require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-privacy.php';
 require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-plugin.php';
 
-add_action( 'before_woocommerce_init', array( 'LuxeBrain_WooCommerce', 'declare_compatibility' ) );
+LuxeBrain_WooCommerce::on_before_init();
 add_action( 'plugins_loaded', array( 'LuxeBrain_Plugin', 'instance' ) );

@@ -15,7 +15,7 @@ class LuxeBrain_Admin {
 
 	const PAGE = 'luxebrain';
 
-	const CAPABILITY = 'manage_woocommerce';
+	const CAPABILITY = LuxeBrain_WooCommerce::CAPABILITY;
 
 	/** Holds a fresh pairing code for one display, per user. */
 	const CODE_TRANSIENT = 'luxebrain_code_';
@@ -63,7 +63,7 @@ class LuxeBrain_Admin {
 	 * Submenu under WooCommerce.
 	 */
 	public static function menu(): void {
-		add_submenu_page( 'woocommerce', __( 'LuxeBrain', 'luxebrain' ), __( 'LuxeBrain', 'luxebrain' ), self::CAPABILITY, self::PAGE, array( __CLASS__, 'render' ) );
+		add_submenu_page( LuxeBrain_WooCommerce::MENU_PARENT, __( 'LuxeBrain', 'luxebrain' ), __( 'LuxeBrain', 'luxebrain' ), self::CAPABILITY, self::PAGE, array( __CLASS__, 'render' ) );
 	}
 
 	/**
@@ -228,6 +228,8 @@ class LuxeBrain_Admin {
 			delete_transient( self::CODE_TRANSIENT . get_current_user_id() );
 		}
 		echo '<div class="wrap"><h1>' . esc_html__( 'LuxeBrain', 'luxebrain' ) . '</h1>';
+		// Pages outside Settings must print the Settings API's messages themselves.
+		settings_errors();
 		self::notice();
 		self::status();
 		self::connect_box( is_string( $code ) ? $code : '' );

@@ -26,7 +26,7 @@ class LuxeBrain_Insights {
 	 * Submenu under WooCommerce.
 	 */
 	public static function menu(): void {
-		add_submenu_page( 'woocommerce', __( 'LuxeBrain Insights', 'luxebrain' ), __( 'LuxeBrain Insights', 'luxebrain' ), LuxeBrain_Admin::CAPABILITY, self::PAGE, array( __CLASS__, 'render' ) );
+		add_submenu_page( LuxeBrain_WooCommerce::MENU_PARENT, __( 'LuxeBrain Insights', 'luxebrain' ), __( 'LuxeBrain Insights', 'luxebrain' ), LuxeBrain_Admin::CAPABILITY, self::PAGE, array( __CLASS__, 'render' ) );
 	}
 
 	/**

@@ -69,7 +69,7 @@ class LuxeBrain_Pairing {
 			return new WP_Error( 'expired_code', __( 'This pairing code has expired. Click Connect again for a new one.', 'luxebrain' ), array( 'status' => 403 ) );
 		}
 		if ( ! LuxeBrain_WooCommerce::is_active() ) {
-			return new WP_Error( 'woocommerce_missing', __( 'WooCommerce is not active.', 'luxebrain' ), array( 'status' => 409 ) );
+			return new WP_Error( 'no_woocommerce', __( 'WooCommerce is not active.', 'luxebrain' ), array( 'status' => 409 ) );
 		}
 		// Single use: the code is gone before anything is created.
 		delete_option( self::OPTION );

@@ -35,7 +35,7 @@ final class LuxeBrain_Plugin {
 	private function __construct() {
 		add_action( 'init', array( $this, 'load_textdomain' ) );
 		if ( ! LuxeBrain_WooCommerce::is_active() ) {
-			add_action( 'admin_notices', array( $this, 'woocommerce_missing_notice' ) );
+			add_action( 'admin_notices', array( $this, 'missing_woocommerce_notice' ) );
 			return;
 		}
 		LuxeBrain_Webhook_Guard::register();
@@ -58,7 +58,7 @@ final class LuxeBrain_Plugin {
 	/**
 	 * Shown to admins when WooCommerce is not active.
 	 */
-	public function woocommerce_missing_notice(): void {
+	public function missing_woocommerce_notice(): void {
 		if ( ! current_user_can( 'activate_plugins' ) ) {
 			return;
 		}

@@ -37,6 +37,12 @@ class LuxeBrain_WooCommerce {
 		'woocommerce_add_to_cart',
 	);
 
+	/** WooCommerce's admin menu, which the plugin's pages hang under. */
+	const MENU_PARENT = 'woocommerce';
+
+	/** WooCommerce's capability for managing the shop (administrators and shop managers). */
+	const CAPABILITY = 'manage_woocommerce';
+
 	/** Webhook topics created on pairing: the agent syncs these resources. */
 	const WEBHOOK_TOPICS = array(
 		'order.created',
@@ -62,6 +68,13 @@ class LuxeBrain_WooCommerce {
 	 */
 	public static function version(): string {
 		return defined( 'WC_VERSION' ) ? (string) constant( 'WC_VERSION' ) : '';
+	}
+
+	/**
+	 * Declare compatibility when WooCommerce asks (before it initialises).
+	 */
+	public static function on_before_init(): void {
+		add_action( 'before_woocommerce_init', array( __CLASS__, 'declare_compatibility' ) );
 	}
 
 	/**
