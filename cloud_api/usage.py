@@ -13,8 +13,7 @@ from typing import Any
 
 import peewee
 
-from cloud_api.activation import normalise_url
-from cloud_api.errors import InvalidInput, NotFound
+from cloud_api.errors import InvalidInput
 from cloud_api.models import BaseModel, Licence, Store, Tenant
 
 METRICS = ("orders_synced", "recommendations_served", "widget_impressions", "widget_clicks")
@@ -83,17 +82,6 @@ def parse_report(report: Any, now: int) -> list[dict[str, Any]]:
             row[metric] = value
         rows[day] = row
     return list(rows.values())
-
-
-def active_store(licence: Licence, body: dict[str, Any]) -> Store:
-    """The active store of ``licence`` named by the body's ``store_url`` and ``instance_id``."""
-    url = normalise_url(body.get("store_url"))
-    store = Store.get_or_none(
-        (Store.licence == licence.id) & (Store.url == url) & (Store.active == True)  # noqa: E712
-    )
-    if store is None or store.instance_id not in ("", body.get("instance_id")):
-        raise NotFound(f"{url} is not active on this licence with this instance", field="store_url")
-    return store
 
 
 def record(store: Store, report: Any, *, now: int) -> dict[str, Any]:

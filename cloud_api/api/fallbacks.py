@@ -6,9 +6,9 @@ from typing import Any
 
 from quart import Blueprint, request
 
-from cloud_api import fallbacks, usage
+from cloud_api import fallbacks
 from cloud_api.api.agent import _run as licensed
-from cloud_api.api.usage import licensed_get
+from cloud_api.api.usage import active_store, licensed_get
 from cloud_api.errors import Forbidden
 from cloud_api.models import Licence
 
@@ -18,7 +18,7 @@ bp = Blueprint("fallbacks", __name__, url_prefix="/v1")
 def _upload(
     licence: Licence, body: dict[str, Any], now: int, settings: dict[str, Any]
 ) -> dict[str, Any]:
-    store = usage.active_store(licence, body)
+    store = active_store(licence, body)
     return fallbacks.upload(store, body, now=now)
 
 

@@ -8,13 +8,26 @@ from typing import Any
 from quart import Blueprint, current_app, jsonify
 
 from cloud_api import licences, ratelimit, usage
+from cloud_api.activation import normalise_url
 from cloud_api.api.agent import _run as licensed
 from cloud_api.api.inputs import bearer
 from cloud_api.db import in_db_keeping_counts
-from cloud_api.models import Licence
+from cloud_api.errors import NotFound
+from cloud_api.models import Licence, Store
 from cloud_api.times import now_s
 
 bp = Blueprint("usage", __name__, url_prefix="/v1")
+
+
+def active_store(licence: Licence, body: dict[str, Any]) -> Store:
+    """The active store of ``licence`` named by the body's ``store_url`` and ``instance_id``."""
+    url = normalise_url(body.get("store_url"))
+    store = Store.get_or_none(
+        (Store.licence == licence.id) & (Store.url == url) & (Store.active == True)  # noqa: E712
+    )
+    if store is None or store.instance_id not in ("", body.get("instance_id")):
+        raise NotFound(f"{url} is not active on this licence with this instance", field="store_url")
+    return store
 
 
 async def licensed_get(op: Callable[[Licence, int], dict[str, Any]]) -> Any:
@@ -38,7 +51,7 @@ async def licensed_get(op: Callable[[Licence, int], dict[str, Any]]) -> Any:
 def _report(
     licence: Licence, body: dict[str, Any], now: int, settings: dict[str, Any]
 ) -> dict[str, Any]:
-    store = usage.active_store(licence, body)
+    store = active_store(licence, body)
     return {"store_url": store.url, **usage.record(store, body.get("usage"), now=now)}
 
 

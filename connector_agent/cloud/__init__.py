@@ -1,0 +1,3 @@
+"""The agent's side of the vendor cloud beyond licences: usage reports and cross-store fallbacks."""
+
+from __future__ import annotations
