@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cloud_api.models import AuditEntry
+from cloud_api.times import iso
 
 
 def record(
@@ -39,3 +40,16 @@ def entries(
     if action:
         query = query.where(AuditEntry.action == action)
     return list(query.limit(limit))
+
+
+def entry_json(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "at": iso(entry.at),
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "tenant_id": entry.tenant_id,
+        "before": entry.before,
+        "after": entry.after,
+    }

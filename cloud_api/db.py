@@ -16,6 +16,8 @@ import peewee
 from playhouse import db_url
 from quart.utils import run_sync
 
+from luxebrain.errors import LuxeBrainError
+
 T = TypeVar("T")
 
 database = peewee.DatabaseProxy()
@@ -65,3 +67,23 @@ async def in_db(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def locked(query: peewee.Select) -> peewee.Select:
     """``SELECT … FOR UPDATE`` on PostgreSQL; SQLite needs none (IMMEDIATE holds the write lock)."""
     return query if is_sqlite() else query.for_update()
+
+
+async def in_db_keeping_counts(func: Callable[..., T], *args: Any) -> T:
+    """Like :func:`in_db`, but a domain error from ``func`` still commits what it wrote first.
+
+    For throttled calls: the failure counters must stick when the call is refused. ``func``
+    must write nothing else before raising (or do its other writes in a savepoint).
+    """
+
+    def call() -> tuple[T | None, LuxeBrainError | None]:
+        with transaction():
+            try:
+                return func(*args), None
+            except LuxeBrainError as error:
+                return None, error
+
+    result, error = await run_sync(call)()
+    if error is not None:
+        raise error
+    return result  # type: ignore[return-value]

@@ -13,8 +13,7 @@ from quart import Blueprint, current_app, jsonify
 
 from cloud_api import activation, licences, ratelimit
 from cloud_api.api.inputs import bearer, json_object
-from cloud_api.db import database, in_db
-from cloud_api.errors import CloudError
+from cloud_api.db import database, in_db_keeping_counts
 from cloud_api.models import Licence
 from cloud_api.signing import current_signer
 from cloud_api.times import now_s
@@ -42,7 +41,7 @@ def _deactivating(
 
 def _call(
     op: Operation, key: str, body: dict[str, Any], settings: dict[str, Any]
-) -> dict[str, Any] | CloudError:
+) -> dict[str, Any]:
     now = now_s(settings["CLOCK"])
     licence = licences.by_key(key)
     ratelimit.hit(
@@ -51,20 +50,14 @@ def _call(
         settings["AGENT_RATE_WINDOW_SECONDS"],
         now,
     )
-    try:
-        with database.atomic():
-            return op(licence, body, now, settings)
-    except CloudError as error:
-        return error
+    with database.atomic():  # a savepoint: a refused call undoes its writes, not the count
+        return op(licence, body, now, settings)
 
 
 async def _run(op: Operation) -> Any:
     key = bearer()
     body = await json_object()
-    result = await in_db(_call, op, key, body, dict(current_app.config))
-    if isinstance(result, CloudError):
-        raise result
-    return jsonify(result)
+    return jsonify(await in_db_keeping_counts(_call, op, key, body, dict(current_app.config)))
 
 
 @bp.post("/activate")

@@ -1,0 +1,181 @@
+"""Staff accounts: create, invite, accept, sign in (throttled, two-factor), reset, change role.
+
+Owners and admins must use TOTP; it is enrolled when their password is first set, and the
+secret and recovery codes are shown once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cloud_api import audit, ratelimit
+from cloud_api.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
+from cloud_api.models import Staff
+from cloud_api.staff import totp
+from cloud_api.staff.passwords import check_strength, hash_password, verify_password
+from cloud_api.staff.roles import ROLES, TOTP_REQUIRED
+from cloud_api.staff.sessions import end_all
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: Any) -> str:
+    if not isinstance(value, str) or not _EMAIL.match(value.strip()) or len(value) > 254:
+        raise InvalidInput("a valid email address is required", field="email")
+    return value.strip().lower()
+
+
+def _role(value: Any) -> str:
+    if value not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", field="role")
+    return str(value)
+
+
+def _password(value: Any) -> str:
+    problem = "password is required" if not isinstance(value, str) else check_strength(value)
+    if problem:
+        raise InvalidInput(problem, field="password")
+    return str(value)
+
+
+def staff_json(staff: Staff) -> dict[str, Any]:
+    return {
+        "id": staff.id,
+        "email": staff.email,
+        "role": staff.role,
+        "active": staff.active,
+        "two_factor": bool(staff.totp_secret),
+        "pending": not staff.password_hash,
+    }
+
+
+def _set_password(staff: Staff, password: str, *, enrol: bool) -> dict[str, Any]:
+    """Store a new password; enrol TOTP when asked or required. Returns what to show once."""
+    staff.password_hash = hash_password(_password(password))
+    shown: dict[str, Any] = {}
+    if enrol or staff.role in TOTP_REQUIRED:
+        staff.totp_secret = totp.new_secret()
+        codes, hashes = totp.new_recovery_codes()
+        staff.recovery_codes = hashes
+        shown = {
+            "totp_secret": staff.totp_secret,
+            "recovery_codes": codes,
+            "otpauth_uri": totp.provisioning_uri(staff.totp_secret, staff.email),
+        }
+    staff.save()
+    end_all(staff)
+    return shown
+
+
+def create(
+    email: Any, role: Any, password: Any, *, actor: str, now: int, enrol_totp: bool = False
+) -> tuple[Staff, dict[str, Any]]:
+    """An active account with a password (the CLI's ``staff create``)."""
+    address, role = _email(email), _role(role)
+    if Staff.get_or_none(Staff.email == address) is not None:
+        raise Conflict(f"staff {address} already exists", field="email")
+    staff = Staff.create(email=address, role=role, created_at=now)
+    shown = _set_password(staff, password, enrol=enrol_totp)
+    audit.record(actor, "staff.create", f"staff:{staff.id}", now=now, after=staff_json(staff))
+    return staff, shown
+
+
+def invite(email: Any, role: Any, *, actor: str, now: int) -> Staff:
+    """A pending account with no password; the caller hands out an invite token."""
+    address, role = _email(email), _role(role)
+    if Staff.get_or_none(Staff.email == address) is not None:
+        raise Conflict(f"staff {address} already exists", field="email")
+    staff = Staff.create(email=address, role=role, created_at=now)
+    audit.record(actor, "staff.invite", f"staff:{staff.id}", now=now, after=staff_json(staff))
+    return staff
+
+
+def set_password(staff: Staff, password: Any, *, action: str, now: int) -> dict[str, Any]:
+    """Accepting an invite or a reset: new password, fresh two-factor for owners and admins."""
+    shown = _set_password(staff, password, enrol=bool(staff.totp_secret))
+    audit.record(
+        f"staff:{staff.email}", action, f"staff:{staff.id}", now=now, after=staff_json(staff)
+    )
+    return shown
+
+
+def update(staff: Staff, body: dict[str, Any], *, actor: str, now: int) -> Staff:
+    """Change role and/or active flag; a role needing TOTP is refused until it is enrolled."""
+    before = staff_json(staff)
+    if "role" in body:
+        staff.role = _role(body["role"])
+        if staff.role in TOTP_REQUIRED and not staff.totp_secret:
+            raise InvalidInput(
+                "owners and admins need two-factor: reset the account first", field="role"
+            )
+    if "active" in body:
+        if not isinstance(body["active"], bool):
+            raise InvalidInput("active must be true or false", field="active")
+        staff.active = body["active"]
+    staff.save()
+    if not staff.active:
+        end_all(staff)
+    audit.record(
+        actor, "staff.update", f"staff:{staff.id}", now=now, before=before, after=staff_json(staff)
+    )
+    return staff
+
+
+def get(staff_id: int) -> Staff:
+    staff = Staff.get_or_none(Staff.id == staff_id)
+    if staff is None:
+        raise NotFound(f"no staff {staff_id}", field="staff_id")
+    return staff
+
+
+def authenticate(
+    email: Any, password: Any, code: Any, *, client: str, now: int, max_failures: int, window: int
+) -> Staff:
+    """Check password and second factor, throttled per address and per client.
+
+    Returns the staff member or raises Unauthorized / RateLimited; failures are counted in
+    the caller's transaction, which must commit even when this raises.
+    """
+    address = email.strip().lower() if isinstance(email, str) else ""
+    keys = [f"login:email:{address}", f"login:client:{client}"]
+    for key in keys:
+        if ratelimit.count(key, window, now) >= max_failures:
+            raise RateLimited(
+                "too many failed sign-ins; try again later", retry_after=window - now % window
+            )
+    staff = Staff.get_or_none(Staff.email == address)
+    ok = (
+        staff is not None
+        and staff.active
+        and isinstance(password, str)
+        and verify_password(password, staff.password_hash)
+    )
+    if ok and staff is not None:
+        ok = _second_factor(staff, code, now)
+    if not ok or staff is None:
+        for key in keys:
+            ratelimit.hit(key, max_failures * 1000, window, now)
+        raise Unauthorized("wrong email, password or code")
+    ratelimit.clear(keys[0])
+    return staff
+
+
+def _second_factor(staff: Staff, code: Any, now: int) -> bool:
+    if not staff.totp_secret:
+        return staff.role not in TOTP_REQUIRED
+    if not isinstance(code, str) or not code.strip():
+        return False
+    code = code.strip()
+    if totp.verify_code(staff.totp_secret, code, now):
+        replay = f"totp:{staff.id}:{code}"
+        if ratelimit.count(replay, 120, now):
+            return False
+        ratelimit.hit(replay, 1_000, 120, now)
+        return True
+    hashed = totp.hash_recovery_code(code)
+    if hashed in staff.recovery_codes:
+        staff.recovery_codes = [h for h in staff.recovery_codes if h != hashed]
+        staff.save()
+        return True
+    return False
