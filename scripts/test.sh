@@ -8,6 +8,9 @@ bash scripts/system-deps.sh
 export PYTHONDONTWRITEBYTECODE=1
 echo "== ruff" >&2
 .venv/bin/ruff check .
+echo "== doctests" >&2
+.venv/bin/python -m pytest --doctest-modules --ignore-glob='*/__main__.py' \
+  luxebrain online_models connector_agent wp_plugin_bridge cloud_api migrations
 echo "== tests (SQLite)" >&2
 .venv/bin/python -m pytest "$@"
 if [ -d tests/cloud ]; then
