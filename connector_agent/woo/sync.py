@@ -140,7 +140,13 @@ class Syncer:
 
     def run(self, *, full: bool = False, resources: Iterable[str] = RESOURCES) -> SyncReport:
         """One sync run over ``resources``: resumes interrupted passes, else starts new ones."""
-        version, server_now = self.client.detect_version()
+        resources = list(resources)
+        try:
+            version, server_now = self.client.detect_version()
+        except SyncError as exc:
+            for resource in resources:
+                self.store.record_sync_error(resource, exc.message)
+            raise
         version = version or self.version_hint
         incremental = supports_modified_after(version) and not full
         report = SyncReport("incremental" if incremental else "full", version)

@@ -1,0 +1,99 @@
+"""The scheduler's WooCommerce jobs: ids, coalescing, and a sync job run against the double."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from click.testing import CliRunner
+
+from connector_agent.cli import cli
+from connector_agent.config import load_config
+from connector_agent.demo.woo_double import WooDouble
+from connector_agent.eventlog import EventLog
+from connector_agent.scheduler import (
+    RECONCILE_JOB,
+    SYNC_JOB,
+    WEBHOOK_HEALTH_JOB,
+    WooJobs,
+    add_licence_checkin,
+    build_scheduler,
+)
+from connector_agent.store import Store
+from luxebrain.clock import SystemClock
+
+
+class StubAgent:
+    """The parts of ``Agent`` the jobs use."""
+
+    def __init__(self, config):
+        self.config = config
+        self.clock = SystemClock()
+        self.store = Store.open(config.database_path, clock=self.clock)
+        self.log = EventLog(self.store)
+        self.woken = 0
+
+    def events_appended(self):
+        self.woken += 1
+
+
+@pytest.fixture
+def shop():
+    with WooDouble.demo(limit_orders=50) as double:
+        double.start()
+        yield double
+
+
+def agent_for(tmp_path, url, key="ck", secret="cs", env=None):
+    path = str(tmp_path / "agent.toml")
+    result = CliRunner().invoke(
+        cli,
+        ["init", "--store-url", url, "--consumer-key", key, "--consumer-secret", secret,
+         "--data-dir", "data", "--config", path],
+    )
+    assert result.exit_code == 0, result.output
+    return StubAgent(load_config(path, environ=env or {}))
+
+
+async def test_jobs_have_ids_triggers_and_no_overlap(tmp_path):
+    env = {"LUXEBRAIN_SYNC__INTERVAL_MINUTES": "7", "LUXEBRAIN_SYNC__RECONCILE_HOUR_UTC": "4"}
+    agent = agent_for(tmp_path, "http://127.0.0.1:9", env=env)
+    scheduler = build_scheduler(agent)
+    add_licence_checkin(scheduler, lambda: None, hours=24)
+    scheduler.start(paused=True)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    scheduler.shutdown(wait=False)
+    assert set(jobs) == {SYNC_JOB, RECONCILE_JOB, WEBHOOK_HEALTH_JOB, "licence-checkin"}
+    assert jobs[SYNC_JOB].trigger.interval.total_seconds() == 7 * 60
+    assert str(jobs[RECONCILE_JOB].trigger.fields[5]) == "4"  # hour field of the cron
+    assert jobs[WEBHOOK_HEALTH_JOB].trigger.interval.total_seconds() == 3600
+    for job in jobs.values():
+        assert job.coalesce is True and job.max_instances == 1
+
+
+async def test_sync_job_runs_in_a_thread_on_its_own_connection(shop, tmp_path):
+    agent = agent_for(tmp_path, shop.url, shop.consumer_key, shop.consumer_secret)
+    jobs = WooJobs(agent)
+    await jobs.sync()
+    assert agent.store.counts()["orders"] == 50
+    assert agent.woken >= 1
+    await jobs.reconcile()
+    await jobs.webhook_health()
+    await jobs.stop()
+    await jobs.sync()  # stopped: does nothing more
+    assert agent.store.counts()["orders"] == 50
+
+
+async def test_jobs_skip_an_unpaired_agent_and_log_failures(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    agent = agent_for(tmp_path, "http://127.0.0.1:9", "ck", "cs")
+    object.__setattr__(agent.config.secrets, "consumer_key", None)
+    await WooJobs(agent).sync()
+    assert "not connected" in caplog.text
+    failing = agent_for(tmp_path / "other", "http://127.0.0.1:9", "ck", "cs",
+                        env={"LUXEBRAIN_SYNC__MAX_RETRIES": "0"})
+    await WooJobs(failing).sync()
+    assert "sync failed: WooCommerce GET /system_status: gave up" in caplog.text
+    errors = failing.store.sync_summary()
+    assert set(errors) == {"products", "customers", "orders"}
+    assert all("gave up" in e["last_error"] for e in errors.values())
