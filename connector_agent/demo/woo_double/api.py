@@ -18,7 +18,7 @@ from .fields import apply_fields, parse_fields, wants
 from .listing import (
     Page,
     boolean,
-    date_filters,
+    date_filter,
     enum,
     id_list,
     integer,
@@ -59,6 +59,16 @@ ANONYMOUS = {
     ),
 }
 LIST_ALLOW = "GET, POST"
+ROW_NEUTRAL_PARAMS = (
+    "page",
+    "per_page",
+    "_fields",
+    "context",
+    "dp",
+    "consumer_key",
+    "consumer_secret",
+)
+QUERY_CACHE_SIZE = 16
 ITEM_ALLOW = "GET, POST, PUT, PATCH, DELETE"
 
 
@@ -78,6 +88,7 @@ class RestApi:
         self.state, self.hub, self.renderer, self.time = state, hub, renderer, time
         self.system_status, self.index = system_status, index
         self.rng = random.Random(seed)
+        self._queries: dict[tuple[Any, ...], list[Any]] = {}
         item = r"/(?P<id>\d+)"
         self.routes: list[tuple[str, re.Pattern[str], Handler, str]] = [
             (m, re.compile(f"^/wc/v3{p}/?$"), h, allow)
@@ -176,11 +187,12 @@ class RestApi:
         wanted = set(statuses)
         customer = integer(q, "customer", -1, 0)
         include, exclude = id_list(q, "include"), id_list(q, "exclude")
-        tests = date_filters(q, self.time)
+        narrow = date_filter(q, self.time)
         orderby = enum(q, "orderby", ORDER_ORDERBY, "date")
         descending = enum(q, "order", ("asc", "desc"), "desc") == "desc"
         fields = parse_fields(q.get("_fields"))
-        with self.state.lock:
+
+        def select() -> list[Any]:
             rows = [
                 o
                 for o in self.state.orders.values()
@@ -188,9 +200,9 @@ class RestApi:
                 and (customer < 0 or o.customer_id == customer)
                 and (include is None or o.id in include)
                 and (exclude is None or o.id not in exclude)
-                and all(test(o) for test in tests)
             ]
-            rows = self._sort(
+            rows = narrow(rows)
+            return self._sort(
                 rows,
                 orderby,
                 descending,
@@ -201,18 +213,45 @@ class RestApi:
                     "slug": lambda o: (o.created, o.id),
                 },
             )
+
+        with self.state.lock:
+            rows = self._cached(request, orderby, select)
             page = paginate(rows, q)
             lines = wants(fields, "line_items")
             body = [apply_fields(self.renderer.order(o, lines), fields) for o in page.items]
         extra = () if "status" in q else (("status[0]", "any"), ("dp", "2"), ("context", "view"))
         return self._page(request, page, body, extra)
 
+    def _cached(self, request: Request, orderby: str, select: Callable[[], list[Any]]) -> list[Any]:
+        """The selected, sorted rows of a query, reused while the store is unchanged (a
+        backfill asks the same query page after page). ``orderby=modified`` is never reused:
+        its ties must be able to move between requests."""
+        if orderby == "modified":
+            return select()
+        key = (
+            request.path,
+            self.state.version,
+            tuple(
+                sorted(
+                    (k, v)
+                    for k, v in request.params
+                    if k not in ROW_NEUTRAL_PARAMS and not k.startswith("oauth_")
+                )
+            ),
+        )
+        rows = self._queries.get(key)
+        if rows is None:
+            rows = self._queries[key] = select()
+            while len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.pop(next(iter(self._queries)))
+        return rows
+
     def _sort(
         self,
         rows: list[Any],
         orderby: str,
         descending: bool,
-        include: list[int] | None,
+        include: dict[int, None] | None,
         keys: dict[str, Callable[[Any], Any]],
     ) -> list[Any]:
         if orderby == "include" and include is not None:
@@ -291,11 +330,12 @@ class RestApi:
         kind, sku = q.get("type"), q.get("sku")
         category = integer(q, "category", -1, 0)
         include, exclude = id_list(q, "include"), id_list(q, "exclude")
-        tests = date_filters(q, self.time)
+        narrow = date_filter(q, self.time)
         orderby = enum(q, "orderby", PRODUCT_ORDERBY, "date")
         descending = enum(q, "order", ("asc", "desc"), "desc") == "desc"
         fields = parse_fields(q.get("_fields"))
-        with self.state.lock:
+
+        def select() -> list[Any]:
             rows = [
                 p
                 for p in self.state.products.values()
@@ -306,9 +346,9 @@ class RestApi:
                 and (category < 0 or category in p.categories)
                 and (include is None or p.id in include)
                 and (exclude is None or p.id not in exclude)
-                and all(test(p) for test in tests)
             ]
-            rows = self._sort(
+            rows = narrow(rows)
+            return self._sort(
                 rows,
                 orderby,
                 descending,
@@ -321,6 +361,9 @@ class RestApi:
                     "popularity": lambda p: p.total_sales,
                 },
             )
+
+        with self.state.lock:
+            rows = self._cached(request, orderby, select)
             page = paginate(rows, q)
             body = [apply_fields(self.renderer.product(p), fields) for p in page.items]
         return self._page(request, page, body)
@@ -367,7 +410,8 @@ class RestApi:
         orderby = enum(q, "orderby", CUSTOMER_ORDERBY, "name")
         descending = enum(q, "order", ("asc", "desc"), "asc") == "desc"
         fields = parse_fields(q.get("_fields"))
-        with self.state.lock:
+
+        def select() -> list[Any]:
             rows = [
                 c
                 for c in self.state.customers.values()
@@ -376,7 +420,7 @@ class RestApi:
                 and (include is None or c.id in include)
                 and (exclude is None or c.id not in exclude)
             ]
-            rows = self._sort(
+            return self._sort(
                 rows,
                 orderby,
                 descending,
@@ -386,6 +430,9 @@ class RestApi:
                     "registered_date": lambda c: (c.created, c.id),
                 },
             )
+
+        with self.state.lock:
+            rows = self._cached(request, orderby, select)
             page = paginate(rows, q)
             body = [apply_fields(self.renderer.customer(c), fields) for c in page.items]
         return self._page(request, page, body)

@@ -135,6 +135,7 @@ def import_order(
     )
     with state.lock:
         state.orders[order.id] = order
+        state.version += 1
         state.next_post = max(state.next_post, order.id + 1)
     return order
 
@@ -165,6 +166,7 @@ def import_product(
             extra=_rest(doc, PRODUCT_LIVE),
         )
         state.products[product.id] = product
+        state.version += 1
         for v in variations:
             state.products[v["id"]] = Product(
                 v["id"],
@@ -202,6 +204,7 @@ def import_customer(state: StoreState, doc: dict[str, Any]) -> Customer:
     )
     with state.lock:
         state.customers[customer.id] = customer
+        state.version += 1
         state.next_user = max(state.next_user, customer.id + 1)
     return customer
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +11,7 @@ import orjson
 
 from .errors import WooRestError
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 JSON_TYPE = "application/json; charset=UTF-8"
 BASE_HEADERS = {
     "X-Robots-Tag": "noindex",
@@ -61,9 +62,16 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def _escape(match: re.Match[str]) -> str:
+    encoded = match.group().encode("utf-16-be")
+    return "".join(
+        f"\\u{int.from_bytes(encoded[i : i + 2], 'big'):04x}" for i in range(0, len(encoded), 2)
+    )
+
+
 def encode(body: Any) -> bytes:
     """JSON as PHP's ``wp_json_encode`` writes it: escaped slashes and non-ASCII characters."""
     raw = orjson.dumps(body)
     if not raw.isascii():
-        raw = json.dumps(body, ensure_ascii=True, separators=(",", ":")).encode()
+        raw = _NON_ASCII.sub(_escape, raw.decode()).encode()
     return raw.replace(b"/", b"\\/")

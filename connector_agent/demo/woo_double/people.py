@@ -66,7 +66,7 @@ LAST = (
     "Kay",
     "Hoare",
     "Conway",
-    "Spärck",
+    "Jones",
     "Bartik",
     "Estrin",
     "Clarke",
@@ -91,7 +91,7 @@ def identity(customer_number: int) -> dict[str, str]:
     digest = hashlib.sha256(f"luxebrain-demo:{customer_number}".encode()).digest()
     first, last = FIRST[digest[0] % len(FIRST)], LAST[digest[1] % len(LAST)]
     city, postcode = CITIES[digest[2] % len(CITIES)]
-    handle = f"{first}.{last}.{digest[3:6].hex()}".lower().replace("ä", "a")
+    handle = f"{first}.{last}.{digest[3:6].hex()}".lower()
     return {
         "first_name": first,
         "last_name": last,

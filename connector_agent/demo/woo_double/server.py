@@ -72,6 +72,7 @@ class SiteServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     server: SiteServer
 
     def log_message(self, format: str, *args: Any) -> None:

@@ -62,9 +62,15 @@ class StoreState:
         self.next_post = seed.next_post_id
         self.next_item = seed.next_item_id
         self.next_user = max(self.customers, default=0) + 1
+        self.version = 0
 
     def now(self) -> int:
         return int(self.clock.time())
+
+    def _notify(self, resource: str, event: str, resource_id: int) -> None:
+        """Record a change: bump ``version`` (it keys cached queries) and queue webhooks."""
+        self.version += 1
+        self.notifier.notify(resource, event, resource_id)
 
     def _post_id(self) -> int:
         self.next_post += 1
@@ -148,8 +154,8 @@ class StoreState:
             )
             self._stamp_status(order, now)
             self.orders[order_id] = order
-            self.notifier.notify("order", "created", order_id)
-            self.notifier.notify("order", "updated", order_id)
+            self._notify("order", "created", order_id)
+            self._notify("order", "updated", order_id)
             if status in PAID_STATUSES:
                 self._reduce_stock(order, now)
             return order
@@ -164,7 +170,7 @@ class StoreState:
                 product.stock_quantity -= line.quantity
                 product.modified = now
                 line.reduced_stock = line.quantity
-                self.notifier.notify("product", "updated", product.id)
+                self._notify("product", "updated", product.id)
 
     @staticmethod
     def _stamp_status(order: Order, now: int) -> None:
@@ -180,6 +186,10 @@ class StoreState:
             unknown = set(fields) - {"status", "customer_note", "billing"}
             if unknown:
                 raise _bad(sorted(unknown)[0], "this field cannot be changed in the double.")
+            if not isinstance(fields.get("billing", {}), dict):
+                raise _bad("billing", "billing is not of type object.")
+            if fields.get("status", ORDER_STATUSES[0]) not in ORDER_STATUSES:
+                raise _bad("status", f"status is not one of {', '.join(ORDER_STATUSES)}.")
             if "status" in fields:
                 status = fields["status"]
                 if status not in ORDER_STATUSES:
@@ -197,14 +207,12 @@ class StoreState:
             if "customer_note" in fields:
                 order.customer_note = str(fields["customer_note"])
             if "billing" in fields:
-                if not isinstance(fields["billing"], dict):
-                    raise _bad("billing", "billing is not of type object.")
                 order.billing = {
                     **order.billing,
                     **{k: str(v) for k, v in fields["billing"].items() if k in order.billing},
                 }
             order.modified = self.now()
-            self.notifier.notify("order", "updated", order_id)
+            self._notify("order", "updated", order_id)
             return order
 
     def trash_order(self, order_id: int) -> Order:
@@ -213,8 +221,8 @@ class StoreState:
             if order.status != "trash":
                 order.trashed_from, order.status = order.status, "trash"
                 order.modified = self.now()
-                self.notifier.notify("order", "deleted", order_id)
-                self.notifier.notify("product", "deleted", order_id)
+                self._notify("order", "deleted", order_id)
+                self._notify("product", "deleted", order_id)
             return order
 
     def restore_order(self, order_id: int) -> Order:
@@ -224,13 +232,14 @@ class StoreState:
             if order.status == "trash":
                 order.status, order.trashed_from = order.trashed_from or "pending", None
                 order.modified = self.now()
-                self.notifier.notify("order", "restored", order_id)
-                self.notifier.notify("product", "restored", order_id)
+                self._notify("order", "restored", order_id)
+                self._notify("product", "restored", order_id)
             return order
 
     def force_delete_order(self, order_id: int) -> Order:
         """Gone for good; fires no webhook (only the trash step does)."""
         with self.lock:
+            self.version += 1
             return self.orders.pop(self.order(order_id).id)
 
     def refund_order(self, order_id: int, amount: str, reason: str = "") -> Refund:
@@ -252,7 +261,7 @@ class StoreState:
             if refunded + value == Decimal(order.total):
                 order.status = "refunded"
             order.modified = now
-            self.notifier.notify("order", "updated", order_id)
+            self._notify("order", "updated", order_id)
             return refund
 
     def bulk_touch_orders(self, order_ids: Iterable[int], at: datetime) -> list[Order]:
@@ -262,40 +271,37 @@ class StoreState:
             stamp = int(at.timestamp())
             for order in orders:
                 order.modified = stamp
-                self.notifier.notify("order", "updated", order.id)
+                self._notify("order", "updated", order.id)
             return orders
 
     # products -----------------------------------------------------------------------------
     def update_product(self, product_id: int, **fields: Any) -> Product:
         """Change ``name``, ``regular_price``/``price``, ``stock_quantity``, ``manage_stock``
-        or ``status``."""
+        or ``status``; every value is checked before anything changes."""
         with self.lock:
             product = self.product(product_id)
             allowed = {"name", "regular_price", "price", "stock_quantity", "manage_stock", "status"}
             unknown = set(fields) - allowed
             if unknown:
                 raise _bad(sorted(unknown)[0], "this field cannot be changed in the double.")
-            if "name" in fields:
-                product.name = str(fields["name"])
+            changes = dict(fields)
             for key in ("regular_price", "price"):
-                if key in fields:
+                if key in changes:
                     try:
-                        product.price = money(Decimal(str(fields[key])))
+                        changes["price"] = money(Decimal(str(changes.pop(key))))
                     except InvalidOperation:
                         raise _bad(key, f"{key} is not a decimal number.") from None
-            if "stock_quantity" in fields:
-                value = fields["stock_quantity"]
-                if value is not None and not isinstance(value, int):
-                    raise _bad("stock_quantity", "stock_quantity is not of type integer.")
-                product.stock_quantity = value
-            if "manage_stock" in fields:
-                product.manage_stock = bool(fields["manage_stock"])
-            if "status" in fields:
-                if fields["status"] not in PRODUCT_STATUSES:
-                    raise _bad("status", f"status is not one of {', '.join(PRODUCT_STATUSES)}.")
-                product.status, product.trashed_from = fields["status"], None
+            stock = changes.get("stock_quantity")
+            if stock is not None and (not isinstance(stock, int) or isinstance(stock, bool)):
+                raise _bad("stock_quantity", "stock_quantity is not of type integer.")
+            if "status" in changes and changes["status"] not in PRODUCT_STATUSES:
+                raise _bad("status", f"status is not one of {', '.join(PRODUCT_STATUSES)}.")
+            for key, value in changes.items():
+                setattr(product, key, bool(value) if key == "manage_stock" else value)
+            if "status" in changes:
+                product.trashed_from = None
             product.modified = self.now()
-            self.notifier.notify("product", "updated", product_id)
+            self._notify("product", "updated", product_id)
             return product
 
     def trash_product(self, product_id: int) -> Product:
@@ -304,7 +310,7 @@ class StoreState:
             if product.status != "trash":
                 product.trashed_from, product.status = product.status, "trash"
                 product.modified = self.now()
-                self.notifier.notify("product", "deleted", product_id)
+                self._notify("product", "deleted", product_id)
             return product
 
     def restore_product(self, product_id: int) -> Product:
@@ -313,11 +319,12 @@ class StoreState:
             if product.status == "trash":
                 product.status, product.trashed_from = product.trashed_from or "draft", None
                 product.modified = self.now()
-                self.notifier.notify("product", "restored", product_id)
+                self._notify("product", "restored", product_id)
             return product
 
     def force_delete_product(self, product_id: int) -> Product:
         with self.lock:
+            self.version += 1
             return self.products.pop(self.product(product_id).id)
 
     # customers ----------------------------------------------------------------------------
@@ -357,8 +364,8 @@ class StoreState:
                 customer_billing(person),
             )
             self.customers[customer_id] = customer
-            self.notifier.notify("customer", "created", customer_id)
-            self.notifier.notify("customer", "updated", customer_id)
+            self._notify("customer", "created", customer_id)
+            self._notify("customer", "updated", customer_id)
             return customer
 
     def update_customer(self, customer_id: int, **fields: Any) -> Customer:
@@ -368,23 +375,23 @@ class StoreState:
             unknown = set(fields) - {"first_name", "last_name", "email", "billing"}
             if unknown:
                 raise _bad(sorted(unknown)[0], "this field cannot be changed in the double.")
-            for key in ("first_name", "last_name", "email"):
-                if key in fields:
-                    setattr(customer, key, str(fields[key]))
             billing = fields.get("billing", {})
             if not isinstance(billing, dict):
                 raise _bad("billing", "billing is not of type object.")
+            for key in ("first_name", "last_name", "email"):
+                if key in fields:
+                    setattr(customer, key, str(fields[key]))
             customer.billing = {
                 **customer.billing,
                 **{k: str(v) for k, v in billing.items() if k in customer.billing},
             }
             customer.modified = self.now()
-            self.notifier.notify("customer", "updated", customer_id)
+            self._notify("customer", "updated", customer_id)
             return customer
 
     def delete_customer(self, customer_id: int) -> Customer:
         """Customers cannot be trashed: this is ``DELETE …?force=true``."""
         with self.lock:
             customer = self.customers.pop(self.customer(customer_id).id)
-            self.notifier.notify("customer", "deleted", customer_id)
+            self._notify("customer", "deleted", customer_id)
             return customer
