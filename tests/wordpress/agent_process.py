@@ -12,11 +12,17 @@ import time
 from pathlib import Path
 
 import requests
+from click.testing import CliRunner, Result
 from harness import free_port
 
-from connector_agent.config import update_secrets
+from connector_agent.cli import cli
+from connector_agent.config import load_config, update_secrets
 from connector_agent.config_template import render_config
+from connector_agent.eventlog import EventLog
+from connector_agent.store import Store
+from connector_agent.woo.normalise import order_event, product_event
 
+SEED_TIME = "2026-11-01T10:00:00"
 AGENT_CLI = Path(sys.executable).with_name("luxebrain-agent")
 
 
@@ -31,11 +37,10 @@ def write_agent_config(directory: Path, store_url: str) -> tuple[Path, str]:
     return path, f"http://127.0.0.1:{port}"
 
 
-def agent_cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run ``luxebrain-agent ARGS`` as a user would."""
-    return subprocess.run(
-        [str(AGENT_CLI), *args], capture_output=True, text=True, timeout=timeout
-    )
+def agent_cli(*args: str) -> Result:
+    """Run ``luxebrain-agent ARGS`` in-process (the same click command, without the several
+    seconds a fresh interpreter takes on a busy machine); ``exit_code`` and ``stderr`` as usual."""
+    return CliRunner().invoke(cli, list(args))
 
 
 class AgentProcess:
@@ -105,3 +110,36 @@ class HangingServer:
         self.sock.close()
         for conn in self.accepted:
             conn.close()
+
+
+def seed_agent(config_path: Path, products: list[dict], baskets: list[list[int]]) -> None:
+    """Put WooCommerce-shaped products and paid orders into the agent's event log, exactly as
+    a sync would (through the agent's own normaliser), so the models have something to learn.
+
+    The test WordPress has no WooCommerce REST API for the agent to sync from.
+    """
+    config = load_config(config_path)
+    store = Store.open(config.database_path)
+    try:
+        events = [product_event({**p, "date_modified_gmt": SEED_TIME}) for p in products]
+        for number, basket in enumerate(baskets, start=1):
+            lines = [
+                {"product_id": pid, "variation_id": 0, "quantity": 1, "subtotal": "10.00"}
+                for pid in basket
+            ]
+            order = {
+                "id": number,
+                "status": "completed",
+                "customer_id": 0,
+                "billing": {"email": f"buyer{number}@example.com"},
+                "currency": "EUR",
+                "date_created_gmt": SEED_TIME,
+                "date_paid_gmt": SEED_TIME,
+                "date_modified_gmt": SEED_TIME,
+                "total": f"{10 * len(basket)}.00",
+                "line_items": lines,
+            }
+            events.append(order_event(order))
+        EventLog(store).append(events)
+    finally:
+        store.close()
