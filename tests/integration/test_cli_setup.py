@@ -101,7 +101,7 @@ def test_install_service_writes_a_unit(config_path: Path, tmp_path: Path) -> Non
 
 
 def test_every_command_help_has_an_example() -> None:
-    for name, command in cli.commands.items():
+    for name in cli.commands:
         result = run(name, "--help")
         assert result.exit_code == 0, name
         assert "Example:" in result.output, f"{name} --help has no example"

@@ -1,4 +1,4 @@
-"""The config loader: defaults, file, secrets file, environment; one-line errors naming file and key."""
+"""The config loader: defaults, file, secrets, environment; one-line errors naming file and key."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def test_defaults_apply_for_missing_keys(tmp_path: Path) -> None:
          "agent.toml: sync.interval_minutes: must be a positive integer (got 0)"),
         ("[sync]\npage_size = 101\n",
          "agent.toml: sync.page_size: must be an integer from 1 to 100 (got 101)"),
-        ('[api]\nbind = "localhost"\n', 'agent.toml: api.bind: must be HOST:PORT (got "localhost")'),
+        ('[api]\nbind = "localhost"\n',
+         'agent.toml: api.bind: must be HOST:PORT (got "localhost")'),
         ('[woocommerce]\nstore_url = "ftp://x"\n',
          'agent.toml: woocommerce.store_url: must be an http(s) URL (got "ftp://x")'),
         ("[sync]\nbogus = 1\n", "agent.toml: sync.bogus: unknown key"),
