@@ -114,8 +114,7 @@ class Demo:
         self.checks.add(
             "backfill",
             same,
-            f"store {counts} vs shop "
-            f"{ {k: shop[k] for k in ('products', 'customers', 'orders')} }",
+            f"store {counts} vs shop { {k: shop[k] for k in ('products', 'customers', 'orders')} }",
         )
 
     def start_agent(self, timeout: float = 60.0) -> None:
@@ -212,8 +211,7 @@ class Demo:
         self.checks.add(
             "webhooks",
             orders >= orders_before + len(self.placed),
-            f"{orders} orders in the agent after placing {len(self.placed)} "
-            f"(had {orders_before})",
+            f"{orders} orders in the agent after placing {len(self.placed)} (had {orders_before})",
         )
         self.checks.add(
             "learning",

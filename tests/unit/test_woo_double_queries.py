@@ -248,3 +248,12 @@ def test_money_is_strings_and_line_price_a_number(double: WooDouble) -> None:
     line = order["line_items"][0]
     assert isinstance(line["price"], float)
     assert line["price"] == pytest.approx(float(line["total"]) / line["quantity"])
+
+
+def test_an_old_store_ignores_modified_after(clock: FrozenClock) -> None:
+    with WooDouble.demo(limit_orders=12, clock=clock, wc_version="5.5.1") as old:
+        old.start()
+        listed = call(old, "GET", "orders", modified_after="2030-01-01T00:00:00")
+        assert listed.headers["X-WP-Total"] == "12"
+        status = call(old, "GET", "system_status", _fields="environment.version").json()
+        assert status == {"environment": {"version": "5.5.1"}}

@@ -69,6 +69,7 @@ ROW_NEUTRAL_PARAMS = (
     "consumer_secret",
 )
 QUERY_CACHE_SIZE = 16
+MODIFIED_FILTERS_SINCE = (5, 8)  # WooCommerce added modified_after/_before to REST v3 in 5.8
 ITEM_ALLOW = "GET, POST, PUT, PATCH, DELETE"
 
 
@@ -89,6 +90,8 @@ class RestApi:
         self.system_status, self.index = system_status, index
         self.rng = random.Random(seed)
         self._queries: dict[tuple[Any, ...], list[Any]] = {}
+        version = tuple(int(p) for p in re.findall(r"\d+", renderer.wc_version)[:2])
+        self.modified_filters = version >= MODIFIED_FILTERS_SINCE
         item = r"/(?P<id>\d+)"
         self.routes: list[tuple[str, re.Pattern[str], Handler, str]] = [
             (m, re.compile(f"^/wc/v3{p}/?$"), h, allow)
@@ -187,7 +190,7 @@ class RestApi:
         wanted = set(statuses)
         customer = integer(q, "customer", -1, 0)
         include, exclude = id_list(q, "include"), id_list(q, "exclude")
-        narrow = date_filter(q, self.time)
+        narrow = date_filter(q, self.time, self.modified_filters)
         orderby = enum(q, "orderby", ORDER_ORDERBY, "date")
         descending = enum(q, "order", ("asc", "desc"), "desc") == "desc"
         fields = parse_fields(q.get("_fields"))
@@ -330,7 +333,7 @@ class RestApi:
         kind, sku = q.get("type"), q.get("sku")
         category = integer(q, "category", -1, 0)
         include, exclude = id_list(q, "include"), id_list(q, "exclude")
-        narrow = date_filter(q, self.time)
+        narrow = date_filter(q, self.time, self.modified_filters)
         orderby = enum(q, "orderby", PRODUCT_ORDERBY, "date")
         descending = enum(q, "order", ("asc", "desc"), "desc") == "desc"
         fields = parse_fields(q.get("_fields"))

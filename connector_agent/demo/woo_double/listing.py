@@ -98,12 +98,18 @@ def multi(params: Mapping[str, str], name: str) -> list[str] | None:
     return parts or None
 
 
-def date_filter(params: Mapping[str, str], time: StoreTime) -> Callable[[list[T]], list[T]]:
-    """Narrows rows by the strict date filters present in ``params`` (one pass per filter)."""
+def date_filter(
+    params: Mapping[str, str], time: StoreTime, modified_filters: bool = True
+) -> Callable[[list[T]], list[T]]:
+    """Narrows rows by the strict date filters present in ``params`` (one pass per filter).
+
+    Without ``modified_filters`` (stores older than WooCommerce 5.8) ``modified_after`` and
+    ``modified_before`` are unknown parameters, which WordPress silently ignores.
+    """
     gmt = boolean(params, "dates_are_gmt")
     passes: list[Callable[[list[Any]], list[Any]]] = []
     for name, attribute, op in DATE_FILTERS:
-        if name not in params:
+        if name not in params or (attribute == "modified" and not modified_filters):
             continue
         bound = time.filter_value(name, params[name])
         get = attrgetter(attribute)
