@@ -455,3 +455,7 @@ def staff_create(
 def main() -> None:
     """Console-script entry point."""
     cli.main(standalone_mode=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +22,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import requests
 
 from cloud_api import connect_db, create_app
 from cloud_api import licences as licence_service
@@ -235,3 +240,53 @@ def sign_in(client, make_staff, clock: FrozenClock):  # type: ignore[no-untyped-
         )
 
     return login
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_cloud(database_url: str) -> Iterator[str]:
+    """``luxebrain-cloud serve`` as a real process on a free loopback port; yields its URL.
+
+    The database has a signing key; the process is stopped (by its pid) afterwards.
+    """
+    connect_db(database_url)
+    with transaction():
+        create_key(int(time.time()))
+    port = _free_port()
+    env = {**os.environ, "LUXEBRAIN_CLOUD_SECRET_KEY": "live-test-secret"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cloud_api.cli",
+            "serve",
+            "--database",
+            database_url,
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"cloud did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
