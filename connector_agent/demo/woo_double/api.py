@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .api_webhooks import WebhookRoutes
 from .dates import StoreTime
-from .errors import WooRestError, invalid_id, no_route
+from .errors import WooRestError, no_route
 from .fields import apply_fields, parse_fields, wants
 from .listing import (
     Page,
@@ -22,16 +23,15 @@ from .listing import (
     enum,
     id_list,
     integer,
-    link_header,
     multi,
+    page_response,
     paginate,
     unstable_ties,
 )
 from .messages import NO_CACHE, Request, Response
-from .model import Webhook
 from .render import Renderer
 from .state import ORDER_STATUSES, StoreState
-from .webhooks import TOPICS, WebhookHub
+from .webhooks import WebhookHub
 
 Handler = Callable[[Request, re.Match[str]], Response]
 ORDER_ORDERBY = ("date", "id", "include", "title", "slug", "modified")
@@ -90,6 +90,7 @@ class RestApi:
         self.system_status, self.index = system_status, index
         self.rng = random.Random(seed)
         self._queries: dict[tuple[Any, ...], list[Any]] = {}
+        self.webhooks = WebhookRoutes(hub, renderer, state.now)
         version = tuple(int(p) for p in re.findall(r"\d+", renderer.wc_version)[:2])
         self.modified_filters = version >= MODIFIED_FILTERS_SINCE
         item = r"/(?P<id>\d+)"
@@ -113,11 +114,11 @@ class RestApi:
                 ("GET", f"/customers{item}", self.get_customer, ITEM_ALLOW),
                 ("PUT", f"/customers{item}", self.update_customer, ITEM_ALLOW),
                 ("DELETE", f"/customers{item}", self.delete_customer, ITEM_ALLOW),
-                ("GET", "/webhooks", self.list_webhooks, LIST_ALLOW),
-                ("POST", "/webhooks", self.create_webhook, LIST_ALLOW),
-                ("GET", f"/webhooks{item}", self.get_webhook, ITEM_ALLOW),
-                ("PUT", f"/webhooks{item}", self.update_webhook, ITEM_ALLOW),
-                ("DELETE", f"/webhooks{item}", self.delete_webhook, ITEM_ALLOW),
+                ("GET", "/webhooks", self.webhooks.list, LIST_ALLOW),
+                ("POST", "/webhooks", self.webhooks.create, LIST_ALLOW),
+                ("GET", f"/webhooks{item}", self.webhooks.get, ITEM_ALLOW),
+                ("PUT", f"/webhooks{item}", self.webhooks.update, ITEM_ALLOW),
+                ("DELETE", f"/webhooks{item}", self.webhooks.delete, ITEM_ALLOW),
                 ("GET", "/system_status", self.get_system_status, "GET"),
             ]
         ]
@@ -165,12 +166,7 @@ class RestApi:
     def _page(
         self, request: Request, page: Page, body: list[Any], extra: tuple[tuple[str, str], ...] = ()
     ) -> Response:
-        headers = {"X-WP-Total": str(page.total), "X-WP-TotalPages": str(page.total_pages)}
-        url = f"{self.renderer.base_url}/wp-json{request.path.rstrip('/')}"
-        link = link_header(url, request.params, page, extra)
-        if link:
-            headers["Link"] = link
-        return Response(200, body, headers)
+        return page_response(self.renderer.base_url, request, page, body, extra)
 
     # orders -------------------------------------------------------------------------------
     def list_orders(self, request: Request, _: re.Match[str]) -> Response:
@@ -471,91 +467,6 @@ class RestApi:
             body = self.renderer.customer(self.state.customer(int(m["id"])))
             self.state.delete_customer(int(m["id"]))
             return Response(200, body)
-
-    # webhooks -----------------------------------------------------------------------------
-    def list_webhooks(self, request: Request, _: re.Match[str]) -> Response:
-        status = request.query.get("status", "all")
-        with self.hub.lock:
-            rows = [w for w in self.hub.webhooks.values() if status in ("all", w.status)]
-            rows.sort(key=lambda w: (w.created, w.id), reverse=True)
-            page = paginate(rows, request.query)
-            body = [self.renderer.webhook(w) for w in page.items]
-        fields = parse_fields(request.query.get("_fields"))
-        return self._page(request, page, [apply_fields(b, fields) for b in body])
-
-    def _webhook(self, m: re.Match[str]) -> Webhook:
-        hook = self.hub.webhooks.get(int(m["id"]))
-        if hook is None:
-            raise invalid_id("webhook")
-        return hook
-
-    def get_webhook(self, _: Request, m: re.Match[str]) -> Response:
-        return Response(200, self.renderer.webhook(self._webhook(m)))
-
-    def create_webhook(self, request: Request, _: re.Match[str]) -> Response:
-        data = request.values()
-        topic, url = data.get("topic"), data.get("delivery_url")
-        if topic not in TOPICS:
-            raise WooRestError(
-                400,
-                "rest_invalid_param",
-                "Invalid parameter(s): topic",
-                params={"topic": "Webhook topic unknown. Please select a valid topic"},
-            )
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise WooRestError(
-                400,
-                "rest_invalid_param",
-                "Invalid parameter(s): delivery_url",
-                params={"delivery_url": "delivery_url is not a valid URL."},
-            )
-        now = self.state.now()
-        hook = Webhook(
-            self.hub.next_id,
-            str(data.get("name") or f"Webhook {topic}"),
-            topic,
-            url,
-            str(data.get("secret") or ""),
-            now,
-            now,
-            status=str(data.get("status", "active")),
-        )
-        self.hub.add(hook)
-        return Response(201, self.renderer.webhook(hook))
-
-    def update_webhook(self, request: Request, m: re.Match[str]) -> Response:
-        data = request.values()
-        hook = self._webhook(m)
-        status = data.get("status")
-        if status is not None and status not in ("active", "paused", "disabled"):
-            raise WooRestError(
-                400,
-                "rest_invalid_param",
-                "Invalid parameter(s): status",
-                params={"status": "status is not one of active, paused, disabled."},
-            )
-        with self.hub.lock:
-            if status is not None:
-                if status == "active" and hook.status != "active":
-                    hook.failure_count = 0
-                hook.status = status
-            for key in ("name", "delivery_url", "secret"):
-                if key in data:
-                    setattr(hook, key, str(data[key]))
-            hook.modified = self.state.now()
-        if hook.pending_delivery and hook.status == "active":
-            self.hub.ping(hook)
-        return Response(200, self.renderer.webhook(hook))
-
-    def delete_webhook(self, request: Request, m: re.Match[str]) -> Response:
-        if not boolean(request.query, "force"):
-            raise WooRestError(
-                501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing."
-            )
-        hook = self._webhook(m)
-        with self.hub.lock:
-            del self.hub.webhooks[hook.id]
-        return Response(200, self.renderer.webhook(hook))
 
     def get_system_status(self, request: Request, _: re.Match[str]) -> Response:
         fields = parse_fields(request.query.get("_fields"))

@@ -18,6 +18,7 @@ from urllib.parse import quote_plus
 
 from .dates import StoreTime
 from .errors import invalid_param
+from .messages import Request, Response
 
 T = TypeVar("T")
 DATE_FILTERS = (
@@ -168,3 +169,18 @@ def link_header(
         encoded = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in query.items())
         out.append(f'<{url}?{encoded}>; rel="{rel}"')
     return ", ".join(out)
+
+
+def page_response(
+    base_url: str,
+    request: Request,
+    page: Page,
+    body: list[Any],
+    extra: Sequence[tuple[str, str]] = (),
+) -> Response:
+    """A collection answer: the page, ``X-WP-Total``/``X-WP-TotalPages`` and ``Link``."""
+    headers = {"X-WP-Total": str(page.total), "X-WP-TotalPages": str(page.total_pages)}
+    link = link_header(f"{base_url}/wp-json{request.path.rstrip('/')}", request.params, page, extra)
+    if link:
+        headers["Link"] = link
+    return Response(200, body, headers)
