@@ -112,7 +112,12 @@ class StoreState:
             if status not in ORDER_STATUSES:
                 raise _bad("status", f"status is not one of {', '.join(ORDER_STATUSES)}.")
             customer = self.customer(customer_id) if customer_id else None
-            wanted = [(self.product(pid), int(qty)) for pid, qty in lines]
+            asked = [(int(pid), int(qty)) for pid, qty in lines]
+            if any(pid not in self.products for pid, _ in asked):
+                raise WooRestError(
+                    400, "woocommerce_rest_invalid_product_id", "Product ID provided is invalid."
+                )
+            wanted = [(self.products[pid], qty) for pid, qty in asked]
             if not wanted or any(qty <= 0 for _, qty in wanted):
                 raise _bad("line_items", "line_items needs products with positive quantities.")
             now = self.now()
