@@ -11,28 +11,13 @@ import pytest
 import requests
 from agent_process import agent_cli, write_agent_config
 from harness import WordPressSite, form_nonce
+from stack import PAGE, connect
 
-PAGE = "/wp-admin/admin.php?page=luxebrain"
-CODE = re.compile(r"luxebrain-agent pair --config \S+ --site &#039;(.+?)&#039; --code (\w+)")
 TOPICS = sorted(
     f"{resource}.{action}"
     for resource in ("order", "product", "customer")
     for action in ("created", "updated", "deleted")
 )
-
-
-def connect(site: WordPressSite, admin: requests.Session) -> str:
-    """Click Connect; return the one-time code shown on the page."""
-    nonce = form_nonce(admin.get(site.url + PAGE, timeout=20).text, "luxebrain_connect")
-    page = admin.post(
-        site.url + "/wp-admin/admin-post.php",
-        data={"action": "luxebrain_connect", "_wpnonce": nonce},
-        timeout=20,
-    )
-    match = CODE.search(page.text)
-    assert match, "no pair command on the page after Connect"
-    assert match.group(1) == site.url
-    return match.group(2)
 
 
 @pytest.fixture
@@ -69,7 +54,7 @@ def _wp_state(site: WordPressSite) -> dict:
 def test_connect_shows_the_pair_command_once_and_no_secret(
     site: WordPressSite, admin: requests.Session
 ) -> None:
-    code = connect(site, admin)
+    code = connect(site)
     assert re.fullmatch(r"[a-z0-9]{24}", code)
     again = admin.get(site.url + PAGE, timeout=20).text
     assert code not in again, "the code is shown once"
@@ -80,7 +65,7 @@ def test_connect_shows_the_pair_command_once_and_no_secret(
 def test_pair_command_stores_secrets_0600_and_wordpress_creates_keys_and_webhooks(
     site: WordPressSite, admin: requests.Session, agent_config: tuple[Path, str]
 ) -> None:
-    done = pair(agent_config, site, connect(site, admin))
+    done = pair(agent_config, site, connect(site))
     assert done.exit_code == 0, done.stderr
     assert f"paired with {site.url} (WooCommerce 8.5.0-shim)" in done.stderr
     path, secrets = _secrets(agent_config)
@@ -104,7 +89,7 @@ def test_pair_command_stores_secrets_0600_and_wordpress_creates_keys_and_webhook
 def test_webhook_delivery_is_allowed_to_exactly_the_paired_agent(
     site: WordPressSite, admin: requests.Session, agent_config: tuple[Path, str]
 ) -> None:
-    assert pair(agent_config, site, connect(site, admin)).exit_code == 0
+    assert pair(agent_config, site, connect(site)).exit_code == 0
     agent_url = agent_config[1]
     port = int(agent_url.rsplit(":", 1)[1])
     checked = site.php(
@@ -122,7 +107,7 @@ def test_webhook_delivery_is_allowed_to_exactly_the_paired_agent(
 def test_a_code_works_once(
     site: WordPressSite, admin: requests.Session, agent_config: tuple[Path, str]
 ) -> None:
-    code = connect(site, admin)
+    code = connect(site)
     assert pair(agent_config, site, code).exit_code == 0
     again = pair(agent_config, site, code)
     assert again.exit_code == 1
@@ -134,7 +119,7 @@ def test_an_expired_code_is_refused_and_changes_nothing(
     site: WordPressSite, admin: requests.Session, agent_config: tuple[Path, str]
 ) -> None:
     before = _wp_state(site)
-    code = connect(site, admin)
+    code = connect(site)
     site.php(
         "$p = get_option( 'luxebrain_pairing' ); $p['expires_at'] = time() - 1;"
         "update_option( 'luxebrain_pairing', $p ); return true;"
@@ -148,9 +133,9 @@ def test_an_expired_code_is_refused_and_changes_nothing(
 def test_connecting_twice_replaces_keys_webhooks_and_secrets(
     site: WordPressSite, admin: requests.Session, agent_config: tuple[Path, str]
 ) -> None:
-    assert pair(agent_config, site, connect(site, admin)).exit_code == 0
+    assert pair(agent_config, site, connect(site)).exit_code == 0
     first = _secrets(agent_config)[1]
-    assert pair(agent_config, site, connect(site, admin)).exit_code == 0
+    assert pair(agent_config, site, connect(site)).exit_code == 0
     second = _secrets(agent_config)[1]
     state = _wp_state(site)
     assert len(state["keys"]) == 1
@@ -162,7 +147,7 @@ def test_connecting_twice_replaces_keys_webhooks_and_secrets(
 def test_disconnect_with_the_agent_down_still_removes_access_and_is_idempotent(
     site: WordPressSite, admin: requests.Session, agent_config: tuple[Path, str]
 ) -> None:
-    assert pair(agent_config, site, connect(site, admin)).exit_code == 0
+    assert pair(agent_config, site, connect(site)).exit_code == 0
     nonce = form_nonce(admin.get(site.url + PAGE, timeout=20).text, "luxebrain_disconnect")
     for expected in ("could not be told", "This shop was not connected."):
         page = admin.post(

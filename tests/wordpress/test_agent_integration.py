@@ -1,0 +1,145 @@
+"""The plugin against a REAL running agent (``luxebrain-agent run``), paired through Connect and
+``luxebrain-agent pair``: rendered recommendations, forwarded events, insights, privacy,
+Disconnect."""
+
+from __future__ import annotations
+
+import html
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from agent_process import agent_cli
+from harness import ADMIN_PASSWORD, form_nonce, missing_requirements
+from stack import PAGE, Stack, start_stack
+
+
+@pytest.fixture(scope="module")
+def stack(plugin_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    reason = missing_requirements()
+    if reason:
+        pytest.skip(reason)
+    running = start_stack(tmp_path_factory.mktemp("stack"), plugin_zip, render="server")
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def site(stack: Stack):  # the WordPress of the stack, for the wordpress marker
+    return stack.site
+
+
+def _recommended_names(page: str) -> list[str]:
+    import re
+
+    return re.findall(r'<span class="luxebrain-widget__name">(.*?)</span>', page)
+
+
+def test_product_page_hook_renders_the_agents_recommendations_escaped(
+    stack: Stack, site
+) -> None:
+    mug = stack.products[0]
+    page = requests.get(mug["permalink"], timeout=20)
+    assert page.status_code == 200
+    names = _recommended_names(page.text)
+    assert names, "the product-page hook rendered no recommendation"
+    assert html.escape('Teapot "Earl"') in names, "bought together with the mug most often"
+    assert "<Saucer>" not in page.text.split("luxebrain-widget", 1)[1]
+    by_id = {p["id"]: p for p in stack.products}
+    for item in page.text.split('class="luxebrain-widget__item"')[1:]:
+        product_id = int(item.split('data-product-id="', 1)[1].split('"', 1)[0])
+        assert product_id != mug["id"], "the product in view is never recommended"
+        assert f'href="{by_id[product_id]["permalink"]}"' in item
+        assert '<span class="amount">&euro;10.00</span>' in item or "€10.00" in item
+
+
+def test_shortcode_renders_the_agents_recommendations_escaped(stack: Stack, site) -> None:
+    teapot = stack.products[1]
+    url = site.php(
+        "$id = wp_insert_post( array( 'post_type' => 'page', 'post_status' => 'publish',"
+        " 'post_title' => 'Picks', 'post_content' => '[luxebrain_recommendations "
+        f"placement=\"product\" product=\"{teapot['id']}\" limit=\"2\"]' ) );"
+        " return get_permalink( $id );"
+    )
+    page = requests.get(url, timeout=20)
+    assert page.status_code == 200
+    names = _recommended_names(page.text)
+    assert 1 <= len(names) <= 2
+    assert html.escape("Mug & <Saucer>") in names
+    assert "Mug & <Saucer>" not in page.text
+
+
+def test_rest_proxy_forwards_signed_events_into_the_agents_event_log(stack: Stack, site) -> None:
+    mug, teapot = stack.products[0], stack.products[1]
+    click = str(uuid.uuid4())
+    batch = {
+        "session_id": "session-42",
+        "events": [
+            {"id": str(uuid.uuid4()), "type": "view", "product_id": mug["id"]},
+            {"id": click, "type": "rec_click", "product_id": teapot["id"],
+             "placement": "product", "source": "co_purchase",
+             "recommended_ids": [teapot["id"]]},
+        ],
+    }
+    for _ in range(2):  # a retried batch is not counted twice
+        answer = requests.post(f"{site.url}/wp-json/luxebrain/v1/events", json=batch, timeout=20)
+        assert answer.status_code == 202
+    assert answer.json()["duplicates"] == 2
+    clicks = [e for e in stack.wait_for_events("rec_click", 1) if e["key"] == click]
+    assert len(clicks) == 1
+    assert str(teapot["id"]) in str(clicks[0])
+
+
+def test_widget_route_returns_rendered_items(stack: Stack, site) -> None:
+    mug = stack.products[0]
+    answer = requests.get(
+        f"{site.url}/wp-json/luxebrain/v1/widgets/product",
+        params={"product_id": mug["id"], "limit": 2},
+        timeout=20,
+    ).json()
+    assert answer["placement"] == "product"
+    assert 1 <= len(answer["items"]) <= 2
+    assert all(item["id"] != str(mug["id"]) for item in answer["items"])
+    assert 'class="luxebrain-widget__item"' in answer["html"]
+
+
+def test_admin_sees_connected_status_and_insights(stack: Stack, site) -> None:
+    admin = site.login("admin", ADMIN_PASSWORD)
+    status = admin.get(site.url + PAGE, timeout=20).text
+    assert "<td>Connected</td>" in status
+    assert stack.agent.url in status
+    insights = admin.get(site.url + "/wp-admin/admin.php?page=luxebrain-insights", timeout=30)
+    assert insights.status_code == 200
+    for title in ("Running out soon", "Customer segments", "Price suggestions",
+                  "Flagged orders", "Widget analytics"):
+        assert f"<h2>{title}</h2>" in insights.text
+    assert "luxebrain-unreachable" not in insights.text
+
+
+def test_privacy_eraser_and_exporter_reach_the_agent(stack: Stack, site) -> None:
+    result = site.php(
+        "return array( LuxeBrain_Privacy::export( 'shopper@example.com' ),"
+        " LuxeBrain_Privacy::erase( 'shopper@example.com' ) );"
+    )
+    exported, erased = result
+    assert exported["done"] is True
+    assert exported["data"][0]["group_id"] == "luxebrain-customer"
+    assert erased == {"items_removed": True, "items_retained": False, "messages": [],
+                      "done": True}
+
+
+def test_disconnect_unpairs_the_agent_and_removes_access(stack: Stack, site) -> None:
+    admin = site.login("admin", ADMIN_PASSWORD)
+    nonce = form_nonce(admin.get(site.url + PAGE, timeout=20).text, "luxebrain_disconnect")
+    page = admin.post(
+        site.url + "/wp-admin/admin-post.php",
+        data={"action": "luxebrain_disconnect", "_wpnonce": nonce},
+        timeout=30,
+    )
+    assert "Disconnected: the agent was told" in page.text
+    assert site.php("return get_option( 'luxebrain_connection' );") is False
+    refused = agent_cli("api", "GET", "/v1/status", "--config", str(stack.config_path))
+    assert refused.exit_code == 1
+    assert "not_paired" in refused.stdout
