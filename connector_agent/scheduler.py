@@ -102,7 +102,10 @@ class WooJobs:
             store.close()
 
     def _client(self) -> WooClient:
-        return WooClient.from_config(self.agent.config, clock=self.agent.clock)
+        # a stop request also cuts a retry's backoff short
+        return WooClient.from_config(
+            self.agent.config, clock=self.agent.clock, sleep=self.stopping.wait
+        )
 
     def _log(self, store: Store) -> EventLog:
         return self.agent.log if store is self.agent.store else EventLog(store)

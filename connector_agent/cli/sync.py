@@ -19,10 +19,15 @@ from connector_agent.woo import Syncer, WooClient
 
 @contextmanager
 def _stop_on_sigterm() -> Iterator[threading.Event]:
-    """SIGTERM (and Ctrl-C) set an event: the sync finishes the page in hand and checkpoints."""
+    """SIGTERM (and Ctrl-C) set an event: the sync finishes the page in hand and checkpoints.
+
+    A second signal stops at once (the open transaction rolls back, nothing half-written stays).
+    """
     stop = threading.Event()
 
     def handler(_signum: int, _frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
         stop.set()
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -71,28 +76,27 @@ def sync(config_path: str, full: bool) -> None:
             "required (run luxebrain-agent init or pair)"
         )
     store = open_store(config)
-    client = WooClient.from_config(config)
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    try:
-        with (
-            _stop_on_sigterm() as stop,
-            Progress(*columns, TimeElapsedColumn(), console=console) as progress,
-        ):
-            report = Syncer(
-                client,
-                store,
-                page_size=config.sync.page_size,
-                overlap_seconds=config.sync.overlap_seconds,
-                version_hint=secrets.wc_version,
-                on_page=_Bar(progress),
-                should_stop=stop.is_set,
-            ).run(full=full)
-    except AgentError as exc:
-        raise click.ClickException(exc.message) from None
-    finally:
-        client.close()
-        store.close()
+    with _stop_on_sigterm() as stop:
+        # a stop request also cuts a retry's backoff short
+        client = WooClient.from_config(config, sleep=stop.wait)
+        try:
+            with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+                report = Syncer(
+                    client,
+                    store,
+                    page_size=config.sync.page_size,
+                    overlap_seconds=config.sync.overlap_seconds,
+                    version_hint=secrets.wc_version,
+                    on_page=_Bar(progress),
+                    should_stop=stop.is_set,
+                ).run(full=full)
+        except AgentError as exc:
+            raise click.ClickException(exc.message) from None
+        finally:
+            client.close()
+            store.close()
     console.print(report.summary(), highlight=False, soft_wrap=True)
     if report.interrupted:
         raise click.ClickException("sync interrupted; run it again to resume")

@@ -98,7 +98,7 @@ class WooClient:
         max_retries: int = 5,
         backoff: Backoff | None = None,
         session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
         clock: Clock | None = None,
     ) -> None:
         if not store_url or not consumer_key or not consumer_secret:
