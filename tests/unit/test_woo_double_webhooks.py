@@ -227,3 +227,14 @@ def test_an_unreachable_endpoint_counts_as_a_failure(double: WooDouble) -> None:
     double.update_order(next(iter(double.state.orders)), customer_note="x")
     [result] = double.flush_webhooks()
     assert result["ok"] is False and result["status"] is None
+
+
+def test_an_unanswered_ping_is_sent_again_after_each_failed_delivery(
+    double: WooDouble,
+    receiver: Receiver,
+) -> None:
+    receiver.status = 404
+    double.add_webhook("order.updated", receiver.url)
+    double.update_order(next(iter(double.state.orders)), customer_note="x")
+    double.flush_webhooks()
+    assert receiver.topics() == ["order.updated", "ping", "ping"]

@@ -155,6 +155,8 @@ class WebhookHub:
                 hook.status = "disabled"
             else:
                 hook.failure_count += 1
+        if not result.ok and hook.pending_delivery:
+            self.ping(hook)  # a failure saves the webhook, and saving re-pings an unanswered one
         return result
 
     def _post(
