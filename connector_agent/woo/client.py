@@ -66,6 +66,12 @@ class Reply:
     total_pages: int | None
     server_time: str | None
 
+    def is_last_page(self, page: int, per_page: int) -> bool:
+        """A short page, or the one ``X-WP-TotalPages`` names last (never loop on a bad server)."""
+        return len(self.body) < per_page or (
+            self.total_pages is not None and page >= self.total_pages
+        )
+
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
     value = headers.get(name)

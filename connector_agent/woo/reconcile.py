@@ -107,9 +107,9 @@ class Reconciler:
         page = 1
         while True:
             query = {**params, "orderby": "id", "order": "asc", "per_page": PAGE, "page": page}
-            items = self.client.list_page(endpoint, query).body
-            found.update((str(item["id"]), item) for item in items)
-            if len(items) < PAGE:
+            reply = self.client.list_page(endpoint, query)
+            found.update((str(item["id"]), item) for item in reply.body)
+            if reply.is_last_page(page, PAGE):
                 return found
             page += 1
 

@@ -224,6 +224,7 @@ class Syncer:
                 continue
             items: list[dict[str, Any]] = reply.body
             events = self._events(resource, phase, items, current["since"])
+            last = reply.is_last_page(current["page"], self.page_size)
             current = {**current, "page": current["page"] + 1, "total": reply.total}
             with self.store.transaction():
                 added = self.log.append(events)
@@ -237,7 +238,7 @@ class Syncer:
                 self.on_append()
             if self.on_page:
                 self.on_page(resource, phase.name, read, reply.total)
-            if len(items) < self.page_size:
+            if last:
                 return current
 
     # ------------------------------------------------------------ items → events
@@ -284,7 +285,7 @@ class Syncer:
                 {"per_page": self.page_size, "page": page, "orderby": "id", "order": "asc"},
             )
             events.extend(normalise.product_event(item, parent) for item in reply.body)
-            if len(reply.body) < self.page_size:
+            if reply.is_last_page(page, self.page_size):
                 return events
             page += 1
 

@@ -38,8 +38,8 @@ def check_webhooks(client: WooClient) -> WebhookHealth:
     health = WebhookHealth()
     page = 1
     while True:
-        hooks = client.list_page("webhooks", {"per_page": PAGE, "page": page}).body
-        for hook in hooks:
+        reply = client.list_page("webhooks", {"per_page": PAGE, "page": page})
+        for hook in reply.body:
             if not is_ours(hook.get("delivery_url")):
                 continue
             health.ours.append(int(hook["id"]))
@@ -47,6 +47,6 @@ def check_webhooks(client: WooClient) -> WebhookHealth:
                 client.put(f"webhooks/{hook['id']}", {"status": "active"})
                 health.reenabled.append(int(hook["id"]))
                 log.warning("re-enabled webhook %s (%s)", hook["id"], hook.get("topic"))
-        if len(hooks) < PAGE:
+        if reply.is_last_page(page, PAGE):
             return health
         page += 1

@@ -171,3 +171,10 @@ def test_version_is_unknown_when_the_key_may_not_read_system_status():
 def test_retry_after_as_http_date():
     assert parse_retry_after("Wed, 25 Nov 2026 22:29:30 GMT", 1795645762.0) == pytest.approx(8.0)
     assert parse_retry_after("soon", 0.0) is None
+
+
+def test_the_last_page_is_known_from_a_short_page_or_the_total_pages_header():
+    reply = client_for(Scripted(recorded("orders_page1"))).list_page("orders", {"page": 1})
+    assert not reply.is_last_page(1, 20)
+    assert reply.is_last_page(51, 20)  # X-WP-TotalPages: a server ignoring `page` cannot loop us
+    assert reply.is_last_page(1, 21)
