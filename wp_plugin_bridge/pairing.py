@@ -21,6 +21,8 @@ SECRET_FIELDS = (
     "shared_secret",
     "wc_version",
 )
+#: Sent only when the shop owner pasted a licence key in the plugin's settings.
+OPTIONAL_FIELDS = ("licence_key",)
 ROUTE = "/luxebrain/v1/pair"
 
 
@@ -54,7 +56,10 @@ def _is_plugin_answer(response: requests.Response) -> bool:
 
 
 def redeem_code(site: str, code: str, agent_url: str, *, timeout: float = 15.0) -> dict[str, str]:
-    """Pair with the site; return the six secret fields (never logged, never in errors)."""
+    """Pair with the site; return the six secret fields plus any optional one (``licence_key``).
+
+    The values are never logged and never put in an error message.
+    """
     site = _check_url(site, "site")
     agent_url = _check_url(agent_url, "agent_url")
     if not code.strip():
@@ -79,4 +84,5 @@ def redeem_code(site: str, code: str, agent_url: str, *, timeout: float = 15.0) 
     missing = [k for k in SECRET_FIELDS if not isinstance(answer.get(k), str)]
     if missing or not all(answer[k] for k in SECRET_FIELDS if k != "wc_version"):
         raise PairingError(f"{site} answered pairing without {', '.join(missing) or 'values'}")
-    return {k: answer[k] for k in SECRET_FIELDS}
+    optional = {k: v for k in OPTIONAL_FIELDS if isinstance(v := answer.get(k), str) and v}
+    return {**{k: answer[k] for k in SECRET_FIELDS}, **optional}

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit
-from connector_agent.config import ConfigError, update_secrets
+from connector_agent.config import ConfigError, new_secret, update_secrets
+from connector_agent.config_template import render_config
 from wp_plugin_bridge.pairing import PairingError, redeem_code
+
+
+def _first_config(path: Path, site: str, data_dir: str) -> None:
+    """What ``init`` writes, without WooCommerce keys: pairing is about to provide them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_config(store_url=site.rstrip("/"), data_dir=data_dir))
+    update_secrets(path, snapshot_key=new_secret())
 
 
 @click.command()
@@ -18,28 +28,42 @@ from wp_plugin_bridge.pairing import PairingError, redeem_code
     default=None,
     help="URL at which WordPress reaches this agent (default: api.public_url, else http://<bind>).",
 )
-def pair(config_path: str, site: str, code: str, agent_url: str | None) -> None:
+@click.option(
+    "--data-dir",
+    default="./luxebrain-data",
+    show_default=True,
+    help="Store directory, used only when --config does not exist yet.",
+)
+def pair(config_path: str, site: str, code: str, agent_url: str | None, data_dir: str) -> None:
     """Pair this agent with the shop: fetch REST keys and secrets, store them 0600.
 
-    The code works once and expires 15 minutes after Connect. Pairing again (with a new code)
-    replaces the keys, webhooks and secrets.
+    Writes a first agent.toml when --config does not exist yet, so a new shop needs only this
+    command and ``run``. The code works once and expires 15 minutes after Connect; pairing
+    again (with a new code) replaces the keys, webhooks and secrets.
 
     \b
     Example:
         luxebrain-agent pair --config agent.toml --site https://shop.example --code abc123
     """
+    path = Path(config_path)
+    if not path.exists():
+        try:
+            _first_config(path, site, data_dir)
+        except (ConfigError, OSError) as exc:
+            raise ConfigProblem(f"{path}: cannot write a first config ({exc})") from None
     config = load_or_exit(config_path)
     try:
         secrets = redeem_code(site, code, agent_url or config.agent_url)
     except PairingError as exc:
         raise click.ClickException(exc.message) from None
     try:
-        path = update_secrets(config_path, **secrets)
+        secrets_path = update_secrets(config_path, **secrets)
     except ConfigError as exc:
         raise ConfigProblem(exc.message) from None
     version = secrets["wc_version"] or "unknown"
     click.echo(
-        f"paired with {secrets['store_url']} (WooCommerce {version}); secrets in {path} (0600)",
+        f"paired with {secrets['store_url']} (WooCommerce {version}); "
+        f"secrets in {secrets_path} (0600)",
         err=True,
     )
 

@@ -16,7 +16,11 @@ from harness import ADMIN_PASSWORD, WordPressSite, form_nonce
 from connector_agent.config import load_config
 
 PAGE = "/wp-admin/admin.php?page=luxebrain"
-CODE = re.compile(r"luxebrain-agent pair --config \S+ --site &#039;(.+?)&#039; --code (\w+)")
+#: The one-line install-pair-run command the page shows after Connect (HTML-escaped).
+CODE = re.compile(
+    r"pip install luxebrain &amp;&amp; luxebrain-agent pair --config agent\.toml "
+    r"--site &#039;(.+?)&#039; --code (\w+) &amp;&amp; luxebrain-agent run --config agent\.toml"
+)
 #: Agent-side names (WordPress strips markup from post titles); escaping is tested on them.
 NAMES = ["Mug & <Saucer>", "Teapot \"Earl\"", "Spoon", "Plate"]
 BASKETS = [[0, 1], [0, 1], [0, 1], [0, 2], [1, 3], [2, 3]]

@@ -36,7 +36,7 @@ def test_admin_sees_page_with_status_connect_and_widget_settings(
     assert "<h1>LuxeBrain</h1>" in html
     assert "Not connected" in html
     assert 'value="luxebrain_connect"' in html
-    assert "pip install luxebrain &amp;&amp; luxebrain-agent init" in html
+    assert "Click Connect to get the one-line command" in html
     for placement in ("product", "cart", "thankyou", "shortcode"):
         assert f'name="luxebrain_settings[widgets][{placement}][limit]"' in html
     assert 'name="luxebrain_settings[licence_key]"' in html

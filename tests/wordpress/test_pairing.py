@@ -86,6 +86,28 @@ def test_pair_command_stores_secrets_0600_and_wordpress_creates_keys_and_webhook
         assert value not in page, "secrets never appear on screen"
 
 
+def test_pair_on_a_new_machine_writes_the_config_and_brings_the_licence_key(
+    site: WordPressSite, tmp_path: Path
+) -> None:
+    site.php(
+        "update_option( 'luxebrain_settings', array( 'licence_key' => 'lbk_test.key-1' ) );"
+        "return true;"
+    )
+    config = tmp_path / "new" / "agent.toml"
+    try:
+        done = agent_cli(
+            "pair", "--config", str(config), "--site", site.url, "--code", connect(site),
+            "--data-dir", "store",
+        )
+    finally:
+        site.php("delete_option( 'luxebrain_settings' ); return true;")
+    assert done.exit_code == 0, done.stderr
+    assert f'store_url = "{site.url}"' in config.read_text()
+    secrets = tomllib.loads((config.parent / "store" / "secrets.toml").read_text())
+    assert secrets["licence_key"] == "lbk_test.key-1"
+    assert {"consumer_key", "shared_secret", "snapshot_key"} <= set(secrets)
+
+
 def test_webhook_delivery_is_allowed_to_exactly_the_paired_agent(
     site: WordPressSite, admin: requests.Session, agent_config: tuple[Path, str]
 ) -> None:

@@ -326,22 +326,17 @@ class LuxeBrain_Admin {
 			submit_button( __( 'Disconnect', 'luxebrain' ), 'secondary', 'luxebrain-disconnect', false );
 			echo '</form>';
 		}
-		$config  = 'agent.toml';
-		$install = sprintf( 'pip install luxebrain && luxebrain-agent init --config %s --store-url %s', $config, escapeshellarg( $site ) );
-		echo '<p>' . esc_html__( 'Install the agent on a machine that can reach this shop:', 'luxebrain' ) . '</p>';
-		echo '<p><code class="luxebrain-install-command">' . esc_html( $install ) . '</code></p>';
 		if ( '' === $code ) {
-			echo '<p>' . esc_html__( 'Then click Connect to get the one-time pair command.', 'luxebrain' ) . '</p>';
+			echo '<p>' . esc_html__( 'Click Connect to get the one-line command that installs the agent, pairs it with this shop and starts it.', 'luxebrain' ) . '</p>';
 			return;
 		}
-		$pair = sprintf(
-			'luxebrain-agent pair --config %s --site %s --code %s && luxebrain-agent run --config %s',
-			$config,
+		$command = sprintf(
+			'pip install luxebrain && luxebrain-agent pair --config %1$s --site %2$s --code %3$s && luxebrain-agent run --config %1$s',
+			'agent.toml',
 			escapeshellarg( $site ),
-			$code,
-			$config
+			$code
 		);
-		echo '<p>' . esc_html__( 'Then pair and start it (the code is shown once and expires in 15 minutes):', 'luxebrain' ) . '</p>';
-		echo '<p><code class="luxebrain-pair-command">' . esc_html( $pair ) . '</code></p>';
+		echo '<p>' . esc_html__( 'Run this on a machine that can reach this shop. The code works once and expires in 15 minutes:', 'luxebrain' ) . '</p>';
+		echo '<p><code class="luxebrain-pair-command">' . esc_html( $command ) . '</code></p>';
 	}
 }

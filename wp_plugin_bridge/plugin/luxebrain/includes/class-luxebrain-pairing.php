@@ -53,7 +53,7 @@ class LuxeBrain_Pairing {
 	 *
 	 * @param string $code      The code the agent was given.
 	 * @param string $agent_url The agent's base URL (webhooks go to {agent_url}/v1/webhooks/woocommerce).
-	 * @return array<string,string>|WP_Error
+	 * @return array<string,string>|WP_Error The six protocol fields, plus licence_key when one is set.
 	 */
 	public static function redeem( string $code, string $agent_url ) {
 		$agent_url = self::normalise_agent_url( $agent_url );
@@ -90,7 +90,7 @@ class LuxeBrain_Pairing {
 		}
 		LuxeBrain_Connection::save( $agent_url, $shared_secret, $keys['key_id'], $webhook_ids );
 
-		return array(
+		$answer  = array(
 			'store_url'       => untrailingslashit( home_url() ),
 			'consumer_key'    => $keys['consumer_key'],
 			'consumer_secret' => $keys['consumer_secret'],
@@ -98,6 +98,12 @@ class LuxeBrain_Pairing {
 			'shared_secret'   => $shared_secret,
 			'wc_version'      => LuxeBrain_WooCommerce::version(),
 		);
+		$licence = (string) LuxeBrain_Settings::get( 'licence_key' );
+		// Optional: the licence key pasted here reaches the agent without a shell command.
+		if ( '' !== $licence ) {
+			$answer['licence_key'] = $licence;
+		}
+		return $answer;
 	}
 
 	/**
