@@ -16,7 +16,8 @@ for an order line, the last version held for a delete) is passed in by the calle
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -89,6 +90,18 @@ def guest_key(email: Any) -> str | None:
     return digest[:GUEST_KEY_CHARS]
 
 
+@contextmanager
+def _about(what: str, record: Any) -> Iterator[None]:
+    """Name the record in any error, and turn a wrongly shaped record into a clear error."""
+    key = record.get("id") if isinstance(record, Mapping) else None
+    try:
+        yield
+    except WooCommerceError as exc:
+        raise WooCommerceError(f"{what} {key}: {exc.message}") from None
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise WooCommerceError(f"{what} {key}: unexpected shape ({exc})") from None
+
+
 def _event(kind: str, key: str, modified: str, payload: dict[str, Any]) -> Event:
     return Event(0, kind, key, version_of(modified, payload), modified, payload)
 
@@ -146,8 +159,9 @@ def order_payload(order: Mapping[str, Any], category_of: CategoryOf = _no_catego
 
 
 def order_event(order: Mapping[str, Any], category_of: CategoryOf = _no_category) -> Event:
-    payload = order_payload(order, category_of)
-    return _event(ev.ORDER_UPSERTED, payload["id"], _modified(order), payload)
+    with _about("order", order):
+        payload = order_payload(order, category_of)
+        return _event(ev.ORDER_UPSERTED, payload["id"], _modified(order), payload)
 
 
 # ---------------------------------------------------------------- products and variations
@@ -219,8 +233,9 @@ def product_payload(
 
 
 def product_event(product: Mapping[str, Any], parent: Mapping[str, Any] | None = None) -> Event:
-    payload = product_payload(product, parent)
-    return _event(ev.PRODUCT_UPSERTED, payload["id"], _modified(product), payload)
+    with _about("product", product):
+        payload = product_payload(product, parent)
+        return _event(ev.PRODUCT_UPSERTED, payload["id"], _modified(product), payload)
 
 
 # ---------------------------------------------------------------- customers
@@ -239,8 +254,9 @@ def customer_payload(customer: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def customer_event(customer: Mapping[str, Any]) -> Event:
-    payload = customer_payload(customer)
-    return _event(ev.CUSTOMER_UPSERTED, payload["id"], _modified(customer), payload)
+    with _about("customer", customer):
+        payload = customer_payload(customer)
+        return _event(ev.CUSTOMER_UPSERTED, payload["id"], _modified(customer), payload)
 
 
 # ---------------------------------------------------------------- deletes

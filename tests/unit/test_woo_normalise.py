@@ -134,11 +134,17 @@ def test_error_objects_are_recognised():
 
 
 @pytest.mark.parametrize(
-    ("field", "value"),
-    [("total", "12,50"), ("date_modified_gmt", "2026-11-25 22:28:34"), ("id", 0)],
+    ("field", "value", "message"),
+    [
+        ("total", "12,50", "order 2407: not a decimal amount: '12,50'"),
+        ("date_modified_gmt", "2026-11-25 22:28:34", "order 2407: not a WooCommerce GMT time"),
+        ("id", 0, "order 0: order without an id"),
+        ("line_items", ["x"], "order 2407: unexpected shape"),
+    ],
 )
-def test_bad_records_raise_a_clear_error(field, value):
+def test_bad_records_raise_a_clear_error_naming_the_record(field, value, message):
     order = fixture("orders_page1")[0]
     order[field] = value
-    with pytest.raises(WooCommerceError):
+    with pytest.raises(WooCommerceError) as caught:
         normalise.order_event(order)
+    assert caught.value.message.startswith(message)
