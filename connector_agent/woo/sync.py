@@ -128,7 +128,8 @@ class Syncer:
         self.store = store
         self.log = log_ or EventLog(store)
         self.page_size = page_size
-        self.overlap = overlap_seconds
+        # at least 1 s: the filters are strict and the watermark has second resolution
+        self.overlap = max(1, overlap_seconds)
         self.version_hint = version_hint
         self.clock = clock or SystemClock()
         self.on_page = on_page
