@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from connector_agent.demo.woo_double.double import DEMO_ORDERS  # noqa: E402
 from connector_agent.store import Store  # noqa: E402
 from connector_agent.woo import Syncer, WooClient  # noqa: E402
 
@@ -75,7 +76,12 @@ def fetch_only(client: WooClient) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=Path, default=SHARED_ORDERS)
+    parser.add_argument(
+        "--orders",
+        type=Path,
+        default=SHARED_ORDERS if SHARED_ORDERS.exists() else DEMO_ORDERS,
+        help="order CSV (default: the shared dataset, else the repository's demo slice)",
+    )
     parser.add_argument("--limit", type=int, default=None, help="seed only the first N orders")
     parser.add_argument("--json", dest="json_out", type=Path, default=None)
     args = parser.parse_args()

@@ -16,7 +16,7 @@ from connector_agent.api.webhooks import blueprint
 from connector_agent.errors import BadRequest
 from connector_agent.woo import BadSignature, normalise, receive, signature_of
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "woocommerce"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce"
 SECRET = "harness-webhook-secret"
 SIGNED = sorted(
     p.stem

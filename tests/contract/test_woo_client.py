@@ -15,7 +15,7 @@ from connector_agent.errors import SyncError
 from connector_agent.woo import WooClient, WooHTTPError
 from connector_agent.woo.backoff import Backoff, parse_retry_after
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "woocommerce"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce"
 
 
 def recorded(name: str) -> tuple[int, bytes, dict[str, str]]:

@@ -12,7 +12,8 @@ from connector_agent.errors import WooCommerceError
 from connector_agent.woo import normalise
 from online_models.events import version_of
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "woocommerce"
+# the recorded store's answers, copied into the repository with the contract tests
+FIXTURES = Path(__file__).resolve().parents[1] / "contract" / "fixtures" / "woocommerce"
 
 
 def fixture(name: str):

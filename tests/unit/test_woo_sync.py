@@ -13,7 +13,8 @@ from requests.adapters import BaseAdapter
 from connector_agent.woo import Syncer, WooClient, supports_modified_after
 from connector_agent.woo.sync import wc_time
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "woocommerce"
+# the recorded store's answers, copied into the repository with the contract tests
+FIXTURES = Path(__file__).resolve().parents[1] / "contract" / "fixtures" / "woocommerce"
 DATE = "Wed, 25 Nov 2026 23:50:00 GMT"
 
 
