@@ -26,6 +26,11 @@ def _fields(data: dict[str, Any], name: str) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != name}
 
 
+def _inject(double: WooDouble, data: dict[str, Any]) -> dict[str, int]:
+    double.faults.inject(**data)
+    return {"pending": double.faults.pending}
+
+
 ACTIONS = {
     "create_order": lambda d, data: d.create_order(
         _id(data, "customer_id"),
@@ -57,7 +62,7 @@ ACTIONS = {
     ),
     "add_webhook": lambda d, data: d.add_webhook(**data),
     "flush_webhooks": lambda d, data: d.flush_webhooks(),
-    "faults": lambda d, data: d.faults.inject(**data) and {"pending": d.faults.pending},
+    "faults": lambda d, data: _inject(d, data),
     "stats": lambda d, data: d.stats(),
 }
 

@@ -10,6 +10,7 @@ share one sequence, as posts do in WordPress. The file is streamed: one order at
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import hashlib
 import zlib
@@ -41,6 +42,7 @@ FIRST_POST_ID = 10
 FIRST_TERM_ID = 15
 ADMIN_ID = 1
 DAY = 86_400
+CENT = Decimal("0.01")
 
 
 class SeedError(ValueError):
@@ -69,6 +71,7 @@ class _Draft:
     cancelled: bool
     lines: list[tuple[str, str, int, str]]
     fees: list[tuple[str, str]]
+    cents: int = 0
 
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -86,12 +89,19 @@ def _epoch(value: str, where: str) -> int:
         raise SeedError(f"{where}: created_at is not an ISO 8601 time ({value!r})") from None
 
 
-def _total(quantity: str, price: str, where: str) -> tuple[int, str]:
+def _total(quantity: str, price: str, where: str) -> tuple[int, str, int]:
+    """``(quantity, line total as money, line total in cents)``."""
     try:
         qty = int(quantity)
-        return qty, money(qty * Decimal(price))
+        total = (qty * Decimal(price)).quantize(CENT)
     except (ValueError, InvalidOperation):
         raise SeedError(f"{where}: bad quantity/unit_price ({quantity!r}, {price!r})") from None
+    return qty, str(total), int(total * 100)
+
+
+def _money_of_cents(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
 
 
 class _Builder:
@@ -103,6 +113,7 @@ class _Builder:
         self.sold: Counter[str] = Counter()
         self.drafts: list[_Draft] = []
         self.currency = "GBP"
+        self.totals: dict[tuple[str, str], tuple[int, str, int]] = {}
 
     def add(self, number: int, row: list[str], draft: _Draft | None) -> _Draft:
         where = f"line {number}"
@@ -122,7 +133,11 @@ class _Builder:
             )
             self.drafts.append(draft)
         self.currency = currency or self.currency
-        qty, total = _total(quantity, price, where)
+        known = self.totals.get((quantity, price))
+        qty, total, cents = known or self.totals.setdefault(
+            (quantity, price), _total(quantity, price, where)
+        )
+        draft.cents += cents
         label = self.names.setdefault(name, name) or code
         if category == "non_product":
             draft.fees.append((label, total))
@@ -144,6 +159,14 @@ def load(path: Path | str, limit_orders: int | None = None) -> Seed:
     path = Path(path)
     if not path.is_file():
         raise SeedError(f"{path}: no such file")
+    gc.disable()  # building ~10^6 acyclic objects: collections would only walk them, many times
+    try:
+        return _finish(_read(path, limit_orders))
+    finally:
+        gc.enable()
+
+
+def _read(path: Path, limit_orders: int | None) -> _Builder:
     builder, draft = _Builder(), None
     try:
         for number, row in _rows(path):
@@ -158,7 +181,7 @@ def load(path: Path | str, limit_orders: int | None = None) -> Seed:
         raise SeedError(f"{path}: not a readable gzip CSV ({exc})") from None
     if not builder.drafts:
         raise SeedError(f"{path}: no orders")
-    return _finish(builder)
+    return builder
 
 
 def _slug(name: str) -> str:
@@ -204,9 +227,6 @@ def _finish(b: _Builder) -> Seed:
         for label, total in d.fees:
             fees.append(Fee(next_item, label, total))
             next_item += 1
-        grand = sum((Decimal(t) for *_, t in d.lines), Decimal(0)) + sum(
-            (Decimal(t) for _, t in d.fees), Decimal(0)
-        )
         paid = None if d.cancelled else d.created
         key = hashlib.sha256(f"order:{d.source}".encode()).hexdigest()[:13]
         orders[next_post] = Order(
@@ -215,7 +235,7 @@ def _finish(b: _Builder) -> Seed:
             customer_id=d.customer,
             created=d.created,
             modified=d.created,
-            total=money(grand),
+            total=_money_of_cents(d.cents),
             billing=order_billing[d.customer],
             order_key=f"wc_order_{key}",
             lines=lines,
