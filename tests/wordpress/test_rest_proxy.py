@@ -62,6 +62,25 @@ def test_product_page_stays_200_with_an_empty_widget_when_the_agent_hangs(
     assert "/plugins/luxebrain/assets/js/widget.js" in page.text
 
 
+def test_cart_and_order_received_pages_carry_their_products(
+    site: WordPressSite, product: dict
+) -> None:
+    _configure(site, f"http://127.0.0.1:{free_port()}", render="client")
+    cart = requests.get(
+        f"{site.url}/?shim_page=cart", cookies={"shim_cart": f"{product['id']},3"}, timeout=BOUND
+    )
+    assert cart.status_code == 200
+    assert f'data-placement="cart" data-product-id="" data-cart="{product["id"]},3"' in cart.text
+    order = site.php(
+        "$id = wp_insert_post( array( 'post_type' => 'shop_order', 'post_status' => 'publish',"
+        " 'post_title' => 'Order' ) ); update_post_meta( $id, '_product_ids', '7,8' );"
+        " return $id;"
+    )
+    thanks = requests.get(f"{site.url}/?shim_page=thankyou&order={order}", timeout=BOUND)
+    assert thanks.status_code == 200
+    assert 'data-placement="thankyou" data-product-id="" data-cart="7,8"' in thanks.text
+
+
 def test_widget_route_answers_empty_when_the_agent_hangs_or_is_down(
     site: WordPressSite, product: dict, hanging: HangingServer
 ) -> None:
