@@ -192,7 +192,8 @@ class Syncer:
         if resource == "customers":
             return [Phase("live", "customers", {**by_id, "role": "all"}, date_filter=False)]
         return [
-            Phase("live", resource, by_id, date_filter=True),
+            # "any" is every status but trash (the default, said explicitly)
+            Phase("live", resource, {**by_id, "status": "any"}, date_filter=True),
             Phase("trash", resource, {**by_id, "status": "trash"}, date_filter=True),
         ]
 
