@@ -57,8 +57,10 @@ def test_an_order_delivery_appends_once(event_log):
 
 
 def test_a_body_that_is_an_error_object_is_acknowledged_and_ignored(event_log):
-    for name in ("webhook_order_created_after_delete",
-                 "webhook_product_restored_fired_by_order_untrash"):
+    for name in (
+        "webhook_order_created_after_delete",
+        "webhook_product_restored_fired_by_order_untrash",
+    ):
         outcome = deliver(event_log, name)
         assert outcome.status == "ignored" and "error object" in outcome.reason
     assert event_log.last_seq() == 0
@@ -90,7 +92,12 @@ def test_variations_and_customers_from_webhooks(event_log):
     created = deliver(event_log, "webhook_customer_created")
     assert created.events[0].kind == "customer.upserted"
     assert set(created.events[0].payload) == {
-        "id", "email", "first_name", "last_name", "created_at", "role"
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "created_at",
+        "role",
     }
     assert deliver(event_log, "webhook_customer_updated_on_create").status == "ignored"
 
@@ -111,8 +118,9 @@ def test_bad_or_missing_signatures_are_refused_and_change_nothing(event_log, hea
 def test_a_body_changed_after_signing_is_refused(event_log):
     headers, body = delivery("webhook_order_created")
     with pytest.raises(BadSignature):
-        receive(headers, body.replace(b"completed", b"cancelled"), secret=SECRET,
-                log=event_log, now=NOW)
+        receive(
+            headers, body.replace(b"completed", b"cancelled"), secret=SECRET, log=event_log, now=NOW
+        )
     assert event_log.last_seq() == 0
 
 
@@ -182,9 +190,7 @@ async def test_route_bad_signature_is_401_in_the_error_shape(app, event_log):
 async def test_route_missing_signature_is_401(app, event_log):
     headers, body = delivery("webhook_order_created")
     headers.pop("X-WC-Webhook-Signature")
-    response = await app.test_client().post(
-        "/v1/webhooks/woocommerce", data=body, headers=headers
-    )
+    response = await app.test_client().post("/v1/webhooks/woocommerce", data=body, headers=headers)
     assert response.status_code == 401 and event_log.last_seq() == 0
 
 

@@ -21,8 +21,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import pytest
 import requests
 
-MONEY = re.compile(r"^-?\d+\.\d{2}$")
-LOCAL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 WOO_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce"
 RECORDINGS = sorted(p.name[: -len(".meta.json")] for p in WOO_FIXTURES.glob("*.meta.json"))
 UNSIGNED = ("index_root_namespaces", "index_wc_v3", "error_unauthenticated")
@@ -59,87 +57,17 @@ def _send(
     return requests.request(method, signed, timeout=10)
 
 
-def _types(value: Any) -> str:
-    return {
-        bool: "bool",
-        int: "int",
-        float: "float",
-        str: "str",
-        type(None): "null",
-        list: "list",
-        dict: "dict",
-    }[type(value)]
-
-
-def _merge(values: list[Any]) -> dict[str, Any]:
-    """A schema of recorded values: types seen, string formats, keys (and which are always)."""
-    schema: dict[str, Any] = {"types": {_types(v) for v in values}}
-    strings = [v for v in values if isinstance(v, str)]
-    schema["money"] = bool(strings) and all(MONEY.match(s) for s in strings)
-    schema["date"] = bool(strings) and all(LOCAL_DATE.match(s) for s in strings)
-    dicts = [v for v in values if isinstance(v, dict)]
-    if dicts:
-        keys = {k for d in dicts for k in d}
-        schema["required"] = {k for k in keys if all(k in d for d in dicts)}
-        schema["keys"] = {k: _merge([d[k] for d in dicts if k in d]) for k in keys}
-    items = [i for v in values if isinstance(v, list) for i in v]
-    schema["items"] = _merge(items) if items else None
-    return schema
-
-
-def _mismatches(schema: dict[str, Any], value: Any, where: str) -> list[str]:
-    kind = _types(value)
-    if kind not in schema["types"]:
-        return [f"{where}: {kind} where the recording has {sorted(schema['types'])}"]
-    problems = []
-    if kind == "str" and schema["money"] and not MONEY.match(value):
-        problems.append(f"{where}: {value!r} is not a 2-decimal money string")
-    if kind == "str" and schema["date"] and not LOCAL_DATE.match(value):
-        problems.append(f"{where}: {value!r} is not a date without offset")
-    if kind == "dict":
-        missing = schema["required"] - value.keys()
-        extra = value.keys() - schema["keys"].keys()
-        problems += [f"{where}: missing key {k}" for k in sorted(missing)]
-        problems += [f"{where}: unexpected key {k}" for k in sorted(extra)]
-        for k in value.keys() & schema["keys"].keys():
-            problems += _mismatches(schema["keys"][k], value[k], f"{where}.{k}")
-    if kind == "list" and schema["items"] is not None:
-        for i, item in enumerate(value):
-            problems += _mismatches(schema["items"], item, f"{where}[{i}]")
-    return problems
-
-
 def _rels(link: str) -> set[str]:
     return set(re.findall(r'rel="([^"]+)"', link))
 
 
-def _kind(path: str) -> str:
-    """The resource a path answers with: ``orders``, ``orders/refunds``, ``products``, …"""
-    return "/".join(p for p in path.split("/")[4:] if not p.isdigit())
-
-
-def _corpus() -> dict[str, list[Any]]:
-    """Every recorded 200 object per resource kind: one recording shows a few shapes only (a
-    processing order has a null ``date_completed``, a variable product an empty price)."""
-    corpus: dict[str, list[Any]] = {}
-    for name in RECORDINGS:
-        meta = json.loads((WOO_FIXTURES / f"{name}.meta.json").read_text())
-        fields = any(k == "_fields" for k, _ in meta.get("params", []))
-        if meta["status"] != 200 or fields or "path" not in meta:
-            continue
-        body = json.loads((WOO_FIXTURES / f"{name}.json").read_text())
-        corpus.setdefault(_kind(meta["path"]), []).extend(
-            body if isinstance(body, list) else [body]
-        )
-    return corpus
-
-
-CORPUS = _corpus()
-
-
 @pytest.mark.parametrize("name", RECORDINGS)
 def test_replay_matches_recording(
-    replay_store: Any, sign_oauth: Callable[..., str], name: str
+    replay_store: Any,
+    sign_oauth: Callable[..., str],
+    recorded_corpus: dict[str, list[Any]],
+    shape_problems: Callable[..., list[str]],
+    name: str,
 ) -> None:
     meta = json.loads((WOO_FIXTURES / f"{name}.meta.json").read_text())
     body = json.loads((WOO_FIXTURES / f"{name}.json").read_text())
@@ -166,11 +94,11 @@ def test_replay_matches_recording(
     if isinstance(body, list):
         assert bool(got) == bool(body), "empty where the recording is not (or the reverse)"
     if any(k == "_fields" for k, _ in meta.get("params", [])):
-        problems = _mismatches(_merge([body]), got, "body")
+        problems = shape_problems([body], [got])
     else:
-        item = _merge(CORPUS.get(_kind(meta["path"]), body if isinstance(body, list) else [body]))
-        items = got if isinstance(got, list) else [got]
-        problems = [p for i, one in enumerate(items) for p in _mismatches(item, one, f"[{i}]")]
+        kind = "/".join(p for p in meta["path"].split("/")[4:] if not p.isdigit())
+        examples = recorded_corpus.get(kind, body if isinstance(body, list) else [body])
+        problems = shape_problems(examples, got if isinstance(got, list) else [got])
     assert not problems, "\n".join(problems[:20])
 
 
@@ -185,7 +113,11 @@ def test_replay_matches_recording(
     ],
 )
 def test_seeded_objects_have_the_recorded_shapes(
-    sign_oauth: Callable[..., str], kind: str, path: str
+    sign_oauth: Callable[..., str],
+    recorded_corpus: dict[str, list[Any]],
+    shape_problems: Callable[..., list[str]],
+    kind: str,
+    path: str,
 ) -> None:
     """Objects built from the seed data (not imported documents) match the recorded shapes."""
     from connector_agent.demo.woo_double import WooDouble
@@ -202,6 +134,5 @@ def test_seeded_objects_have_the_recorded_shapes(
         )
         got = requests.get(signed, timeout=10).json()
     assert got
-    schema = _merge(CORPUS[kind])
-    problems = [p for i, one in enumerate(got) for p in _mismatches(schema, one, f"[{i}]")]
+    problems = shape_problems(recorded_corpus[kind], got)
     assert not problems, "\n".join(problems[:20])

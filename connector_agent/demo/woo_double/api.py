@@ -105,6 +105,7 @@ class RestApi:
                 ("GET", f"/orders{item}/refunds", self.list_refunds, LIST_ALLOW),
                 ("POST", f"/orders{item}/refunds", self.create_refund, LIST_ALLOW),
                 ("GET", "/products", self.list_products, LIST_ALLOW),
+                ("POST", "/products", self.create_product, LIST_ALLOW),
                 ("GET", f"/products{item}", self.get_product, ITEM_ALLOW),
                 ("PUT", f"/products{item}", self.update_product, ITEM_ALLOW),
                 ("DELETE", f"/products{item}", self.delete_product, ITEM_ALLOW),
@@ -370,6 +371,21 @@ class RestApi:
     def get_product(self, _: Request, m: re.Match[str]) -> Response:
         with self.state.lock:
             return Response(200, self.renderer.product(self.state.product(int(m["id"]))))
+
+    def create_product(self, request: Request, _: re.Match[str]) -> Response:
+        data = request.values()
+        stock = data.get("stock_quantity")
+        if isinstance(stock, str) and stock.isdigit():
+            stock = int(stock)
+        with self.state.lock:
+            product = self.state.create_product(
+                data.get("name", ""),
+                str(data.get("regular_price", "")),
+                str(data.get("sku", "")),
+                stock,
+                [c["id"] for c in data.get("categories", []) if isinstance(c, dict) and "id" in c],
+            )
+            return Response(201, self.renderer.product(product))
 
     def update_product(self, request: Request, m: re.Match[str]) -> Response:
         data = request.values()

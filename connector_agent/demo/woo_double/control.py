@@ -46,6 +46,7 @@ ACTIONS = {
     "refund_order": lambda d, data: d.refund_order(
         _id(data, "order_id"), str(data.get("amount", "")), str(data.get("reason", ""))
     ),
+    "create_product": lambda d, data: d.create_product(**data),
     "update_product": lambda d, data: d.update_product(
         _id(data, "product_id"), **_fields(data, "product_id")
     ),

@@ -165,6 +165,21 @@ class WooDouble:
         with self.state.lock:
             return self.renderer.refund(order_id, self.state.refund_order(order_id, amount, reason))
 
+    def create_product(
+        self,
+        name: str,
+        regular_price: str,
+        sku: str = "",
+        stock_quantity: int | None = None,
+        categories: list[int] | None = None,
+    ) -> dict[str, Any]:
+        with self.state.lock:
+            return self.renderer.product(
+                self.state.create_product(
+                    name, regular_price, sku, stock_quantity, categories or ()
+                )
+            )
+
     def update_product(self, product_id: int, **fields: Any) -> dict[str, Any]:
         with self.state.lock:
             return self.renderer.product(self.state.update_product(product_id, **fields))

@@ -29,26 +29,39 @@ CRITICAL = (
 )
 
 
+def critical_error() -> Response:
+    """WordPress's answer to a PHP fatal error."""
+    body = {
+        "code": "internal_server_error",
+        "message": CRITICAL,
+        "data": {"status": 500},
+        "additional_errors": [],
+    }
+    return Response(500, body)
+
+
 def fault_response(fault: Fault) -> Response:
     """The answer of an injected error status."""
     status = fault.status or 500
     if status == 500:
-        body = {
-            "code": "internal_server_error",
-            "message": CRITICAL,
-            "data": {"status": 500},
-            "additional_errors": [],
-        }
+        response = critical_error()
     elif status == 429:
-        body = {
-            "code": "woocommerce_rest_too_many_requests",
-            "message": "Too many requests. Please wait and try again.",
-            "data": {"status": 429},
-        }
+        response = Response(
+            429,
+            {
+                "code": "woocommerce_rest_too_many_requests",
+                "message": "Too many requests. Please wait and try again.",
+                "data": {"status": 429},
+            },
+        )
     else:
-        body = {"code": f"http_{status}", "message": "Injected fault.", "data": {"status": status}}
-    headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-    return Response(status, body, headers)
+        response = Response(
+            status,
+            {"code": f"http_{status}", "message": "Injected fault.", "data": {"status": status}},
+        )
+    if fault.retry_after is not None:
+        response.headers["Retry-After"] = str(fault.retry_after)
+    return response
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -139,6 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
         except WooRestError as error:
             headers = {"Vary": "Origin"} if error.status == 401 else dict(NO_CACHE)
             return Response(error.status, error.body(), headers)
+        except (TypeError, ValueError, KeyError, AttributeError):
+            # a value of the wrong type deep in a body: WordPress answers its fatal-error page
+            return critical_error()
 
     def _send(self, response: Response, payload: bytes) -> None:
         self.send_response(response.status)

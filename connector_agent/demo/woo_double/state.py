@@ -280,6 +280,49 @@ class StoreState:
             return orders
 
     # products -----------------------------------------------------------------------------
+    def create_product(
+        self,
+        name: str,
+        regular_price: str,
+        sku: str = "",
+        stock_quantity: int | None = None,
+        categories: Iterable[int] = (),
+    ) -> Product:
+        """A new simple product (stock managed when a quantity is given)."""
+        with self.lock:
+            if not isinstance(name, str) or not name.strip():
+                raise _bad("name", "name must be a non-empty string.")
+            try:
+                price = money(Decimal(str(regular_price)))
+            except InvalidOperation:
+                raise _bad("regular_price", "regular_price is not a decimal number.") from None
+            if stock_quantity is not None and not isinstance(stock_quantity, int):
+                raise _bad("stock_quantity", "stock_quantity is not of type integer.")
+            wanted = [int(c) for c in categories]
+            if any(c not in self.categories for c in wanted):
+                raise WooRestError(
+                    400, "woocommerce_rest_invalid_term_id", "Invalid product category ID."
+                )
+            if sku and any(p.sku == sku for p in self.products.values()):
+                raise WooRestError(400, "product_invalid_sku", "Invalid or duplicated SKU.")
+            now, product_id = self.now(), self._post_id()
+            slug = "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+            product = Product(
+                product_id,
+                name,
+                slug or str(product_id),
+                sku,
+                price,
+                now,
+                now,
+                wanted or [min(self.categories)],
+                manage_stock=stock_quantity is not None,
+                stock_quantity=stock_quantity,
+            )
+            self.products[product_id] = product
+            self._notify("product", "created", product_id)
+            return product
+
     def update_product(self, product_id: int, **fields: Any) -> Product:
         """Change ``name``, ``regular_price``/``price``, ``stock_quantity``, ``manage_stock``
         or ``status``; every value is checked before anything changes."""
