@@ -26,7 +26,7 @@ from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from connector_agent.errors import SyncError
+from connector_agent.errors import AgentError
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from connector_agent.woo import Reconciler, Syncer, WooClient, check_webhooks
@@ -86,7 +86,7 @@ class WooJobs:
         self._running.add(future)
         try:
             log.info("%s", await future)
-        except SyncError as exc:
+        except AgentError as exc:
             log.error("%s failed: %s", what, exc.message)
         finally:
             self._running.discard(future)
