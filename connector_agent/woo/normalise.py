@@ -23,7 +23,7 @@ from typing import Any
 
 from connector_agent.errors import WooCommerceError
 from online_models import events as ev
-from online_models.events import Event, delete_version, version_of
+from online_models.events import Event, delete_version, parse_time, version_of
 
 CENT = Decimal("0.01")
 GUEST_KEY_CHARS = 24
@@ -272,6 +272,20 @@ def delete_event(resource: str, key: str, last_version: str | None, at: str) -> 
         return None
     version = last_version if last_version.startswith("deleted:") else delete_version(last_version)
     return Event(0, f"{resource}.deleted", key, version, at, {"id": key})
+
+
+def held_since(last_version: str | None, shop_time: str) -> bool:
+    """Whether the newest version held is an upsert modified at or after ``shop_time``.
+
+    A trash listing read before a restore that a webhook already delivered lists a delete older
+    than what is held: that delete is stale and must not be applied. A tie (same second) also
+    counts as stale: a delete wrongly skipped is repaired by reconciliation, a restore wrongly
+    deleted is not.
+    """
+    if not last_version or last_version.startswith("deleted:"):
+        return False
+    held, sep, _ = last_version.partition("#")
+    return bool(sep) and parse_time(held) >= parse_time(shop_time)
 
 
 def is_error_object(body: Any) -> bool:

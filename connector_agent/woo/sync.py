@@ -271,8 +271,11 @@ class Syncer:
         events = []
         for item in items:
             key = str(item["id"])
-            at = normalise.utc(item.get("date_modified_gmt")) or self.clock.iso()
-            event = normalise.delete_event(resource, key, self.log.last_version(resource, key), at)
+            last = self.log.last_version(resource, key)
+            trashed_at = normalise.utc(item.get("date_modified_gmt")) or self.clock.iso()
+            if normalise.held_since(last, trashed_at):
+                continue  # restored since this listing was read (a webhook was faster)
+            event = normalise.delete_event(resource, key, last, trashed_at)
             if event is not None:
                 events.append(event)
         return events

@@ -251,3 +251,24 @@ def test_full_resync_reads_everything_and_appends_nothing_new(double, store):
     assert report.mode == "full"
     assert report.resources["orders"].records == double.stats()["orders"]
     assert EventLog(store).last_seq() == before
+
+
+def test_a_trash_listing_older_than_a_restore_does_not_delete(double, store):
+    """The sync reads the trash, then a restore's webhook lands before the page is appended."""
+    syncer(double, store).run()
+    order_id = next(iter(double.state.orders))
+    double.trash_order(order_id)
+    sync = syncer(double, store)
+    read_trash = sync.client.list_page
+
+    def list_page(endpoint, params):
+        reply = read_trash(endpoint, params)
+        if endpoint == "orders" and params.get("status") == "trash":
+            restored = double.restore_order(order_id)  # same second or later than the trash
+            sync.log.append([normalise.order_event(restored, lambda _p: None)])
+        return reply
+
+    sync.client.list_page = list_page
+    report = sync.run(resources=["orders"])
+    assert report.resources["orders"].deleted == 0
+    assert str(order_id) in EventLog(store).known_keys("order")

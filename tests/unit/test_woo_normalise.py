@@ -129,6 +129,16 @@ def test_delete_of_unknown_key_is_a_no_op_and_repeats_dedupe():
     assert again is not None and again.version == first.version
 
 
+def test_a_delete_older_than_the_version_held_is_stale():
+    """A trash listing read before a restore that a webhook already brought."""
+    restored = "2026-11-26T00:05:00Z#abc"
+    assert normalise.held_since(restored, "2026-11-26T00:04:59Z")
+    assert normalise.held_since(restored, "2026-11-26T00:05:00Z")
+    assert not normalise.held_since(restored, "2026-11-26T00:05:01Z")
+    assert not normalise.held_since("deleted:" + restored, "2026-11-26T00:00:00Z")
+    assert not normalise.held_since(None, "2026-11-26T00:00:00Z")
+
+
 def test_error_objects_are_recognised():
     assert normalise.is_error_object(delivery_body("webhook_order_created_after_delete"))
     assert not normalise.is_error_object(delivery_body("webhook_order_deleted_trash"))
