@@ -80,9 +80,6 @@ class WooDouble:
         )
         self._server: SiteServer | None = None
         self._thread: threading.Thread | None = None
-        # The seeded store is hundreds of thousands of long-lived objects: keep the cyclic
-        # collector from walking them on every full collection (pauses of 100s of ms per page).
-        gc.freeze()
 
     @classmethod
     def from_orders_csv(
@@ -114,6 +111,9 @@ class WooDouble:
             lambda method, action, body: control.handle(self, method, action, body),
             lambda: self._url,
         )
+        # The seeded store is up to a million long-lived objects: while serving, keep the
+        # cyclic collector from walking them on every full collection (100s of ms per pause).
+        gc.freeze()
         bound_host, bound_port = self._server.server_address[:2]
         self._url = f"http://{host or bound_host}:{bound_port}"
         self.renderer.base_url = self._url
@@ -131,6 +131,7 @@ class WooDouble:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+            gc.unfreeze()  # a stopped store can be collected again
 
     def __enter__(self) -> WooDouble:
         return self
