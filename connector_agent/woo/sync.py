@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from connector_agent.errors import SyncError
@@ -95,7 +95,7 @@ class SyncReport:
 
 @dataclass(frozen=True)
 class Phase:
-    """One listing walked in a pass: an endpoint, its fixed params, and how items become events."""
+    """One listing walked in a pass: its name, endpoint, fixed params, and whether it is dated."""
 
     name: str
     endpoint: str
@@ -104,7 +104,7 @@ class Phase:
 
 
 class _Interrupted(Exception):
-    pass
+    """A stop was requested between pages; the last page is checkpointed."""
 
 
 class Syncer:
@@ -142,6 +142,9 @@ class Syncer:
     def run(self, *, full: bool = False, resources: Iterable[str] = RESOURCES) -> SyncReport:
         """One sync run over ``resources``: resumes interrupted passes, else starts new ones."""
         resources = list(resources)
+        unknown = [name for name in resources if name not in RESOURCES]
+        if unknown:
+            raise SyncError(f"unknown resource {unknown[0]!r} (known: {', '.join(RESOURCES)})")
         try:
             version, server_now = self.client.detect_version()
         except SyncError as exc:
@@ -153,8 +156,6 @@ class Syncer:
         report = SyncReport("incremental" if incremental else "full", version)
         now = server_now or self.clock.iso()
         for resource in resources:
-            if resource not in RESOURCES:
-                raise SyncError(f"unknown resource {resource!r} (known: {', '.join(RESOURCES)})")
             result = report.resources[resource] = ResourceReport()
             try:
                 self._run_resource(resource, incremental, now, result)
@@ -217,8 +218,8 @@ class Syncer:
             if self.should_stop():
                 raise _Interrupted
             reply = self.client.list_page(phase.endpoint, self._params(phase, current))
-            shrunk = (current["total"] or 0) - (reply.total or 0)
-            if current["total"] is not None and reply.total is not None and shrunk > 0:
+            shrunk = _shrunk_by(current["total"], reply.total)
+            if shrunk:
                 # rows left the listing mid-pass: later rows moved up; re-read what moved
                 back = -(-shrunk // self.page_size)
                 log.info("%s %s: %d rows left mid-pass", resource, phase.name, shrunk)
@@ -255,11 +256,7 @@ class Syncer:
             return [normalise.order_event(item, self.categories) for item in items]
         if resource == "customers":
             floor = parse_time(since) - timedelta(seconds=self.overlap) if since else None
-            return [
-                normalise.customer_event(item)
-                for item in items
-                if floor is None or _modified_at(item) is None or _modified_at(item) > floor
-            ]
+            return [normalise.customer_event(item) for item in items if _changed(item, floor)]
         events: list[Event] = []
         for item in items:
             events.append(normalise.product_event(item))
@@ -295,6 +292,14 @@ class Syncer:
             page += 1
 
 
-def _modified_at(item: dict[str, Any]) -> Any:
+def _shrunk_by(before: int | None, now: int | None) -> int:
+    """How many rows left a listing between two pages (0 when unknown or it grew)."""
+    if before is None or now is None:
+        return 0
+    return max(0, before - now)
+
+
+def _changed(item: dict[str, Any], floor: datetime | None) -> bool:
+    """Modified after ``floor`` (customers have no server-side date filter)."""
     stamp = normalise.utc(item.get("date_modified_gmt"))
-    return parse_time(stamp) if stamp else None
+    return floor is None or stamp is None or parse_time(stamp) > floor
