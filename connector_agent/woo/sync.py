@@ -15,7 +15,9 @@ The cursor of a resource (``store.cursor(resource)``)::
               "phase": "live" | "trash", "page": n, "total": X-WP-Total seen last}}
 
 If a collection shrinks while it is being paged (rows trashed or deleted mid-pass), later rows
-move to earlier pages; the pass then steps back as many pages as rows left, so none is skipped.
+move to earlier pages; seeing ``X-WP-Total`` drop, the pass steps back enough pages to re-read
+them. (Rows leaving while as many new ones arrive hide the drop; the daily reconciliation
+fetches any id a pass missed.)
 Customers have no server-side date filter: they are listed by id and filtered here. Stores older
 than WooCommerce 5.8 (no ``modified_after``) get a full scan every pass.
 """
