@@ -63,7 +63,3 @@ class StoreTime:
         if parsed.tzinfo is not None:
             parsed = parsed.astimezone(self.zone).replace(tzinfo=None)
         return int((parsed - _EPOCH).total_seconds())
-
-    def column(self, epoch: int, dates_are_gmt: bool) -> int:
-        """A record time as naive seconds of the column a filter compares with."""
-        return epoch if dates_are_gmt else self.wall(epoch)

@@ -57,10 +57,6 @@ class Faults:
                     return fault
         return None
 
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
     @property
     def pending(self) -> int:
         with self._lock:

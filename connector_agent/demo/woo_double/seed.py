@@ -16,7 +16,7 @@ import hashlib
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -60,7 +60,6 @@ class Seed:
     orders: dict[int, Order]
     next_post_id: int
     next_item_id: int
-    product_by_sku: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -253,7 +252,6 @@ def _finish(b: _Builder) -> Seed:
         orders=orders,
         next_post_id=next_post,
         next_item_id=next_item,
-        product_by_sku={p.sku: p.id for p in products.values()},
     )
 
 
