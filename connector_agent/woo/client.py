@@ -164,8 +164,14 @@ class WooClient:
         while True:
             try:
                 response = self._send(method, endpoint, params or {}, body)
+            except requests.exceptions.SSLError:
+                raise WooHTTPError(
+                    f"{what}: TLS failed (check the certificate, or woocommerce.verify_tls)"
+                ) from None
             except RETRYABLE_EXCEPTIONS as exc:
                 reason, retry_after = type(exc).__name__, None
+            except requests.RequestException as exc:  # a bad URL and the like: no retry fixes it
+                raise WooHTTPError(f"{what}: {type(exc).__name__}") from None
             else:
                 if not _is_retryable(response.status_code):
                     return self._parse(what, response)

@@ -178,3 +178,14 @@ def test_the_last_page_is_known_from_a_short_page_or_the_total_pages_header():
     assert not reply.is_last_page(1, 20)
     assert reply.is_last_page(51, 20)  # X-WP-TotalPages: a server ignoring `page` cannot loop us
     assert reply.is_last_page(1, 21)
+
+
+def test_tls_and_url_errors_fail_at_once():
+    adapter = Scripted(requests.exceptions.SSLError("certificate verify failed"),
+                       requests.exceptions.InvalidURL("bad"))
+    client = client_for(adapter, "https://shop.test")
+    with pytest.raises(WooHTTPError, match="TLS failed"):
+        client.list_page("orders", {"page": 1})
+    with pytest.raises(WooHTTPError, match="InvalidURL"):
+        client.list_page("orders", {"page": 1})
+    assert client.delays == []
