@@ -62,7 +62,7 @@ class WebhookRoutes:
             )
         now = self.now()
         hook = Webhook(
-            self.hub.next_id,
+            self.hub.allocate_id(),
             str(data.get("name") or f"Webhook {topic}"),
             topic,
             url,

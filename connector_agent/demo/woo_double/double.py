@@ -228,7 +228,7 @@ class WooDouble:
             raise ValueError(f"unknown webhook topic {topic!r}")
         now = self.state.now()
         hook = Webhook(
-            self.hub.next_id,
+            self.hub.allocate_id(),
             name or f"Webhook {topic}",
             topic,
             delivery_url,

@@ -98,6 +98,12 @@ class WebhookHub:
                 if hook.topic == topic and hook.status == "active":
                     self.pending.setdefault((hook.id, resource_id), None)
 
+    def allocate_id(self) -> int:
+        """The next webhook id (taken once, so concurrent creations never share one)."""
+        with self.lock:
+            self.next_id += 1
+            return self.next_id - 1
+
     def add(self, hook: Webhook) -> Delivery | None:
         """Register a webhook and ping it (when active), as ``POST /webhooks`` does."""
         with self.lock:
