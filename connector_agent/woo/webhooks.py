@@ -57,10 +57,13 @@ def verify_signature(secret: str | None, raw_body: bytes, signature: str | None)
 
 
 def is_ping(headers: Mapping[str, str], raw_body: bytes) -> bool:
-    """WooCommerce's creation ping: unsigned, form-encoded ``webhook_id=N``, no topic."""
+    """WooCommerce's creation ping: unsigned, form-encoded ``webhook_id=N``, no topic.
+
+    ``headers`` keys are lower case (see :func:`receive`).
+    """
     return (
-        "X-WC-Webhook-Topic" not in headers
-        and "X-WC-Webhook-Signature" not in headers
+        "x-wc-webhook-topic" not in headers
+        and "x-wc-webhook-signature" not in headers
         and _PING.match(raw_body.strip()) is not None
     )
 
@@ -128,14 +131,15 @@ def receive(
     ``remember_delivery(delivery_id)`` returns False for an id seen before: WooCommerce never
     resends a delivery, so a repeat is a replay and is acknowledged without effect.
     """
+    headers = {name.lower(): value for name, value in headers.items()}  # any proxy's casing
     if is_ping(headers, raw_body):
         return Outcome("ping")
-    verify_signature(secret, raw_body, headers.get("X-WC-Webhook-Signature"))
-    topic = headers.get("X-WC-Webhook-Topic")
+    verify_signature(secret, raw_body, headers.get("x-wc-webhook-signature"))
+    topic = headers.get("x-wc-webhook-topic")
     if not topic:
         raise BadRequest("missing X-WC-Webhook-Topic", field="X-WC-Webhook-Topic")
     body = parse_body(raw_body)
-    delivery = headers.get("X-WC-Webhook-Delivery-ID")
+    delivery = headers.get("x-wc-webhook-delivery-id")
     if delivery and remember_delivery and not remember_delivery(f"wc-delivery:{delivery}"):
         return Outcome("duplicate", topic, "this delivery was received before")
     try:

@@ -206,3 +206,10 @@ async def test_route_replayed_delivery_changes_nothing(app, event_log):
     replay = await post(app, "webhook_order_deleted_trash")
     assert replay.status_code == 200 and (await replay.get_json())["status"] == "duplicate"
     assert event_log.known_keys("order") == {str(deleted_id)}
+
+
+def test_header_names_are_case_insensitive(event_log):
+    headers, body = delivery("webhook_order_created")
+    lowered = {name.lower(): value for name, value in headers.items()}
+    outcome = receive(lowered, body, secret=SECRET, log=event_log, now=NOW)
+    assert outcome.status == "appended"
