@@ -43,7 +43,7 @@ def create_app(agent: Agent, test_config: Mapping[str, Any] | None = None) -> Qu
     if test_config:
         app.config.update(test_config)
     app.extensions[AGENT] = agent
-    app.extensions[auth.NONCES] = NonceBook(agent.store)
+    app.extensions[auth.NONCES] = nonces = NonceBook(agent.store)
     app.extensions[METRICS] = metrics = ApiMetrics(agent)
     metrics.install(app)
     app.before_request(auth.require_signed_call)
@@ -52,4 +52,5 @@ def create_app(agent: Agent, test_config: Mapping[str, Any] | None = None) -> Qu
         app.register_blueprint(module.blueprint)
     app.before_serving(agent.start)
     app.after_serving(agent.stop)
+    app.after_serving(nonces.flush)
     return app

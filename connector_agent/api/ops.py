@@ -40,9 +40,12 @@ async def readyz() -> dict[str, Any]:
 
 @blueprint.get("/v1/status")
 async def status() -> dict[str, Any]:
+    """``status --json``, with ``applied_seq`` live from the models (``snapshot_seq``: on disk)."""
     agent = current_agent()
     return {
         **agent_status(agent.store),
+        "applied_seq": agent.applied_seq(),
+        "snapshot_seq": agent.store.applied_seq(),
         "models_ready": agent.models_ready,
         "licence": agent.licence_summary(),
         "last_sync_age_seconds": agent.last_sync_age_seconds(),
