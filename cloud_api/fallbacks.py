@@ -21,6 +21,7 @@ from typing import Any
 import peewee
 
 from cloud_api import audit
+from cloud_api.db import database, is_sqlite
 from cloud_api.errors import InvalidInput, RateLimited
 from cloud_api.models import BaseModel, Store, Tenant
 from cloud_api.times import DAY, iso
@@ -34,6 +35,8 @@ MAX_WINDOW_DAYS = 31
 MIN_UPLOAD_INTERVAL = 20 * 3600
 #: uploads older than this stop counting towards the published lists
 UPLOAD_TTL = 45 * DAY
+#: PostgreSQL memory for publishing's groupings (spills to disk beyond it, never fails)
+PUBLISH_WORK_MEM = "64MB"
 ITEM_FIELDS = frozenset({"category_path", "title", "gtin", "orders"})
 _VERTICAL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
@@ -272,13 +275,22 @@ def vertical_of(tenant_id: int) -> str:
 # ---------------------------------------------------------------- publishing and serving
 
 
-def publish(*, k: int = DEFAULT_K, now: int) -> dict[str, Any]:
-    """Rebuild every vertical's list from the fresh uploads of active stores, k-anonymously."""
-    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-        raise InvalidInput("k must be a whole number >= 2", field="k")
+def published_items(k: int, now: int) -> peewee.Select:
+    """The k-anonymous items of every vertical, as a query (``publish`` inserts its rows).
+
+    Keys sold by fewer than k stores in all (most of the long tail) are ruled out first, in one
+    narrow pass materialised once; only the rows of the remaining keys are then fetched through
+    the item-key index, joined and grouped per vertical.
+    """
     vertical = peewee.fn.COALESCE(TenantVertical.vertical, DEFAULT_VERTICAL)
     stores = peewee.fn.COUNT(FallbackAggregate.store)
-    source = (
+    candidates = (
+        FallbackAggregate.select(FallbackAggregate.item_key)
+        .group_by(FallbackAggregate.item_key)
+        .having(peewee.fn.COUNT(FallbackAggregate.item_key) >= k)
+        .cte("candidates", materialized=True)
+    )
+    return (
         FallbackAggregate.select(
             vertical,
             FallbackAggregate.item_key,
@@ -291,18 +303,27 @@ def publish(*, k: int = DEFAULT_K, now: int) -> dict[str, Any]:
         )
         .join(Store, on=FallbackAggregate.store == Store.id)
         .join(FallbackUpload, on=FallbackUpload.store == Store.id)
-        .join(
-            TenantVertical,
-            peewee.JOIN.LEFT_OUTER,
-            on=TenantVertical.tenant == Store.tenant,
+        .join(TenantVertical, peewee.JOIN.LEFT_OUTER, on=TenantVertical.tenant == Store.tenant)
+        .where(
+            Store.active
+            & (FallbackUpload.received_at > now - UPLOAD_TTL)
+            & FallbackAggregate.item_key.in_(candidates.select(candidates.c.item_key))
         )
-        .where(Store.active & (FallbackUpload.received_at > now - UPLOAD_TTL))
         .group_by(vertical, FallbackAggregate.item_key)
         .having(stores >= k)
+        .with_cte(candidates)
     )
+
+
+def publish(*, k: int = DEFAULT_K, now: int) -> dict[str, Any]:
+    """Rebuild every vertical's list from the fresh uploads of active stores, k-anonymously."""
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        raise InvalidInput("k must be a whole number >= 2", field="k")
+    if not is_sqlite():
+        database.execute_sql(f"SET LOCAL work_mem = '{PUBLISH_WORK_MEM}'")
     FallbackItem.delete().execute()
     FallbackItem.insert_from(
-        source,
+        published_items(k, now),
         [
             FallbackItem.vertical,
             FallbackItem.item_key,
