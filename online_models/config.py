@@ -50,6 +50,8 @@ class BrainConfig:
     weight_copurchase: float = 0.3
     weight_popular: float = 0.15
     weight_personal: float = 0.05
+    #: item-to-item: weight of store popularity added to P(item | anchor) (a prior, tie-break)
+    together_weight_popular: float = 0.2
     #: co-purchase score = count(a, i) / count(i) ** copurchase_popularity_damping
     copurchase_popularity_damping: float = 0.0
     #: orders remembered for compensating a later cancellation or refund
@@ -90,6 +92,7 @@ _MAY_BE_ZERO = frozenset(
         "weight_popular",
         "weight_personal",
         "copurchase_popularity_damping",
+        "together_weight_popular",
         "price_min_margin",
     }
 )

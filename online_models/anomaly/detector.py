@@ -8,9 +8,13 @@ scoring above the threshold are kept (the highest ``max_flagged``) with the feat
 from __future__ import annotations
 
 import math
+import pickle
+import sys
+from typing import Any
 
 from river import anomaly
 
+from online_models import snapshot as snapshot_format
 from online_models.orders import Order
 
 __all__ = ["AnomalyDetector", "order_features"]
@@ -75,6 +79,18 @@ class AnomalyDetector:
         )
         self._seen = 0
         self._flagged: list[dict[str, object]] = []
+
+    # HalfSpaceTrees indexes its tree nodes twice (``trees`` and ``_tree_nodes``): that sharing
+    # must survive a snapshot, which is pickled without a memo, so the trees go in as their own
+    # (memoised, restricted) pickle.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_model"] = pickle.dumps(self._model, protocol=5)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update({sys.intern(k): v for k, v in state.items()})
+        self._model = snapshot_format.restricted_loads(state["_model"])
 
     def score(self, order: Order, returning: bool) -> float:
         if self._seen < self.window:

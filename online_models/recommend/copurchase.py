@@ -8,6 +8,8 @@ are kept. On the UCI Online Retail II year this holds ~0.6 M pairs instead of ~2
 
 from __future__ import annotations
 
+import heapq
+
 from online_models.decay import Decay
 from online_models.orders import Order
 
@@ -70,12 +72,12 @@ class CoPurchase:
                 self._prune(a, row)
 
     def neighbours(self, product_id: str, n: int) -> list[tuple[str, float]]:
-        """Up to ``n`` (neighbour, raw co-count) best first (ties by id)."""
+        """Up to ``n`` (neighbour, raw co-count) best first; ties: the more bought first."""
         row = self._pairs.get(product_id)
         if not row:
             return []
-        ranked = sorted(row.items(), key=lambda kv: (-kv[1], kv[0]))
-        return ranked[:n]
+        counts = self._counts
+        return heapq.nsmallest(n, row.items(), key=lambda kv: (-kv[1], -counts[kv[0]], kv[0]))
 
     def row(self, product_id: str) -> dict[str, float]:
         """All kept raw co-counts of ``product_id`` (read only)."""

@@ -9,6 +9,7 @@ Only candidates generated elsewhere are ever scored.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 from river import optim, reco
@@ -63,6 +64,7 @@ class PersonalMF:
             optimizer=optim.SGD(learning_rate),
             initializer=optim.initializers.Normal(mu=0.0, sigma=0.1, seed=seed),
             l2=0.001,
+            seed=seed,
         )
         self._ring: list[str] = []
         self._ring_pos = 0
@@ -92,6 +94,38 @@ class PersonalMF:
         else:
             self._ring[self._ring_pos] = product_id
             self._ring_pos = (self._ring_pos + 1) % self.pool
+
+    # A snapshot holds plain lists and RNG states, not numpy objects: that keeps snapshot bytes
+    # identical for equal state (numpy dtype sharing is not preserved by pickle) and lets the
+    # snapshot loader refuse every numpy callable. River keeps its generators in ``_rng``.
+    def __getstate__(self) -> dict[str, Any]:
+        model = self._model
+        kind, keys, pos, has_gauss, gauss = model.initializer._rng.get_state(legacy=True)
+        return {
+            "params": (self.n_factors, self.learning_rate, self.positives, self.negatives,
+                       self.pool, self.seed),
+            "rng": self._rng.getstate(),
+            "ring": (self._ring, self._ring_pos),
+            "users": {k: v.tolist() for k, v in model.u_latents.items()},
+            "items": {k: v.tolist() for k, v in model.i_latents.items()},
+            "steps": (model.u_optimizer.n_iterations, model.i_optimizer.n_iterations),
+            "model_rng": model._rng.getstate(),
+            "init_rng": (kind, keys.tolist(), pos, has_gauss, gauss),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(*state["params"])  # type: ignore[misc]
+        self._rng.setstate(state["rng"])
+        self._ring, self._ring_pos = state["ring"]
+        model = self._model
+        model.u_latents.update({k: np.array(v) for k, v in state["users"].items()})
+        model.i_latents.update({k: np.array(v) for k, v in state["items"].items()})
+        model.u_optimizer.n_iterations, model.i_optimizer.n_iterations = state["steps"]
+        model._rng.setstate(state["model_rng"])
+        kind, keys, pos, has_gauss, gauss = state["init_rng"]
+        model.initializer._rng.set_state(
+            (kind, np.array(keys, dtype=np.uint32), pos, has_gauss, gauss)
+        )
 
     def knows(self, customer_id: str) -> bool:
         return customer_id in self._model.u_latents

@@ -21,6 +21,8 @@ __all__ = ["Ranker"]
 
 #: neighbours looked at per anchor item
 NEIGHBOURS_PER_ANCHOR = 40
+#: most recent distinct items of a customer's last baskets used as co-purchase anchors
+MAX_ANCHORS = 20
 
 
 class _Picks:
@@ -135,9 +137,21 @@ class Ranker:
         blocked = set(exclude) | set(anchors)
         picks = _Picks(limit, self._filter(blocked, category))
         scores = self._neighbour_scores(list(dict.fromkeys(anchors)))
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        for product_id, (score, anchor) in ranked:
-            picks.offer(product_id, score, "co_purchase", self._together_reason(anchor, product_id))
+        weight = self.config.together_weight_popular
+        popular = self.popular.top(self.config.max_candidates // 10)
+        top = popular[0][1] if popular else 1.0
+        prior = {p: weight * raw / top for p, raw in popular}
+        blended = []
+        for product_id in dict.fromkeys([*scores, *prior]):
+            together, anchor = scores.get(product_id, (0.0, ""))
+            blended.append((together + prior.get(product_id, 0.0), together, product_id, anchor))
+        blended.sort(key=lambda t: (-t[0], t[2]))
+        for score, together, product_id, anchor in blended:
+            if together > 0:
+                reason = self._together_reason(anchor, product_id)
+                picks.offer(product_id, score, "co_purchase", reason)
+            else:
+                picks.offer(product_id, score, "popular", "popular in the shop lately")
             if picks.full:
                 break
         if customer_id is not None and not picks.full and self.repeat.knows(customer_id):
@@ -155,10 +169,7 @@ class Ranker:
         return picks.result()
 
     def _together_reason(self, anchor: str, product_id: str) -> str:
-        cp = self.copurchase
-        row = cp.row(anchor)
-        orders = cp.decayed(row.get(product_id, 0.0), self.now())
-        return f"bought together with {self.catalogue.name(anchor)} in {orders:.0f} recent orders"
+        return f"often bought together with {self.catalogue.name(anchor)}"
 
     # ------------------------------------------------------------------ customer
 
@@ -190,7 +201,7 @@ class Ranker:
                 components["buy_again"][product_id] = raw / top
                 orders_of[product_id] = orders
         baskets = reversed(self.repeat.recent_baskets(customer_id))
-        anchors = [p for basket in baskets for p in basket]
+        anchors = list(dict.fromkeys(p for basket in baskets for p in basket))[:MAX_ANCHORS]
         together = self._neighbour_scores(list(dict.fromkeys(anchors)))
         best_anchor = {p: a for p, (_, a) in together.items()}
         if together:
