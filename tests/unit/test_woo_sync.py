@@ -41,6 +41,9 @@ class Shop(BaseAdapter):
             body = []
         else:
             body = self.routes.get(path, [])
+            if "include" in query:
+                wanted = query["include"][0].split(",")
+                body = [item for item in body if str(item["id"]) in wanted]
         response = requests.Response()
         response.status_code = 200
         response._content = json.dumps(body).encode()
@@ -96,18 +99,23 @@ def test_passes_walk_by_id_and_the_next_starts_from_the_server_clock(fresh_store
     assert trash["status"] == ["trash"]
 
 
-def test_customers_are_listed_with_every_role_and_filtered_here(fresh_store):
+def test_customers_are_listed_with_every_role_then_scanned_and_fetched_by_id(fresh_store):
     customers = fixture("customers_role_all")
     shop = Shop({"customers": customers})
-    sync = syncer_for(shop, fresh_store)
-    sync.run(resources=["customers"])
+    syncer_for(shop, fresh_store).run(resources=["customers"])
     query = [q for path, q in shop.queries if path == "customers"][0]
     assert query["role"] == ["all"] and query["orderby"] == ["id"]
-    assert "modified_after" not in query
+    assert "modified_after" not in query and "_fields" not in query
     assert fresh_store.counts()["customers"] == len(customers)
+    customers[3] = {**customers[3], "first_name": "Changed",
+                    "date_modified_gmt": "2026-11-26T00:00:00"}
+    shop.queries.clear()
     second = syncer_for(shop, fresh_store).run(resources=["customers"])
-    assert second.resources["customers"].records == len(customers)
-    assert second.resources["customers"].appended == 0
+    scan, fetch = [q for path, q in shop.queries if path == "customers"]
+    assert scan["_fields"] == ["id,date_modified_gmt"]  # no date filter: a light scan …
+    # … then only what changed, and the admin, whom WooCommerce gives no date_modified_gmt
+    assert set(fetch["include"][0].split(",")) == {str(customers[3]["id"]), "1"}
+    assert second.resources["customers"].appended == 1
 
 
 def test_an_old_store_gets_a_full_scan(fresh_store):
