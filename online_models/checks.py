@@ -35,14 +35,15 @@ from online_models.price import Pricer
 from online_models.recommend import CoPurchase, PersonalMF, Popularity, RepeatPurchases
 from online_models.segment import Segmenter
 
-__all__ = ["ModelCase", "synthetic_events", "yield_checks", "check_model", "CASES"]
+__all__ = ["CASES", "ModelCase", "brain_answers", "check_model", "synthetic_events", "yield_checks"]
 
 DAY = 86_400
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
 
 
 def synthetic_events(n_orders: int = 120, seed: int = 0) -> list[Event]:
-    """A small shop: 20 customers, 30 products in 3 categories, 90 days, some cancellations."""
+    """A small shop: 20 customers, 30 products in 3 categories, 90 days, some views and
+    cancellations."""
     from datetime import UTC, datetime
 
     rng = random.Random(seed)
@@ -76,6 +77,10 @@ def synthetic_events(n_orders: int = 120, seed: int = 0) -> list[Event]:
                    "line_items": lines, "total": "0"}
         when = format_time(datetime.fromtimestamp(ts, UTC))
         events.append(Event(0, "order.upserted", f"o{i}", f"v{i}", when, payload))
+        if i % 10 == 3 and customer is not None:
+            view = {"session_id": f"s{i}", "customer_id": customer, "product_id": f"p{i % 30}",
+                    "placement": "product", "source": None, "recommended_ids": []}
+            events.append(Event(0, "view", f"view-{i}", "1", when, view))
         if i % 17 == 5:
             cancelled = {**payload, "status": "cancelled"}
             events.append(Event(0, "order.upserted", f"o{i}", f"v{i}c", when, cancelled))
@@ -105,7 +110,8 @@ def _feed_orders(learn: Callable[[Any, Order], None]) -> Callable[[Any, list[Eve
     return feed
 
 
-def _brain_ask(b: Brain) -> Any:
+def brain_answers(b: Brain) -> Any:
+    """Every query of the Brain on the synthetic shop (what "answers the same" compares)."""
     return (
         b.recommend_for_customer("c1"),
         b.recommend_for_product("p3", limit=5),
@@ -125,7 +131,7 @@ def _brain_ask(b: Brain) -> Any:
 
 CASES: tuple[ModelCase, ...] = (
     ModelCase("Brain", lambda seed: Brain(seed=seed), lambda m, evs: [m.learn(e) for e in evs],
-              _brain_ask),
+              brain_answers),
     ModelCase(
         "Popularity",
         lambda seed: Popularity(half_life_days=7.0, keep=5),

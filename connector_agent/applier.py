@@ -1,0 +1,210 @@
+"""The applier: feeds the event log to the models in ``seq`` order, exactly once, and checkpoints.
+
+An I/O shell around :class:`online_models.Brain` (no learning logic here):
+
+* events are applied in ``seq`` order; every ``models.snapshot_every_events`` events or
+  ``models.snapshot_every_seconds`` seconds the whole brain is written **together with the last
+  applied seq in one transaction**, so a crash at any point loses nothing and counts nothing
+  twice: restart = load the snapshot, replay the tail;
+* snapshots carry an HMAC-SHA256 under the agent's ``snapshot_key``; a tampered, truncated or
+  unkeyed snapshot is refused with a clear log line and the models are rebuilt from the event
+  log — never loaded;
+* learning runs on the event loop in short time slices, so API queries (which read the live brain
+  on the same loop) never see a half-applied event and never wait more than one slice;
+* after a snapshot, events older than ``models.retention_days`` are compacted (at most hourly).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import threading
+import time
+from collections import deque
+from datetime import timedelta
+
+from connector_agent.config import AgentConfig
+from connector_agent.eventlog import EventLog
+from connector_agent.store import Store
+from luxebrain.clock import Clock, SystemClock
+from online_models import Brain, SnapshotError
+from online_models.events import Event
+
+log = logging.getLogger(__name__)
+
+READ_BATCH = 500
+SLICE_SECONDS = 0.005
+IDLE_WAIT_SECONDS = 1.0
+COMPACT_EVERY_SECONDS = 3600.0
+
+
+class SnapshotRefused(Exception):
+    """A stored snapshot that must not be loaded (bad MAC, no key, unreadable)."""
+
+
+def snapshot_mac(key: bytes, applied_seq: int, data: bytes) -> str:
+    """HMAC-SHA256 over the applied seq and the snapshot bytes (so neither can be swapped)."""
+    mac = hmac.new(key, f"{applied_seq}\n".encode(), hashlib.sha256)
+    mac.update(data)
+    return mac.hexdigest()
+
+
+class Applier:
+    """Owns the live :class:`Brain`; ``brain`` is replaced (never mutated) when restoring."""
+
+    def __init__(self, store: Store, config: AgentConfig, *, clock: Clock | None = None) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.log = EventLog(store)
+        self.brain = Brain(seed=config.models.seed)
+        self.applied_seq = 0
+        self.failed_events = 0
+        self.rebuilt_reason: str | None = None
+        self._key = (config.secrets.snapshot_key or "").encode()
+        self._since_snapshot = 0
+        self._last_snapshot_at = self.clock.monotonic()
+        self._last_compact_at = self.clock.monotonic()
+        self._buffer: deque[Event] = deque()  # read ahead of applied_seq, not yet applied
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+
+    # ------------------------------------------------------------ start-up
+
+    def load(self) -> Brain:
+        """Load the newest verified snapshot, or start empty (and rebuild from the log)."""
+        brain, seq = Brain(seed=self.config.models.seed), 0
+        stored = self.store.latest_snapshot()
+        if stored is not None:
+            try:
+                brain, seq = self._verified(*stored), stored[0]
+            except SnapshotRefused as exc:
+                self.rebuilt_reason = str(exc)
+                log.error("model snapshot refused: %s; rebuilding the models from the log", exc)
+        self.brain, self.applied_seq = brain, seq
+        self._buffer.clear()
+        self._since_snapshot = 0
+        return brain
+
+    def _verified(self, applied_seq: int, data: bytes, mac: str) -> Brain:
+        if not self._key:
+            raise SnapshotRefused("no snapshot_key in the secrets file, so it cannot be verified")
+        expected = snapshot_mac(self._key, applied_seq, data)
+        if not hmac.compare_digest(expected, mac):
+            raise SnapshotRefused("integrity check failed (tampered, truncated or another key)")
+        try:
+            return Brain.restore(data)
+        except SnapshotError as exc:
+            raise SnapshotRefused(f"unreadable ({exc})") from exc
+
+    # ------------------------------------------------------------ applying
+
+    def apply_pending(self, max_events: int | None = None, *, budget: float | None = None) -> int:
+        """Apply events after ``applied_seq``; stop after ``max_events`` or ``budget`` seconds."""
+        applied = 0
+        started = time.perf_counter()
+        while max_events is None or applied < max_events:
+            if not self._buffer:
+                self._buffer.extend(self.log.read(self.applied_seq, READ_BATCH))
+                if not self._buffer:
+                    break
+            event = self._buffer.popleft()
+            try:
+                self.brain.learn(event)
+            except Exception:  # a model bug must not stop learning for good
+                self.failed_events += 1
+                log.exception(
+                    "event seq %s (%s %s) could not be learned; skipped",
+                    event.seq,
+                    event.kind,
+                    event.key,
+                )
+            self.applied_seq = event.seq
+            self._since_snapshot += 1
+            applied += 1
+            if self._snapshot_due():
+                self.snapshot_now()
+            if budget is not None and time.perf_counter() - started >= budget:
+                break
+        return applied
+
+    def _snapshot_due(self) -> bool:
+        if self._since_snapshot >= self.config.models.snapshot_every_events:
+            return True
+        elapsed = self.clock.monotonic() - self._last_snapshot_at
+        return self._since_snapshot > 0 and elapsed >= self.config.models.snapshot_every_seconds
+
+    def snapshot_now(self) -> None:
+        """Write the brain and the applied seq in one transaction (no-op if nothing is new)."""
+        latest = self.store.applied_seq()
+        if self.applied_seq == latest and self.store.latest_snapshot() is not None:
+            self._mark_snapshot()
+            return
+        data = self.brain.snapshot()
+        mac = snapshot_mac(self._key, self.applied_seq, data) if self._key else ""
+        with self.store.transaction():
+            self.store.save_snapshot(self.applied_seq, data, mac)
+        self._mark_snapshot()
+        self._compact_if_due()
+
+    def _mark_snapshot(self) -> None:
+        self._since_snapshot = 0
+        self._last_snapshot_at = self.clock.monotonic()
+
+    def _compact_if_due(self) -> None:
+        if self.clock.monotonic() - self._last_compact_at < COMPACT_EVERY_SECONDS:
+            return
+        self._last_compact_at = self.clock.monotonic()
+        cutoff = self.clock.now() - timedelta(days=self.config.models.retention_days)
+        removed = self.log.compact(
+            before=cutoff.strftime("%Y-%m-%dT%H:%M:%SZ"), up_to_seq=self.applied_seq
+        )
+        if removed:
+            log.info("compacted %d events older than %s", removed, cutoff.date())
+
+    # ------------------------------------------------------------ background task
+
+    def wake(self) -> None:
+        """New events were appended; safe to call from any thread."""
+        loop, event = self._loop, self._wake
+        if loop is None or event is None:
+            return
+        if threading.current_thread() is threading.main_thread() and _running_loop() is loop:
+            event.set()
+        else:
+            loop.call_soon_threadsafe(event.set)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Learn in short slices until ``stop`` is set, then checkpoint."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        try:
+            while not stop.is_set():
+                applied = self.apply_pending(budget=SLICE_SECONDS)
+                if applied:
+                    await asyncio.sleep(0)  # let queries in between slices
+                    continue
+                self._wake.clear()
+                waiter = asyncio.ensure_future(self._wake.wait())
+                stopper = asyncio.ensure_future(stop.wait())
+                await asyncio.wait(
+                    {waiter, stopper},
+                    timeout=IDLE_WAIT_SECONDS,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                for task in (waiter, stopper):
+                    task.cancel()
+                if self._since_snapshot and self._snapshot_due():
+                    self.snapshot_now()
+        finally:
+            self._loop = None
+            self._wake = None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

@@ -1,0 +1,103 @@
+"""``luxebrain-agent evaluate``: replay an order history and compare the models with baselines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+NEXT_BASKET_COLUMNS = ("hit_rate@10", "ndcg@10", "recall@20", "explore_hit_rate@10", "coverage")
+
+
+def _table(title: str, section: dict[str, dict[str, Any]], columns: tuple[str, ...]) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("model")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for model, values in section.items():
+        table.add_row(model, *(f"{values.get(c, 0):.4f}" for c in columns))
+    return table
+
+
+def _print_report(report: dict[str, Any], console: Console) -> None:
+    console.print(_table("next basket", report["next_basket"], NEXT_BASKET_COLUMNS))
+    console.print(_table("bought together", report["bought_together"], ("hit_rate@10", "ndcg@10")))
+    console.print(_table("forecast", report["forecast"], ("mae", "smape", "mae_h1", "mae_h7")))
+    t, s, m = report["throughput"], report["snapshot"], report["memory"]
+    console.print(
+        f"learn {t['learn_orders_per_s']:.0f} orders/s · recommend "
+        f"p50 {t['recommend_us_p50']:.0f} µs p99 {t['recommend_us_p99']:.0f} µs · "
+        f"peak RSS {m['peak_rss_mb']:.0f} MB · snapshot "
+        f"{s['bytes'] / 1e6:.1f} MB written {s['write_s']:.2f} s, restored {s['restore_s']:.2f} s"
+    )
+    seg, an, pr = report["segments"], report["anomaly"], report["pricing"]
+    console.print(
+        f"segments {seg['sizes']} · agreement with batch RFM {seg['agreement_with_batch_rfm']:.2f}"
+    )
+    console.print(
+        f"anomalies: precision {an['precision']:.2f} recall {an['recall']:.2f} "
+        f"({an['injected']} injected) · price suggestions {pr['suggestions']}, within "
+        f"guardrails {pr['within_guardrails']:.2f}"
+    )
+
+
+@click.command("evaluate")
+@click.option(
+    "--orders",
+    "orders_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Normalised line-item CSV (gzip) of the order history.",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every figure to this JSON file.",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="Replay only the first N orders.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Models' random seed.")
+def evaluate_command(
+    orders_path: Path, json_out: Path | None, limit: int | None, seed: int
+) -> None:
+    """Replay orders prequentially (ask, then learn) and compare with baselines.
+
+    Needs no config or store: everything happens in memory. Prints a table; --json OUT writes
+    every figure (next_basket, bought_together, forecast, throughput, segments, pricing, anomaly).
+
+    \b
+    Example:
+        luxebrain-agent evaluate --orders orders.csv.gz --json eval.json --limit 3000
+    """
+    from connector_agent.evaluation import EvaluationError, evaluate
+
+    err = Console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("replaying orders", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            report = evaluate(orders_path, limit=limit, seed=seed, progress=advance)
+        except EvaluationError as exc:
+            raise click.ClickException(str(exc)) from None
+    _print_report(report, Console())
+    if json_out is not None:
+        json_out.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+        err.print(f"wrote {json_out}")
+
+
+COMMANDS = [evaluate_command]
