@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import requests
@@ -20,7 +21,7 @@ from connector_agent.config import load_config, update_secrets
 from connector_agent.config_template import render_config
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
-from connector_agent.woo.normalise import order_event, product_event
+from connector_agent.woo.normalise import customer_event, order_event, product_event
 
 SEED_TIME = "2026-11-01T10:00:00"
 AGENT_CLI = Path(sys.executable).with_name("luxebrain-agent")
@@ -112,9 +113,16 @@ class HangingServer:
             conn.close()
 
 
-def seed_agent(config_path: Path, products: list[dict], baskets: list[list[int]]) -> None:
+def seed_agent(
+    config_path: Path,
+    products: list[dict],
+    baskets: list[tuple[int, list[int]]],
+    customers: Sequence[dict] = (),
+) -> None:
     """Put WooCommerce-shaped products and paid orders into the agent's event log, exactly as
     a sync would (through the agent's own normaliser), so the models have something to learn.
+    ``baskets`` are (customer id or 0 for a guest, product ids) pairs; ``customers`` are
+    WooCommerce customer records.
 
     The test WordPress has no WooCommerce REST API for the agent to sync from.
     """
@@ -122,7 +130,8 @@ def seed_agent(config_path: Path, products: list[dict], baskets: list[list[int]]
     store = Store.open(config.database_path)
     try:
         events = [product_event({**p, "date_modified_gmt": SEED_TIME}) for p in products]
-        for number, basket in enumerate(baskets, start=1):
+        events += [customer_event({**c, "date_modified_gmt": SEED_TIME}) for c in customers]
+        for number, (customer_id, basket) in enumerate(baskets, start=1):
             lines = [
                 {"product_id": pid, "variation_id": 0, "quantity": 1, "subtotal": "10.00"}
                 for pid in basket
@@ -130,7 +139,7 @@ def seed_agent(config_path: Path, products: list[dict], baskets: list[list[int]]
             order = {
                 "id": number,
                 "status": "completed",
-                "customer_id": 0,
+                "customer_id": customer_id,
                 "billing": {"email": f"buyer{number}@example.com"},
                 "currency": "EUR",
                 "date_created_gmt": SEED_TIME,

@@ -23,6 +23,7 @@ CODE = re.compile(
 )
 #: Agent-side names (WordPress strips markup from post titles); escaping is tested on them.
 NAMES = ["Mug & <Saucer>", "Teapot \"Earl\"", "Spoon", "Plate"]
+#: Indexes into the catalogue; the last order is the WordPress subscriber's (privacy tests).
 BASKETS = [[0, 1], [0, 1], [0, 1], [0, 2], [1, 3], [2, 3]]
 
 
@@ -116,7 +117,11 @@ def start_stack(base: Path, plugin_zip: Path, *, render: str = "client") -> Stac
         ]
         config_path, agent_url = write_agent_config(base, site.url)
         ids = [p["id"] for p in products]
-        seed_agent(config_path, products, [[ids[i] for i in basket] for basket in BASKETS])
+        orders = [(0, [ids[i] for i in basket]) for basket in BASKETS[:-1]]
+        orders.append((site.users["shopper"], [ids[i] for i in BASKETS[-1]]))
+        shopper = {"id": site.users["shopper"], "email": "shopper@example.com",
+                   "first_name": "Sam", "last_name": "Shopper", "role": "customer"}
+        seed_agent(config_path, products, orders, [shopper])
         paired = agent_cli(
             "pair", "--config", str(config_path), "--site", site.url,
             "--code", connect(site), "--agent-url", agent_url,

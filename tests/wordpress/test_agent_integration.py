@@ -118,16 +118,20 @@ def test_admin_sees_connected_status_and_insights(stack: Stack, site) -> None:
     assert "luxebrain-unreachable" not in insights.text
 
 
-def test_privacy_eraser_and_exporter_reach_the_agent(stack: Stack, site) -> None:
-    result = site.php(
-        "return array( LuxeBrain_Privacy::export( 'shopper@example.com' ),"
-        " LuxeBrain_Privacy::erase( 'shopper@example.com' ) );"
-    )
-    exported, erased = result
+def test_privacy_exporter_and_eraser_reach_the_agent(stack: Stack, site) -> None:
+    export = "return LuxeBrain_Privacy::export( 'shopper@example.com' );"
+    exported = site.php(export)
     assert exported["done"] is True
-    assert exported["data"][0]["group_id"] == "luxebrain-customer"
+    groups = [item["group_id"] for item in exported["data"]]
+    assert groups == ["luxebrain-customer", "luxebrain-orders"], "the subscriber's one order"
+    profile = {f["name"]: f["value"] for f in exported["data"][0]["data"]}
+    assert (profile["email"], profile["first_name"]) == ("shopper@example.com", "Sam")
+    erased = site.php("return LuxeBrain_Privacy::erase( 'shopper@example.com' );")
     assert erased == {"items_removed": True, "items_retained": False, "messages": [],
                       "done": True}
+    after = str(site.php(export))
+    assert "shopper@example.com" not in after
+    assert "Sam" not in after
 
 
 def test_disconnect_unpairs_the_agent_and_removes_access(stack: Stack, site) -> None:
