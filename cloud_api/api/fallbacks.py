@@ -1,4 +1,5 @@
-"""Cross-store fallback routes: agents upload aggregates and fetch their vertical's top list."""
+"""Cross-store fallback routes: agents upload aggregates and fetch their vertical's top list;
+staff read the lists, publish them and set tenants' verticals."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Any
 from quart import Blueprint, request
 
 from cloud_api import fallbacks
+from cloud_api.api.access import Ctx, staff_route
 from cloud_api.api.agent import _run as licensed
-from cloud_api.api.usage import active_store, licensed_get
+from cloud_api.api.usage import active_store, int_arg, licensed_get
 from cloud_api.errors import Forbidden
 from cloud_api.models import Licence
 
-bp = Blueprint("fallbacks", __name__, url_prefix="/v1")
+bp = Blueprint("fallbacks", __name__)
 
 
 def _upload(
@@ -22,14 +24,14 @@ def _upload(
     return fallbacks.upload(store, body, now=now)
 
 
-@bp.post("/agent/fallbacks/aggregates")
+@bp.post("/v1/agent/fallbacks/aggregates")
 async def upload() -> Any:
     """The store's daily aggregates (``docs/cloud/fallbacks.md``) -> ``{"items", "window"}``."""
     request.max_content_length = 2 * 1024 * 1024
     return await licensed(_upload)
 
 
-@bp.get("/agent/fallbacks")
+@bp.get("/v1/agent/fallbacks")
 async def top_list() -> Any:
     """The licence's vertical top list: ``?category=a>b&limit=200``."""
     category = request.args.get("category") or None
@@ -43,3 +45,28 @@ async def top_list() -> Any:
         return fallbacks.top(vertical, category=category, limit=count)
 
     return await licensed_get(read)
+
+
+@staff_route(bp, "/api/v1/fallbacks", "read")
+def staff_list(ctx: Ctx) -> dict[str, Any]:
+    """``?vertical=general&category=&limit=`` -> the list and the vertical's categories."""
+    vertical = ctx.args.get("vertical") or fallbacks.DEFAULT_VERTICAL
+    listed = fallbacks.top(
+        vertical, category=ctx.args.get("category") or None, limit=int_arg(ctx, "limit") or 200
+    )
+    return {**listed, "categories": fallbacks.categories(vertical)}
+
+
+@staff_route(bp, "/api/v1/fallbacks/publish", "plan.manage", methods=("POST",))
+def staff_publish(ctx: Ctx) -> dict[str, Any]:
+    """``{"k"?: 3}``: rebuild every vertical's list now."""
+    return fallbacks.publish(k=ctx.body.get("k", fallbacks.DEFAULT_K), now=ctx.now)
+
+
+@staff_route(bp, "/api/v1/tenants/<int:tenant_id>/vertical", "tenant.create", methods=("POST",))
+def staff_vertical(ctx: Ctx, tenant_id: int) -> dict[str, Any]:
+    """``{"vertical": "garden"}``: the tenant's shop category for the fallback lists."""
+    vertical = fallbacks.set_vertical(
+        tenant_id, ctx.body.get("vertical"), actor=ctx.actor, now=ctx.now
+    )
+    return {"tenant_id": tenant_id, "vertical": vertical}

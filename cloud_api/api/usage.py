@@ -1,4 +1,8 @@
-"""Usage routes: the agent's daily usage heartbeat (licence key) and the staff usage report."""
+"""Usage routes: the agent's daily usage heartbeat (licence key) and the staff usage report.
+
+Also the plumbing the part-2 agent routes share: a licence-key read under the agent rate limit,
+and the active store an agent's body names.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,16 @@ from quart import Blueprint, current_app, jsonify
 
 from cloud_api import licences, ratelimit, usage
 from cloud_api.activation import normalise_url
+from cloud_api.api.access import Ctx, staff_route
 from cloud_api.api.agent import _run as licensed
 from cloud_api.api.inputs import bearer
+from cloud_api.billing import parse_period
 from cloud_api.db import in_db_keeping_counts
-from cloud_api.errors import NotFound
+from cloud_api.errors import InvalidInput, NotFound
 from cloud_api.models import Licence, Store
 from cloud_api.times import now_s
 
-bp = Blueprint("usage", __name__, url_prefix="/v1")
+bp = Blueprint("usage", __name__)
 
 
 def active_store(licence: Licence, body: dict[str, Any]) -> Store:
@@ -55,8 +61,43 @@ def _report(
     return {"store_url": store.url, **usage.record(store, body.get("usage"), now=now)}
 
 
-@bp.post("/agent/usage")
+@bp.post("/v1/agent/usage")
 async def report() -> Any:
     """``{"store_url", "instance_id", "usage": [{"day", <metric>: int, …}]}`` ->
     ``{"store_url", "days", "changed"}``; a repeated report changes nothing."""
     return await licensed(_report)
+
+
+def int_arg(ctx: Ctx, name: str) -> int | None:
+    """An optional whole-number query argument."""
+    value = ctx.args.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise InvalidInput(f"{name} must be a whole number", field=name)
+    return int(value)
+
+
+def period_arg(ctx: Ctx) -> str | None:
+    value = ctx.args.get("period")
+    return parse_period(value) if value else None
+
+
+@staff_route(bp, "/api/v1/usage", "read")
+def staff_usage(ctx: Ctx) -> dict[str, Any]:
+    """Usage per store and month: ``?tenant_id=&store_id=&period=YYYY-MM``."""
+    rows = usage.summary(
+        tenant_id=int_arg(ctx, "tenant_id"),
+        store_id=int_arg(ctx, "store_id"),
+        period=period_arg(ctx),
+    )
+    return {"usage": rows}
+
+
+@staff_route(bp, "/api/v1/usage/days", "read")
+def staff_store_days(ctx: Ctx) -> dict[str, Any]:
+    """One store's daily rows: ``?store_id=&period=YYYY-MM``."""
+    store_id, period = int_arg(ctx, "store_id"), period_arg(ctx)
+    if store_id is None or period is None:
+        raise InvalidInput("store_id and period (YYYY-MM) are required", field="period")
+    return {"store_id": store_id, "period": period, "days": usage.days(store_id, period)}
