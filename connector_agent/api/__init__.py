@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from quart import Quart
 
 from connector_agent.api import auth, error_handlers
+from connector_agent.api.answer_cache import CACHE, AnswerCache
 from connector_agent.api.context import AGENT
 from connector_agent.api.metrics import METRICS, ApiMetrics
 from connector_agent.api.nonces import NonceBook
@@ -44,6 +45,7 @@ def create_app(agent: Agent, test_config: Mapping[str, Any] | None = None) -> Qu
         app.config.update(test_config)
     app.extensions[AGENT] = agent
     app.extensions[auth.NONCES] = nonces = NonceBook(agent.store)
+    app.extensions[CACHE] = AnswerCache()
     app.extensions[METRICS] = metrics = ApiMetrics(agent)
     metrics.install(app)
     app.before_request(auth.require_signed_call)

@@ -30,6 +30,13 @@ def signed_path() -> str:
     return (raw + b"?" + query if query else raw).decode("latin-1")
 
 
+def _has_body() -> bool:
+    """Whether the request sends a body (reading an absent one still costs Quart a task)."""
+    return bool(request.content_length) or "chunked" in request.headers.get(
+        "Transfer-Encoding", ""
+    )
+
+
 async def require_signed_call() -> None:
     """``before_request`` hook: raise 401 unless the call is open or correctly signed."""
     if request.path in OPEN_PATHS:
@@ -38,7 +45,7 @@ async def require_signed_call() -> None:
     secret = agent.config.secrets.shared_secret
     if not secret:
         raise NotPaired("this agent is not paired: run luxebrain-agent pair")
-    body = await request.get_data(cache=True)
+    body = await request.get_data(cache=True) if _has_body() else b""
     verify(
         secret,
         request.method,

@@ -11,6 +11,7 @@ from typing import Any
 from quart import Blueprint, request
 
 from connector_agent.api import answers
+from connector_agent.api.answer_cache import cached
 from connector_agent.api.answers import Filters
 from connector_agent.api.context import current_agent
 from connector_agent.api.params import an_id, id_list, optional_id
@@ -22,6 +23,7 @@ blueprint = Blueprint("recommendations", __name__, url_prefix="/v1/recommendatio
 
 
 @blueprint.get("/product/<product_id>")
+@cached
 async def for_product(product_id: str) -> dict[str, Any]:
     args = request.args
     items = answers.for_product(
@@ -34,6 +36,7 @@ async def for_product(product_id: str) -> dict[str, Any]:
 
 
 @blueprint.get("/cart")
+@cached
 async def for_cart() -> dict[str, Any]:
     args = request.args
     ids = id_list(args, "ids")
@@ -49,6 +52,7 @@ async def for_cart() -> dict[str, Any]:
 
 
 @blueprint.get("/customer/<customer_id>")
+@cached
 async def for_customer(customer_id: str) -> dict[str, Any]:
     filters = Filters.from_args(request.args, DEFAULT_LIMIT)
     return {
@@ -57,6 +61,7 @@ async def for_customer(customer_id: str) -> dict[str, Any]:
 
 
 @blueprint.get("/popular")
+@cached
 async def popular() -> dict[str, Any]:
     return {
         "items": answers.popular(current_agent(), Filters.from_args(request.args, DEFAULT_LIMIT))
@@ -64,6 +69,7 @@ async def popular() -> dict[str, Any]:
 
 
 @blueprint.get("/trending")
+@cached
 async def trending() -> dict[str, Any]:
     return {
         "items": answers.trending(current_agent(), Filters.from_args(request.args, DEFAULT_LIMIT))

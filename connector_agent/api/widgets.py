@@ -12,6 +12,7 @@ from typing import Any
 from quart import Blueprint, request
 
 from connector_agent.api import answers
+from connector_agent.api.answer_cache import cached
 from connector_agent.api.answers import Filters
 from connector_agent.api.context import current_agent
 from connector_agent.api.params import id_list, optional_id
@@ -30,6 +31,7 @@ blueprint = Blueprint("widgets", __name__, url_prefix="/v1/widgets")
 
 
 @blueprint.get("/<placement>")
+@cached
 async def widget(placement: str) -> dict[str, Any]:
     if placement not in PLACEMENTS:
         raise NotFound(

@@ -1,0 +1,66 @@
+"""A cache of the read routes' answers, valid until the models learn or the licence changes.
+
+An answer depends only on the request's path and query, the models' state and the licensed
+features, and the plugin asks the same questions again and again (the same product pages), so
+each answer is kept, as response bytes, under ``(path, query)`` with the version
+``(applied seq, features)`` it was computed at. Any newly applied event changes the version, so
+no stale answer survives learning. Least recently used entries go first beyond ``maxsize``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from typing import Any
+
+from quart import Response, current_app, request
+
+from connector_agent.api.context import current_agent
+
+CACHE = "luxebrain.answer_cache"
+MAX_ENTRIES = 4096
+
+
+class AnswerCache:
+    """Response bytes by key, for one version of the models at a time."""
+
+    def __init__(self, maxsize: int = MAX_ENTRIES) -> None:
+        self.maxsize = maxsize
+        self._version: Hashable = None
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+
+    def get(self, key: Hashable, version: Hashable) -> bytes | None:
+        if version != self._version:
+            self._entries.clear()
+            self._version = version
+            return None
+        body = self._entries.get(key)
+        if body is not None:
+            self._entries.move_to_end(key)
+        return body
+
+    def put(self, key: Hashable, version: Hashable, body: bytes) -> None:
+        if version != self._version:
+            return
+        self._entries[key] = body
+        if len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)
+
+
+def cached(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Response]]:
+    """Serve a read route's JSON answer from the app's :class:`AnswerCache` when current."""
+
+    @functools.wraps(view)
+    async def wrapper(*args: Any, **kwargs: Any) -> Response:
+        agent = current_agent()
+        cache: AnswerCache = current_app.extensions[CACHE]
+        version = (agent.applied_seq(), agent.features)
+        key = (request.path, request.query_string)
+        body = cache.get(key, version)
+        if body is None:
+            body = current_app.json.dumps_bytes(await view(*args, **kwargs))
+            cache.put(key, version, body)
+        return Response(body, content_type="application/json")
+
+    return wrapper
