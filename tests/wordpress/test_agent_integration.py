@@ -92,6 +92,19 @@ def test_rest_proxy_forwards_signed_events_into_the_agents_event_log(stack: Stac
     assert str(teapot["id"]) in str(clicks[0])
 
 
+def test_add_to_cart_is_forwarded_with_the_visitors_session(stack: Stack, site) -> None:
+    plate = stack.products[3]
+    page = requests.get(
+        f"{site.url}/?add-to-cart={plate['id']}",
+        cookies={"luxebrain_sid": "session-cart-1"},
+        timeout=20,
+    )
+    assert page.status_code == 200
+    added = stack.wait_for_events("add_to_cart", 1)
+    assert [str(plate["id"])] == [e.get("product_id") for e in added], added
+    assert "session-cart-1" in str(added[0])
+
+
 def test_widget_route_returns_rendered_items(stack: Stack, site) -> None:
     mug = stack.products[0]
     answer = requests.get(
