@@ -1,5 +1,6 @@
 """Billing routes: a shop's own usage and invoices (licence key); invoices, the close, flags and
-plan terms for staff (plan upgrades and downgrades: ``POST /api/v1/licences/<id>/plan``)."""
+plan terms for staff in the JSON API and the console (plan upgrades and downgrades:
+``POST /api/v1/licences/<id>/plan``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from quart import Blueprint
 
 from cloud_api import billing, usage
 from cloud_api.api.access import Ctx, staff_route
+from cloud_api.api.console import Page, Redirect, console_route
 from cloud_api.api.usage import int_arg, licensed_get, period_arg
 from cloud_api.errors import InvalidInput
 from cloud_api.models import Licence
@@ -68,3 +70,24 @@ def staff_set_terms(ctx: Ctx) -> dict[str, Any]:
     if not isinstance(plan, str):
         raise InvalidInput("plan is required", field="plan")
     return billing.set_terms(plan, ctx.body, actor=ctx.actor, now=ctx.now)
+
+
+@console_route("/billing", "read")
+def billing_invoices(ctx: Ctx) -> Page:
+    tenant_id, period = int_arg(ctx, "tenant_id"), period_arg(ctx)
+    rows = billing.invoices(tenant_id=tenant_id, period=period)
+    return Page(
+        "billing_invoices.html",
+        {
+            "period": period,
+            "tenant_id": tenant_id,
+            "invoices": [billing.invoice_json(i) for i in rows],
+            "flags": billing.flags(tenant_id=tenant_id, period=period),
+        },
+    )
+
+
+@console_route("/billing/close", "plan.manage", methods=("POST",))
+def billing_close(ctx: Ctx) -> Redirect:
+    result = billing.close(ctx.body.get("period"), actor=ctx.actor, now=ctx.now)
+    return Redirect("console.billing_invoices", {"period": result["period"]})

@@ -10,8 +10,9 @@ from quart import Blueprint, request
 from cloud_api import fallbacks
 from cloud_api.api.access import Ctx, staff_route
 from cloud_api.api.agent import _run as licensed
+from cloud_api.api.console import Page, Redirect, console_route
 from cloud_api.api.usage import active_store, int_arg, licensed_get
-from cloud_api.errors import Forbidden
+from cloud_api.errors import Forbidden, InvalidInput
 from cloud_api.models import Licence
 
 bp = Blueprint("fallbacks", __name__)
@@ -70,3 +71,19 @@ def staff_vertical(ctx: Ctx, tenant_id: int) -> dict[str, Any]:
         tenant_id, ctx.body.get("vertical"), actor=ctx.actor, now=ctx.now
     )
     return {"tenant_id": tenant_id, "vertical": vertical}
+
+
+@console_route("/fallbacks", "read")
+def fallback_list(ctx: Ctx) -> Page:
+    vertical = ctx.args.get("vertical") or fallbacks.DEFAULT_VERTICAL
+    listed = fallbacks.top(vertical, limit=200)
+    return Page("fallback_list.html", {**listed, "categories": fallbacks.categories(vertical)})
+
+
+@console_route("/fallbacks/publish", "plan.manage", methods=("POST",))
+def fallback_publish(ctx: Ctx) -> Redirect:
+    raw = str(ctx.body.get("k", fallbacks.DEFAULT_K)).strip()
+    if not raw.isdigit():
+        raise InvalidInput("k must be a whole number >= 2", field="k")
+    fallbacks.publish(k=int(raw), now=ctx.now)
+    return Redirect("console.fallback_list", {})

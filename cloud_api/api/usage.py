@@ -15,6 +15,7 @@ from cloud_api import licences, ratelimit, usage
 from cloud_api.activation import normalise_url
 from cloud_api.api.access import Ctx, staff_route
 from cloud_api.api.agent import _run as licensed
+from cloud_api.api.console import Page, console_route
 from cloud_api.api.inputs import bearer
 from cloud_api.billing import parse_period
 from cloud_api.db import in_db_keeping_counts
@@ -101,3 +102,10 @@ def staff_store_days(ctx: Ctx) -> dict[str, Any]:
     if store_id is None or period is None:
         raise InvalidInput("store_id and period (YYYY-MM) are required", field="period")
     return {"store_id": store_id, "period": period, "days": usage.days(store_id, period)}
+
+
+@console_route("/usage", "read")
+def usage_summary(ctx: Ctx) -> Page:
+    tenant_id, period = int_arg(ctx, "tenant_id"), period_arg(ctx)
+    rows = usage.summary(tenant_id=tenant_id, period=period)
+    return Page("usage_summary.html", {"usage": rows, "tenant_id": tenant_id, "period": period})
