@@ -1,4 +1,8 @@
-"""``sync``: one WooCommerce sync pass (backfill the first time, incremental after)."""
+"""``sync`` and ``reconcile``: WooCommerce into the local store, on demand.
+
+``sync`` runs one pass (a backfill the first time, incremental after); ``reconcile`` runs the
+daily id-set comparison now (what was hard-deleted without a webhook, what a pass missed).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit, open_store
+from connector_agent.config import AgentConfig
 from connector_agent.errors import AgentError
-from connector_agent.woo import Syncer, WooClient
+from connector_agent.eventlog import EventLog
+from connector_agent.woo import Reconciler, Syncer, WooClient
 
 
 @contextmanager
@@ -53,6 +59,18 @@ class _Bar:
         self.progress.update(self.tasks[key], completed=done, total=max(total or 0, done))
 
 
+def _connected_config(config_path: str) -> AgentConfig:
+    """The config, or exit 2 when it has no WooCommerce URL and keys."""
+    config = load_or_exit(config_path)
+    secrets = config.secrets
+    if not (config.store_url and secrets.consumer_key and secrets.consumer_secret):
+        raise ConfigProblem(
+            f"{config.path}: woocommerce.store_url, consumer_key and consumer_secret are "
+            "required (run luxebrain-agent init or pair)"
+        )
+    return config
+
+
 @click.command()
 @config_option
 @click.option("--full", is_flag=True, help="Re-read everything, not only what changed.")
@@ -68,13 +86,8 @@ def sync(config_path: str, full: bool) -> None:
         luxebrain-agent sync --config agent.toml
         luxebrain-agent sync --config agent.toml --full
     """
-    config = load_or_exit(config_path)
+    config = _connected_config(config_path)
     secrets = config.secrets
-    if not (config.store_url and secrets.consumer_key and secrets.consumer_secret):
-        raise ConfigProblem(
-            f"{config.path}: woocommerce.store_url, consumer_key and consumer_secret are "
-            "required (run luxebrain-agent init or pair)"
-        )
     store = open_store(config)
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
@@ -102,4 +115,29 @@ def sync(config_path: str, full: bool) -> None:
         raise click.ClickException("sync interrupted; run it again to resume")
 
 
-COMMANDS = [sync]
+@click.command()
+@config_option
+def reconcile(config_path: str) -> None:
+    """Compare WooCommerce's ids with the store's: tombstone the vanished, fetch the missing.
+
+    The scheduler runs this daily (sync.reconcile_hour_utc); a force delete in WooCommerce
+    sends no webhook, so this is how the agent learns of it. Cheap: ids only (_fields=id).
+
+    \b
+    Example:
+        luxebrain-agent reconcile --config agent.toml
+    """
+    config = _connected_config(config_path)
+    store = open_store(config)
+    client = WooClient.from_config(config)
+    try:
+        report = Reconciler(client, EventLog(store)).run()
+    except AgentError as exc:
+        raise click.ClickException(exc.message) from None
+    finally:
+        client.close()
+        store.close()
+    click.echo(report.summary(), err=True)
+
+
+COMMANDS = [sync, reconcile]

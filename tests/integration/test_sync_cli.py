@@ -74,3 +74,14 @@ def test_unreachable_shop_exits_1_after_retries(tmp_path):
     result = run("sync", "--config", config, env=env)
     assert result.exit_code == 1
     assert "gave up after 2 attempts (ConnectionError)" in result.output
+
+
+def test_reconcile_tombstones_a_force_deleted_order(shop, tmp_path):
+    config = init(tmp_path, shop.url, shop.consumer_key, shop.consumer_secret)
+    assert run("sync", "--config", config).exit_code == 0
+    shop.force_delete_order(next(iter(shop.state.orders)))
+    result = run("reconcile", "--config", config)
+    assert result.exit_code == 0, result.output
+    assert "order -1/+0" in result.output
+    status = json.loads(run("status", "--config", config, "--json").output)
+    assert status["counts"]["orders"] == 79
