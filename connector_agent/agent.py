@@ -43,6 +43,7 @@ class Agent:
         self.log = EventLog(self.store)
         self.applier = Applier(self.store, config, clock=self.clock)
         self.applier.load()
+        self._ready_at_seq = self.log.last_seq()
         self._licence = LicenceState.load(config, self.clock)
         self._licence_read_at = self.clock.monotonic()
         self.scheduler: AsyncIOScheduler | None = None
@@ -58,7 +59,8 @@ class Agent:
 
     @property
     def models_ready(self) -> bool:
-        return self.applier.brain is not None
+        """Loaded and caught up with the log as it was at start (a long tail replays first)."""
+        return self.applier.applied_seq >= self._ready_at_seq
 
     @property
     def licence(self) -> LicenceState:

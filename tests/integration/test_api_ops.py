@@ -1,0 +1,132 @@
+"""Operations and privacy routes: readiness, status, metrics, customer export and erasure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_api_support import Api, error_of, order, product
+
+from luxebrain.clock import FrozenClock
+from online_models.events import Event, version_of
+
+
+@pytest.fixture
+def api(config_path: Path, frozen_clock: FrozenClock) -> Iterator[Api]:
+    api = Api(config_path, frozen_clock)
+    yield api
+    api.close()
+
+
+def customer(cid: str, email: str) -> Event:
+    payload = {
+        "id": cid,
+        "email": email,
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "created_at": "2026-01-01T00:00:00Z",
+        "role": "customer",
+    }
+    at = "2026-01-01T00:00:00Z"
+    return Event(0, "customer.upserted", cid, version_of(at, payload), at, payload)
+
+
+async def test_readyz_reports_the_last_sync_age(api: Api) -> None:
+    assert await api.ok("GET", "/readyz") == {"ready": True, "last_sync_age_seconds": None}
+    api.agent.store.save_cursor("orders", {"page": 1}, success=True)
+    api.clock.advance(90)
+    assert (await api.ok("GET", "/readyz"))["last_sync_age_seconds"] == 90.0
+
+
+async def test_readyz_is_503_until_the_models_have_replayed_the_log(
+    api: Api, config_path: Path, frozen_clock: FrozenClock
+) -> None:
+    api.agent.log.append([product("1", "One"), order("o1", "ann", "1")])
+    restarted = Api(config_path, frozen_clock)
+    try:
+        response = await restarted.get("/readyz")
+        assert response.status_code == 503
+        assert await error_of(response) == {
+            "code": "not_ready",
+            "message": "the models are still loading",
+        }
+        restarted.agent.applier.apply_pending()
+        assert (await restarted.get("/readyz")).status_code == 200
+    finally:
+        restarted.close()
+
+
+async def test_a_broken_store_is_503_not_a_traceback(api: Api) -> None:
+    api.agent.store.close()
+    response = await api.get("/readyz")
+    assert response.status_code == 503
+    assert await error_of(response) == {
+        "code": "not_ready",
+        "message": "the store cannot be read",
+    }
+
+
+async def test_status_is_the_cli_status_plus_models_licence_and_sync_age(api: Api) -> None:
+    api.learn([product("1", "One"), order("o1", "ann", "1")])
+    status = await api.ok("GET", "/v1/status")
+    assert status["counts"] == {"products": 1, "customers": 0, "orders": 1}
+    assert status["event_seq"] == 2
+    assert status["events_by_kind"] == {"order.upserted": 1, "product.upserted": 1}
+    assert status["models_ready"] is True
+    assert status["licence"]["status"] == "free"
+    assert status["licence"]["features"] == ["bought_together", "popular", "trending"]
+    assert status["last_sync_age_seconds"] is None
+
+
+async def test_metrics_count_requests_per_route_and_report_the_models(api: Api) -> None:
+    api.learn([product("1", "One"), order("o1", "ann", "1")])
+    await api.ok("GET", "/v1/recommendations/product/1")
+    await api.ok("GET", "/v1/recommendations/product/2")
+    await api.get("/v1/recommendations/popular?limit=0")
+    response = await api.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    text = await response.get_data(as_text=True)
+    route = 'route="/v1/recommendations/product/<product_id>"'
+    assert f'luxebrain_http_requests_total{{method="GET",{route},status="200"}} 2.0' in text
+    assert (
+        'luxebrain_http_requests_total{method="GET",route="/v1/recommendations/popular",'
+        'status="400"} 1.0'
+    ) in text
+    assert f"luxebrain_http_request_duration_seconds_count{{{route}}} 2.0" in text
+    assert f'luxebrain_http_request_duration_seconds_bucket{{le="0.001",{route}}}' in text
+    assert "luxebrain_events_applied 2.0" in text
+    assert "luxebrain_events_pending 0.0" in text
+    assert 'luxebrain_model_size{stat="catalogue_products"} 1.0' in text
+
+
+async def test_export_gives_the_customer_and_their_orders(api: Api) -> None:
+    api.learn([customer("7", "ann@example.com"), order("o1", "7", "tea", "cup")])
+    answer = await api.ok("GET", "/v1/customers/7/export")
+    assert answer["customer"]["email"] == "ann@example.com"
+    (exported,) = answer["orders"]
+    assert exported["id"] == "o1" and exported["total"] == "20.00"
+    assert [line["product_id"] for line in exported["line_items"]] == ["tea", "cup"]
+    assert exported["refunds"] == []
+
+
+async def test_export_of_an_unknown_customer_is_404(api: Api) -> None:
+    response = await api.get("/v1/customers/404/export")
+    assert response.status_code == 404
+    assert (await error_of(response))["field"] == "customer_id"
+
+
+async def test_erase_removes_personal_data_and_appends_customer_erased(api: Api) -> None:
+    api.learn([customer("7", "ann@example.com"), order("o1", "7", "tea")])
+    answer = await api.ok("POST", "/v1/customers/7/erase")
+    assert answer == {"erased": "7", "orders": 1, "events_redacted": 2}
+    assert api.agent.log.read()[-1].kind == "customer.erased"
+    exported = await api.ok("GET", "/v1/customers/7/export")
+    assert exported["customer"]["email"] is None and exported["orders"] == []
+
+
+async def test_a_bad_customer_id_is_400(api: Api) -> None:
+    response = await api.post("/v1/customers/a%20b/erase")
+    assert response.status_code == 400
+    assert api.agent.log.last_seq() == 0

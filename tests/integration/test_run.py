@@ -1,0 +1,120 @@
+"""``luxebrain-agent run``: the real server (Hypercorn) on a free port, called over HTTP.
+
+The process learns in the background, answers signed calls, and on SIGTERM stops cleanly with
+its models checkpointed at the last event it appended.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from connector_agent.cli import cli
+from connector_agent.config import load_config, update_secrets
+from connector_agent.config_template import render_config
+from connector_agent.local_client import call_agent
+from connector_agent.store import Store
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def agent_toml(tmp_path: Path) -> Path:
+    """A paired agent with no WooCommerce keys, so no sync job reaches out during the test."""
+    path = tmp_path / "agent.toml"
+    path.write_text(render_config(store_url="http://127.0.0.1:9", data_dir="data"))
+    update_secrets(path, shared_secret="ab" * 32, snapshot_key="cd" * 32)
+    return path
+
+
+@pytest.fixture
+def server(agent_toml: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    bind = f"127.0.0.1:{free_port()}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "connector_agent",
+            "run",
+            "--config",
+            str(agent_toml),
+            "--bind",
+            bind,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://{bind}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
+        assert time.monotonic() < deadline, "the agent did not start"
+        time.sleep(0.1)
+    yield process, base
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_the_server_answers_signed_calls_learns_and_stops_on_sigterm(
+    server: tuple[subprocess.Popen[bytes], str], agent_toml: Path
+) -> None:
+    process, base = server
+    config = load_config(agent_toml, environ={})
+
+    assert requests.get(f"{base}/v1/status", timeout=5).status_code == 401
+    status, answer = call_agent(config, "GET", "/v1/recommendations/popular", base_url=base)
+    assert (status, answer) == (200, {"items": []})
+
+    batch = {
+        "session_id": "sess-0001",
+        "customer_id": "7",
+        "events": [{"id": str(uuid.uuid4()), "type": "view", "product_id": 3}],
+    }
+    status, answer = call_agent(config, "POST", "/v1/events", batch, base_url=base)
+    assert (status, answer) == (202, {"accepted": 1, "duplicates": 0})
+
+    deadline = time.monotonic() + 10
+    while True:  # the applier learns in the background
+        status, answer = call_agent(config, "GET", "/v1/status", base_url=base)
+        if answer["applied_seq"] == 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert status == 200 and answer["event_seq"] == 1 and answer["models_ready"] is True
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    store = Store.open(config.database_path)
+    try:
+        assert store.applied_seq() == 1
+    finally:
+        store.close()
+
+
+def test_a_bad_bind_is_a_usage_error(agent_toml: Path) -> None:
+    result = CliRunner().invoke(cli, ["run", "--config", str(agent_toml), "--bind", "nowhere"])
+    assert result.exit_code == 2
+    assert "--bind: must be HOST:PORT" in result.output
