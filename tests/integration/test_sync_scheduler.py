@@ -86,9 +86,9 @@ async def test_sync_job_runs_in_a_thread_on_its_own_connection(shop, tmp_path):
 
 async def test_jobs_skip_an_unpaired_agent_and_log_failures(tmp_path, caplog):
     caplog.set_level(logging.INFO)
-    agent = agent_for(tmp_path, "http://127.0.0.1:9", "ck", "cs")
-    object.__setattr__(agent.config.secrets, "consumer_key", None)
-    await WooJobs(agent).sync()
+    no_key = {"LUXEBRAIN_SECRETS__CONSUMER_KEY": ""}
+    unpaired = agent_for(tmp_path, "http://127.0.0.1:9", env=no_key)
+    await WooJobs(unpaired).sync()
     assert "not connected" in caplog.text
     failing = agent_for(tmp_path / "other", "http://127.0.0.1:9", "ck", "cs",
                         env={"LUXEBRAIN_SYNC__MAX_RETRIES": "0"})
