@@ -132,6 +132,11 @@ class CloudSync:
         self._save(fallback=mapped, fallback_fetched_at=int(self.clock.time()))
         return mapped
 
+    def account(self) -> dict[str, Any]:
+        """The shop's own usage and invoices (``GET /v1/agent/billing``), for the plugin's page."""
+        cloud_url, key, _ = _identity(self.config)
+        return _get(cloud_url, "/v1/agent/billing", key, {})
+
     def run(self, licence: LicenceState, *, force: bool = False) -> dict[str, Any]:
         """All steps; ``{"usage"|"aggregates"|"fallback": answer or {"error": …}}``."""
         steps: dict[str, Any] = {

@@ -24,6 +24,7 @@ import requests
 from cloud_api import licences
 from cloud_api.db import connect_db, transaction
 from cloud_api.signing import create_key
+from connector_agent.cloud.sync import CloudSync
 from connector_agent.config import load_config, update_secrets
 from connector_agent.config_template import render_config
 from connector_agent.eventlog import EventLog
@@ -184,9 +185,12 @@ def test_usage_and_fallbacks_flow_between_real_processes(
     ]
     # "House special n" was sold by one shop each: never published (k = 3)
 
-    account = requests.get(
-        f"{base}/v1/agent/billing", headers={"Authorization": f"Bearer {keys[0]}"}, timeout=10
-    ).json()
+    config = load_config(shops[0], environ={})
+    store = Store.open(config.database_path)
+    try:
+        account = CloudSync(config, store, SystemClock()).account()  # the plugin page's data
+    finally:
+        store.close()
     assert account["tenant"] == "Shop 0"
     assert [(u["store_url"], u["period"], u["orders_synced"]) for u in account["usage"]] == [
         ("https://shop0.example", today[:7], 2)
