@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import orjson
 import requests
@@ -226,6 +226,14 @@ class WooClient:
     @staticmethod
     def _parse(what: str, response: requests.Response) -> Reply:
         status = response.status_code
+        if 300 <= status < 400:  # never followed: it would drop or leak the signature
+            target = urlsplit(response.headers.get("Location", ""))
+            where = f"{target.scheme}://{target.netloc}{target.path}" if target.netloc else "?"
+            raise WooHTTPError(
+                f"{what}: HTTP {status} redirect to {where}; set the store URL to the site's "
+                "final address",
+                http_status=status,
+            )
         try:
             body = orjson.loads(response.content)
         except orjson.JSONDecodeError:

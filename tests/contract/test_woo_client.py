@@ -189,3 +189,12 @@ def test_tls_and_url_errors_fail_at_once():
     with pytest.raises(WooHTTPError, match="InvalidURL"):
         client.list_page("orders", {"page": 1})
     assert client.delays == []
+
+
+def test_a_redirect_is_not_followed_and_names_the_address_without_the_query():
+    location = "https://shop.test/wp-json/wc/v3/orders?oauth_signature=abc&page=1"
+    adapter = Scripted((301, b"", {"Location": location}))
+    with pytest.raises(WooHTTPError) as caught:
+        client_for(adapter).list_page("orders", {"page": 1})
+    assert "redirect to https://shop.test/wp-json/wc/v3/orders;" in caught.value.message
+    assert "oauth" not in caught.value.message and len(adapter.sent) == 1
