@@ -133,7 +133,9 @@ def _order_line(line: Mapping[str, Any], category_of: CategoryOf) -> dict[str, A
     }
 
 
-def order_payload(order: Mapping[str, Any], category_of: CategoryOf = _no_category) -> dict:
+def order_payload(
+    order: Mapping[str, Any], category_of: CategoryOf = _no_category
+) -> dict[str, Any]:
     """The contract payload of an ``order.upserted``."""
     key = _required_id(order, "order")
     customer_id = _id(order.get("customer_id"))
