@@ -1,8 +1,11 @@
-"""Binding licences to stores and minting their tokens: activate, check in, deactivate, move.
+"""Binding licences to stores: activate, deactivate, offline tokens, moves (check-ins: checkin.py).
 
 A store slot is a row per (licence, site URL). Production stores count against ``max_stores``;
 staging sites count only against ``max_staging``. A slot reserved without an agent (an offline
 token, a move) has an empty instance id and binds to the first agent that activates there.
+
+The agent operations check everything before their first write, so a refused call writes
+nothing (the caller commits its rate-limit count either way).
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cloud_api import audit
+from cloud_api.binding import Binding, token_answer
 from cloud_api.db import locked
 from cloud_api.errors import Conflict, InvalidInput, NotFound, StoreLimitReached
-from cloud_api.licences import ensure_usable, status_of
+from cloud_api.licences import ensure_usable
 from cloud_api.models import Licence, Store
 from cloud_api.times import DAY, iso
-from cloud_api.tokens import mint
 
 DEFAULT_TTL = 30 * DAY
 
@@ -42,37 +45,24 @@ def normalise_url(url: Any, field: str = "store_url") -> str:
     return f"{parts.scheme.lower()}://{netloc}{parts.path.rstrip('/')}"
 
 
+def agent_fields(body: dict[str, Any]) -> tuple[str, str, str]:
+    """``(store URL, instance id, agent version)`` from an agent's body, validated."""
+    return normalise_url(body.get("store_url")), _instance(body.get("instance_id")), _version(body)
+
+
+def _version(body: dict[str, Any]) -> str:
+    version = body.get("agent_version", "")
+    if not isinstance(version, str) or len(version) > 50:
+        raise InvalidInput("agent_version must be a short string", field="agent_version")
+    return version
+
+
 def _instance(value: Any) -> str:
     if not isinstance(value, str) or not 8 <= len(value) <= 100:
         raise InvalidInput(
             "instance_id must be a string of 8 to 100 characters", field="instance_id"
         )
     return value
-
-
-def claims(licence: Licence, store: Store, *, now: int, exp: int) -> dict[str, Any]:
-    return {
-        "licence_id": licence.id,
-        "tenant_id": licence.tenant_id,
-        "tenant": licence.tenant.name,
-        "plan": licence.plan.name,
-        "features": sorted(licence.plan.features),
-        "limits": {"stores": licence.max_stores, "staging": licence.max_staging},
-        "store_url": store.url,
-        "instance_id": store.instance_id,
-        "staging": store.staging,
-        "iat": now,
-        "exp": exp,
-        "trial_end": licence.trial_ends_at,
-        "licence_exp": licence.expires_at,
-    }
-
-
-def _token(
-    licence: Licence, store: Store, signer: Ed25519PrivateKey, now: int, exp: int
-) -> dict[str, Any]:
-    token = mint(claims(licence, store, now=now, exp=exp), signer)
-    return {"token": token, "expires_at": iso(exp), "status": status_of(licence, now)}
 
 
 def _slot(licence: Licence, url: str) -> Store | None:
@@ -129,7 +119,7 @@ def activate(
 ) -> dict[str, Any]:
     """Idempotent for the same store and instance; a new store needs a free slot."""
     ensure_usable(licence, now)
-    url, instance_id = normalise_url(body.get("store_url")), _instance(body.get("instance_id"))
+    url, instance_id, version = agent_fields(body)
     staging = body.get("staging", False)
     if not isinstance(staging, bool):
         raise InvalidInput("staging must be true or false", field="staging")
@@ -148,54 +138,30 @@ def activate(
         raise InstanceMismatch(
             f"{url} is active with another agent instance; deactivate it first", field="instance_id"
         )
-    return _seen(licence, store, instance_id, body, signer=signer, now=now, ttl=ttl)
-
-
-def checkin(
-    licence: Licence,
-    body: dict[str, Any],
-    *,
-    signer: Ed25519PrivateKey,
-    now: int,
-    ttl: int = DEFAULT_TTL,
-) -> dict[str, Any]:
-    """A fresh token for an activated store; records last-seen and the agent version.
-
-    ``body`` may carry more (usage reports, later); unknown keys are ignored.
-    """
-    ensure_usable(licence, now)
-    url, instance_id = normalise_url(body.get("store_url")), _instance(body.get("instance_id"))
-    store = _slot(licence, url)
-    if store is None or not store.active:
-        raise StoreNotActivated(f"{url} is not activated on this licence", field="store_url")
-    if store.instance_id not in ("", instance_id):
-        raise InstanceMismatch(f"{url} is active with another agent instance", field="instance_id")
-    return _seen(licence, store, instance_id, body, signer=signer, now=now, ttl=ttl)
+    return _seen(licence, store, instance_id, version, signer=signer, now=now, ttl=ttl)
 
 
 def _seen(
     licence: Licence,
     store: Store,
     instance_id: str,
-    body: dict[str, Any],
+    version: str,
     *,
     signer: Ed25519PrivateKey,
     now: int,
     ttl: int,
 ) -> dict[str, Any]:
-    version = body.get("agent_version", "")
-    if not isinstance(version, str) or len(version) > 50:
-        raise InvalidInput("agent_version must be a short string", field="agent_version")
     Store.update(
         instance_id=instance_id, last_seen_at=now, agent_version=version, offline=False
     ).where(Store.id == store.id).execute()
     store.instance_id = instance_id
-    return _token(licence, store, signer, now, min(now + ttl, licence.expires_at))
+    exp = min(now + ttl, licence.expires_at)
+    return token_answer(Binding.of(licence, store), signer, now=now, exp=exp)
 
 
 def deactivate(licence: Licence, body: dict[str, Any], *, now: int) -> dict[str, Any]:
     """Free the store's slot (the agent calls this on uninstall)."""
-    url, instance_id = normalise_url(body.get("store_url")), _instance(body.get("instance_id"))
+    url, instance_id, _ = agent_fields(body)
     store = _slot(licence, url)
     if store is None or not store.active or store.instance_id not in ("", instance_id):
         raise NotFound(f"{url} is not active on this licence with this instance", field="store_url")
@@ -239,7 +205,9 @@ def offline_token(
         after={"store_url": url},
     )
     return {
-        "token": _token(licence, store, signer, now, licence.expires_at)["token"],
+        "token": token_answer(Binding.of(licence, store), signer, now=now, exp=licence.expires_at)[
+            "token"
+        ],
         "expires_at": iso(licence.expires_at),
     }
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import os
 import pkgutil
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from quart import Blueprint, Quart, Response, jsonify, render_template, request
@@ -32,7 +34,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Quart:
     app.register_error_handler(LuxeBrainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+    app.before_serving(_database_threads(app.config["DB_THREADS"]))
     return app
+
+
+def _database_threads(count: int) -> Callable[[], Awaitable[None]]:
+    """Size the pool that runs database work: requests mostly wait on the database there."""
+
+    async def start() -> None:
+        executor = ThreadPoolExecutor(count, thread_name_prefix="luxebrain-db")
+        asyncio.get_running_loop().set_default_executor(executor)
+
+    return start
 
 
 def blueprints() -> list[Blueprint]:

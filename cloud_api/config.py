@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "ONE_TIME_TOKEN_SECONDS": 48 * 3600,
     "SECURE_COOKIES": False,
     "MAX_CONTENT_LENGTH": 64 * 1024,
+    "DB_THREADS": 16,
 }
 _INTS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
 

@@ -8,6 +8,7 @@ concurrent writers wait instead of failing.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -44,14 +45,36 @@ def is_sqlite(db: peewee.Database | None = None) -> bool:
     return isinstance(target, peewee.SqliteDatabase)
 
 
+_SQLITE_WRITER = threading.Lock()
+
+
 @contextmanager
 def transaction() -> Iterator[None]:
-    """One connection and one transaction; on SQLite the write lock is taken at BEGIN."""
+    """One connection and one transaction.
+
+    SQLite: threads of this process queue on a lock (fairer and faster than the busy handler's
+    sleeps), the write lock is taken at BEGIN, and each thread keeps its connection open.
+    PostgreSQL: a pooled connection for the duration.
+    """
     db = database.obj
-    with db.connection_context():
-        atomic = db.atomic("IMMEDIATE") if is_sqlite(db) else db.atomic()
-        with atomic:
-            yield
+    if is_sqlite(db):
+        with _SQLITE_WRITER:
+            db.connect(reuse_if_open=True)
+            with db.atomic("IMMEDIATE"):
+                yield
+        return
+    with db.connection_context(), db.atomic():
+        yield
+
+
+def relaxed_commit() -> None:
+    """Let this transaction's commit skip the wait for the disk (PostgreSQL).
+
+    For writes that are telemetry (last-seen times, counters): a crash may lose the last few,
+    never corrupts anything.
+    """
+    if not is_sqlite():
+        database.obj.execute_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 async def in_db(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -1,15 +1,22 @@
 """Fixed-window counters in the database, so every worker on every host sees the same counts.
 
-One upsert per hit: a new window restarts the count at 1. Used for per-licence agent limits and
+One upsert per hit (plain SQL: it is on the check-in hot path): a new window restarts the
+count at 1. Used for per-licence agent limits and
 for login throttling.
 """
 
 from __future__ import annotations
 
-import peewee
-
+from cloud_api import prepared
 from cloud_api.errors import RateLimited
 from cloud_api.models import Counter
+
+_HIT = (
+    "INSERT INTO counter (key, window_start, count) VALUES ({}, {}, 1) "
+    "ON CONFLICT (key) DO UPDATE SET "
+    "count = CASE WHEN counter.window_start = excluded.window_start THEN counter.count + 1 "
+    "ELSE 1 END, window_start = excluded.window_start RETURNING count"
+)
 
 
 def _window_start(now: int, window: int) -> int:
@@ -19,16 +26,7 @@ def _window_start(now: int, window: int) -> int:
 def hit(key: str, limit: int, window: int, now: int) -> int:
     """Count one event under ``key``; raise RateLimited when the window already holds ``limit``."""
     start = _window_start(now, window)
-    Counter.insert(key=key, window_start=start, count=1).on_conflict(
-        conflict_target=[Counter.key],
-        update={
-            Counter.count: peewee.Case(
-                None, [(Counter.window_start == start, Counter.count + 1)], 1
-            ),
-            Counter.window_start: start,
-        },
-    ).execute()
-    count = Counter.select(Counter.count).where(Counter.key == key).scalar()
+    count = prepared.run("lb_counter_hit", _HIT, (key, start)).fetchone()[0]
     if count > limit:
         raise RateLimited(
             f"too many requests; try again in {start + window - now} s",

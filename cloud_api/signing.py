@@ -8,6 +8,7 @@ until staff drop them (after a leak, at once).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cloud_api.errors import NoSigningKey, NotFound
 from cloud_api.models import SigningKey
 from cloud_api.tokens import key_id
+
+SIGNER_CACHE_SECONDS = 30.0
+_signer_cache: dict[str, tuple[float, Ed25519PrivateKey]] = {}
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ def create_key(now: int, passphrase: str = "") -> SigningKey:
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
+    _signer_cache.clear()
     return SigningKey.create(
         kid=key_id(private.public_key()),
         public_pem=public_pem,
@@ -60,12 +65,20 @@ def rotate(now: int, passphrase: str = "") -> tuple[SigningKey, list[str]]:
 
 def drop(kid: str) -> None:
     """Forget a key entirely: tokens it signed stop verifying (use after a leak)."""
+    _signer_cache.clear()
     if not SigningKey.delete().where(SigningKey.kid == kid).execute():
         raise NotFound(f"no signing key {kid!r}", field="kid")
 
 
 def current_signer(passphrase: str = "") -> Ed25519PrivateKey:
-    """The private key that signs new tokens."""
+    """The private key that signs new tokens.
+
+    Looked up at most every ``SIGNER_CACHE_SECONDS`` per process (check-ins are the hot path);
+    a rotation here is seen at once, one on another host within that time.
+    """
+    cached = _signer_cache.get(passphrase)
+    if cached is not None and time.monotonic() - cached[0] < SIGNER_CACHE_SECONDS:
+        return cached[1]
     row = (
         SigningKey.select()
         .where(SigningKey.retired_at.is_null())
@@ -74,7 +87,9 @@ def current_signer(passphrase: str = "") -> Ed25519PrivateKey:
     )
     if row is None:
         raise NoSigningKey("no signing key: run `luxebrain-cloud keys create`")
-    return _load_private(row.kid, row.private_pem, passphrase if row.encrypted else "")
+    key = _load_private(row.kid, row.private_pem, passphrase if row.encrypted else "")
+    _signer_cache[passphrase] = (time.monotonic(), key)
+    return key
 
 
 @lru_cache(maxsize=8)
