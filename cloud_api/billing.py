@@ -209,29 +209,33 @@ def _usage(licence_ids: list[int], last_day: str) -> dict[tuple[int, str], dict[
     }
 
 
-def _billed(licence_ids: list[int]) -> dict[tuple[int, str, str], tuple[int, int, dict]]:
-    """(licence, month, metric) -> (units counted, cents charged, terms used) so far."""
+Billed = tuple[dict[tuple[int, str, str], tuple[int, int]], dict[tuple[int, str], dict]]
+
+
+def _billed(licence_ids: list[int]) -> Billed:
+    """What earlier invoices hold: (licence, month, metric) -> (units counted, cents charged),
+    and (licence, month) -> the terms that month was invoiced under."""
     rows = (
         InvoiceLine.select(InvoiceLine, Invoice)
         .join(Invoice)
-        .where(
-            InvoiceLine.licence.in_(licence_ids)
-            & InvoiceLine.kind.in_(("usage", "overage", "adjustment"))
-        )
+        .where(InvoiceLine.licence.in_(licence_ids))
         .order_by(InvoiceLine.id)
     )
-    billed: dict[tuple[int, str, str], tuple[int, int, dict]] = {}
+    counted: dict[tuple[int, str, str], tuple[int, int]] = {}
+    terms: dict[tuple[int, str], dict] = {}
     for line in rows:
+        if line.usage_period == line.invoice.period:
+            terms[(line.licence_id, line.usage_period)] = line.invoice.terms[str(line.licence_id)]
+        if line.kind == "fee":
+            continue
         key = (line.licence_id, line.usage_period, line.metric)
-        units, cents, terms = billed.get(key, (0, 0, {}))
+        units, cents = counted.get(key, (0, 0))
         if line.kind in ("usage", "adjustment"):
             units += line.quantity
         if line.kind in ("overage", "adjustment"):
             cents += line.amount_cents
-        if line.usage_period == line.invoice.period:
-            terms = line.invoice.terms[str(line.licence_id)]
-        billed[key] = (units, cents, terms)
-    return billed
+        counted[key] = (units, cents)
+    return counted, terms
 
 
 def _lines_for(
@@ -239,7 +243,7 @@ def _lines_for(
     period: str,
     terms: dict[str, Any],
     usage: dict[tuple[int, str], dict[str, int]],
-    billed: dict[tuple[int, str, str], tuple[int, int, dict]],
+    billed: Billed,
 ) -> list[dict[str, Any]]:
     start, end = period_range(period)
     lines: list[dict[str, Any]] = []
@@ -277,15 +281,17 @@ def _lines_for(
                     f"{terms['included'].get(metric, 0)} included",
                 }
             )
+    counted, terms_then = billed
     for (licence_id, month), totals in sorted(usage.items()):
         if licence_id != licence.id or month >= period:
             continue
+        then = terms_then.get((licence.id, month), terms)  # a month never invoiced: today's
         for metric in METRICS:
-            counted, charged, then = billed.get((licence.id, month, metric), (0, 0, {}))
-            delta = totals[metric] - counted
+            units, charged = counted.get((licence.id, month, metric), (0, 0))
+            delta = totals[metric] - units
             if delta == 0:
                 continue
-            cents = _overage_cents(totals[metric], metric, then or terms) - charged
+            cents = _overage_cents(totals[metric], metric, then) - charged
             lines.append(
                 {
                     "kind": "adjustment",

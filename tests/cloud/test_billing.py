@@ -202,3 +202,29 @@ def test_bad_periods_are_refused(database_url, app, clock) -> None:  # type: ign
     close("2026-02", clock)
     with pytest.raises(Conflict, match="before the last closed period"):
         close("2026-01", clock)
+
+
+async def test_late_usage_is_priced_with_the_terms_its_month_was_invoiced_under(
+    client, issue, clock
+) -> None:
+    lic = await starter_shop(client, issue)
+    move_to(clock, 2026, 2, 1)
+    close("2026-01", clock)  # January: fee only, no clicks yet
+    with transaction():
+        billing.set_terms(
+            "starter",
+            {"overage_per_1000_cents": {"widget_clicks": 1000}},
+            actor="t",
+            now=int(clock.time()),
+        )
+    await post(
+        client,
+        "/v1/agent/usage",
+        lic.key,
+        {**SHOP, "usage": [{"day": "2026-01-31", "widget_clicks": 12_000}]},
+    )
+    move_to(clock, 2026, 3, 1)
+    february = close("2026-02", clock)["invoices"][0]
+    (adjustment,) = [ln for ln in february["lines"] if ln["kind"] == "adjustment"]
+    # 2,000 clicks over January's 10,000, but January's terms priced clicks at 0
+    assert (adjustment["quantity"], adjustment["amount_cents"]) == (12_000, 0)
