@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from connector_agent.api.params import category_arg, id_list, limit_arg
+from online_models import Recommendation
 
 if TYPE_CHECKING:
     from connector_agent.agent import Agent
@@ -41,7 +42,7 @@ class Filters:
         return {"limit": self.limit, "category": self.category, "exclude": list(self.exclude)}
 
 
-def render(agent: Agent, recommendations: Iterable[Any]) -> list[dict[str, Any]]:
+def render(agent: Agent, recommendations: Iterable[Recommendation]) -> list[dict[str, Any]]:
     """Items with catalogue fields; products the catalogue no longer knows are left out."""
     brain = agent.brain
     items = []

@@ -17,7 +17,7 @@ import orjson
 from quart import Blueprint, request
 
 from connector_agent.api.context import current_agent
-from connector_agent.api.params import an_id
+from connector_agent.api.params import is_id
 from connector_agent.config import PLACEMENTS
 from connector_agent.errors import BadRequest
 from online_models.events import BROWSING_KINDS, Event, EventError, format_time, parse_time
@@ -40,11 +40,8 @@ class InvalidEvent(BadRequest):
 def _id(value: Any, field: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return str(value)
-    if isinstance(value, str):
-        try:
-            return an_id(value, field)
-        except BadRequest:
-            pass
+    if isinstance(value, str) and is_id(value):
+        return value
     raise InvalidEvent(f"{field}: must be an id (a positive integer or a short code)", field=field)
 
 

@@ -8,7 +8,7 @@ A route whose feature the licence lacks answers ``402 feature_not_licensed``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quart import Blueprint, request
 
@@ -16,6 +16,9 @@ from connector_agent import analytics
 from connector_agent.api.context import current_agent
 from connector_agent.api.params import an_id, flag, int_arg, limit_arg, optional_id
 from connector_agent.errors import AgentError, BadRequest, NotFound
+
+if TYPE_CHECKING:
+    from connector_agent.agent import Agent
 
 DEFAULT_LIMIT = 20
 MAX_HORIZON_DAYS = 30
@@ -28,7 +31,7 @@ class FeatureNotLicensed(AgentError):
     status = 402
 
 
-def _licensed(feature: str) -> Any:
+def _licensed(feature: str) -> Agent:
     """The agent, after checking that its licence covers ``feature``."""
     agent = current_agent()
     if feature not in agent.features:

@@ -16,9 +16,13 @@ MAX_IDS = 50
 _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
+def is_id(value: str) -> bool:
+    return bool(_ID.match(value))
+
+
 def an_id(value: str, field: str) -> str:
     """One product or customer id."""
-    if not _ID.match(value):
+    if not is_id(value):
         raise BadRequest(
             f"{field}: must be an id (letters, digits, _.:-; got {value!r})", field=field
         )

@@ -7,7 +7,7 @@ popular list, so a widget always has something to show; a disabled placement has
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from quart import Blueprint, request
 
@@ -26,6 +26,9 @@ CONTEXTS = {
     "thankyou": ("customer_id", "cart"),
     "shortcode": ("product_id", "cart", "customer_id"),
 }
+
+if TYPE_CHECKING:
+    from connector_agent.agent import Agent
 
 blueprint = Blueprint("widgets", __name__, url_prefix="/v1/widgets")
 
@@ -60,7 +63,7 @@ async def widget(placement: str) -> dict[str, Any]:
 
 
 def _items(
-    agent: Any,
+    agent: Agent,
     placement: str,
     context: dict[str, Any],
     filters: Filters,
