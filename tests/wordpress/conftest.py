@@ -46,7 +46,9 @@ def site(plugin_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         pytest.skip(reason)
     wordpress = WordPressSite.create(tmp_path_factory.mktemp("wp"), plugin_zip)
     yield wordpress
+    errors = wordpress.plugin_php_errors()
     wordpress.close()
+    assert errors == [], "the plugin raised PHP errors"
 
 
 @pytest.fixture

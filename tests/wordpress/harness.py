@@ -231,6 +231,11 @@ class WordPressSite:
         path = self.root / "debug.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def plugin_php_errors(self) -> list[str]:
+        """PHP errors, warnings, notices and deprecations raised in the plugin's own files
+        (WordPress 6.1 itself logs deprecations under PHP 8.2; those are not ours)."""
+        return [line for line in self.debug_log().splitlines() if "/plugins/luxebrain/" in line]
+
     def close(self) -> None:
         if self.process is not None:
             self.process.terminate()

@@ -67,8 +67,11 @@ class Stack:
             time.sleep(0.2)
 
     def close(self) -> None:
+        """Stop both; fail if the plugin raised any PHP error meanwhile."""
+        errors = self.site.plugin_php_errors()
         self.agent.stop()
         self.site.close()
+        assert errors == [], "the plugin raised PHP errors"
 
 
 def _agent_recommends(config_path: Path, product_id: int, *, within: float = 30) -> None:

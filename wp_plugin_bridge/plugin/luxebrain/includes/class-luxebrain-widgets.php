@@ -101,13 +101,11 @@ class LuxeBrain_Widgets {
 	 */
 	private static function from_attributes( string $placement, $product, $limit ): string {
 		$placement = in_array( $placement, LuxeBrain_Settings::PLACEMENTS, true ) ? $placement : 'shortcode';
-		$product   = absint( $product );
-		$limit     = absint( $limit );
 		return self::container(
 			$placement,
 			array(
-				'product_id' => $product ? $product : 0,
-				'limit'      => min( $limit, LuxeBrain_Settings::MAX_LIMIT ),
+				'product_id' => absint( $product ),
+				'limit'      => min( absint( $limit ), LuxeBrain_Settings::MAX_LIMIT ),
 			)
 		);
 	}
