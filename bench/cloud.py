@@ -7,7 +7,8 @@
 The database URL names the backend and server only: the bench works in a scratch database next
 to it (a new SQLite file / a new PostgreSQL database) and removes it afterwards. It seeds 1,000
 licences with one activated store each, so per-licence rate limits are not what is measured,
-then drives each route for a few seconds at a fixed concurrency over keep-alive connections.
+then drives ``/healthz`` and check-ins in alternating short rounds (a few seconds in all) at a
+fixed concurrency over keep-alive connections.
 """
 
 from __future__ import annotations
@@ -192,25 +193,45 @@ async def _worker(
         writer.close()
 
 
-async def drive(port: int, wire: list[bytes], concurrency: int, seconds: float) -> dict:
+async def drive(
+    port: int, wire: list[bytes], concurrency: int, seconds: float
+) -> tuple[list[float], int, float]:
+    """Latencies, error count and elapsed time of ``seconds`` of load."""
     latencies: list[float] = []
     errors: list[int] = []
-    warm_stop = time.perf_counter() + 0.5
-    await asyncio.gather(*(_worker(port, wire, k * 997, warm_stop, [], []) for k in range(2)))
     start = time.perf_counter()
     stop = start + seconds
     await asyncio.gather(
         *(_worker(port, wire, k * 61, stop, latencies, errors) for k in range(concurrency))
     )
-    elapsed = time.perf_counter() - start
+    return latencies, len(errors), time.perf_counter() - start
+
+
+def summary(latencies: list[float], errors: int, elapsed: float) -> dict:
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return {
         "rps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(cuts[49] * 1000, 2),
         "p99_ms": round(cuts[98] * 1000, 2),
         "requests": len(latencies),
-        "errors": len(errors),
+        "errors": errors,
     }
+
+
+async def interleaved(
+    port: int, wires: dict[str, list[bytes]], concurrency: int, seconds: float, rounds: int
+) -> dict[str, dict]:
+    """Alternate the routes in short rounds, so load from other processes on the machine
+    weighs on both sides of the ratio alike."""
+    totals = {route: ([], 0, 0.0) for route in wires}
+    for wire in wires.values():  # warm-up: connections, caches, prepared statements
+        await drive(port, wire, 2, 0.3)
+    for _ in range(rounds):
+        for route, wire in wires.items():
+            latencies, errors, elapsed = await drive(port, wire, concurrency, seconds / rounds)
+            done, failed, spent = totals[route]
+            totals[route] = (done + latencies, failed + errors, spent + elapsed)
+    return {route: summary(*parts) for route, parts in totals.items()}
 
 
 def main() -> None:
@@ -218,7 +239,8 @@ def main() -> None:
     parser.add_argument("--database", required=True, help="sqlite:///… or postgresql://…")
     parser.add_argument("--json", dest="json_out", required=True, help="report file to write")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=3.0, help="per route (max 10)")
+    parser.add_argument("--seconds", type=float, default=4.0, help="per route (max 10)")
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per route")
     parser.add_argument("--workers", type=int, default=1, help="Hypercorn worker processes")
     parser.add_argument("--licences", type=int, default=1000)
     args = parser.parse_args()
@@ -227,12 +249,12 @@ def main() -> None:
         print(f"seeding {args.licences} licences …", file=sys.stderr)
         pairs = seed(url, args.licences)
         with server(url, args.workers) as port:
-            results = {}
-            for route in ("healthz", "checkin"):
-                results[route] = asyncio.run(
-                    drive(port, requests_for(route, pairs), args.concurrency, seconds)
-                )
-                print(f"{route:8} {results[route]}", file=sys.stderr)
+            wires = {route: requests_for(route, pairs) for route in ("healthz", "checkin")}
+            results = asyncio.run(
+                interleaved(port, wires, args.concurrency, seconds, max(1, args.rounds))
+            )
+    for route, numbers in results.items():
+        print(f"{route:8} {numbers}", file=sys.stderr)
     report = {
         **results,
         "checkin_to_healthz": round(results["checkin"]["rps"] / results["healthz"]["rps"], 3),
