@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -97,3 +98,19 @@ async def test_jobs_skip_an_unpaired_agent_and_log_failures(tmp_path, caplog):
     errors = failing.store.sync_summary()
     assert set(errors) == {"products", "customers", "orders"}
     assert all("gave up" in e["last_error"] for e in errors.values())
+
+
+async def test_stop_lets_a_running_sync_finish_its_page_and_checkpoint(shop, tmp_path):
+    agent = agent_for(tmp_path, shop.url, shop.consumer_key, shop.consumer_secret,
+                      env={"LUXEBRAIN_SYNC__PAGE_SIZE": "10"})
+    shop.faults.inject(None, path="/orders", count=3, delay=0.3)
+    jobs = WooJobs(agent)
+    running = asyncio.ensure_future(jobs.sync())
+    while agent.store.cursor("orders").get("pass", {}).get("page", 0) < 2:
+        await asyncio.sleep(0.05)
+    await jobs.stop()
+    assert running.done() and running.exception() is None
+    state = agent.store.cursor("orders")
+    assert "watermark" not in state and state["pass"]["page"] >= 2  # resumable, not finished
+    held = len(agent.log.known_keys("order"))
+    assert held == (state["pass"]["page"] - 1) * 10
