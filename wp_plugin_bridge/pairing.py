@@ -70,12 +70,16 @@ def redeem_code(site: str, code: str, agent_url: str, *, timeout: float = 15.0) 
         response = _post(f"{site}/?rest_route={ROUTE}", body, timeout)
     if response.status_code != 200:
         try:
-            message = str(response.json().get("message") or "")
-        except (ValueError, AttributeError):
-            message = ""
+            error = response.json()
+        except ValueError:
+            error = {}
+        error = error if isinstance(error, dict) else {}
+        if response.status_code == 404 or error.get("code") == "rest_no_route":
+            raise PairingError(f"{site} has no pairing route: is the LuxeBrain plugin active?")
+        message = str(error.get("message") or "")
         raise PairingError(
             f"{site} refused pairing (HTTP {response.status_code})"
-            + (f": {message}" if message else "; is the LuxeBrain plugin active?")
+            + (f": {message}" if message else "")
         )
     try:
         answer = response.json()
