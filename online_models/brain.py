@@ -22,7 +22,7 @@ from online_models.catalogue import Catalogue
 from online_models.config import BrainConfig
 from online_models.events import PAID_STATUSES, REVERSAL_STATUSES, Event, format_time
 from online_models.forecast import DemandForecaster, day_name
-from online_models.orders import Order, order_of
+from online_models.orders import Order, Packed, order_of, pack, unpack
 from online_models.price import Pricer
 from online_models.recommend import (
     CoPurchase,
@@ -108,7 +108,7 @@ class Brain:
             cfg.max_flagged,
             seed,
         )
-        self._orders: OrderedDict[str, tuple[int, Order | None]] = OrderedDict()
+        self._orders: OrderedDict[str, tuple[int, Packed | None]] = OrderedDict()
         self._fallback: list[tuple[str, str]] = []
         self._last_ts: float | None = None
         self._ranker = self._make_ranker()
@@ -123,7 +123,6 @@ class Brain:
             self._repeat,
             self._personal,
             fallback=lambda: self._fallback,
-            now=lambda: self._last_ts or 0.0,
         )
 
     # ------------------------------------------------------------------ snapshot
@@ -173,9 +172,9 @@ class Brain:
         state, taught = self._orders.get(order.key, (0, None))
         if order.status in PAID_STATUSES and state != TAUGHT:
             self._teach(order, 1)
-            self._remember(order.key, TAUGHT, order)
+            self._remember(order.key, TAUGHT, pack(order))
         elif order.status in REVERSAL_STATUSES and state == TAUGHT:
-            self._teach(taught if taught is not None else order, -1)
+            self._teach(unpack(taught) if taught is not None else order, -1)
             self._remember(order.key, REVERSED, None)
         elif order.status in REVERSAL_STATUSES and state == 0:
             self._learn_cancellation(order)
@@ -184,10 +183,10 @@ class Brain:
     def _on_order_deleted(self, event: Event) -> None:
         state, taught = self._orders.get(event.key, (0, None))
         if state == TAUGHT and taught is not None:
-            self._teach(taught, -1)
+            self._teach(unpack(taught), -1)
             self._remember(event.key, REVERSED, None)
 
-    def _remember(self, key: str, state: int, order: Order | None) -> None:
+    def _remember(self, key: str, state: int, order: Packed | None) -> None:
         self._orders[key] = (state, order)
         self._orders.move_to_end(key)
         while len(self._orders) > self._cfg.order_memory:
@@ -195,13 +194,12 @@ class Brain:
 
     def _enrich(self, order: Order) -> Order:
         """Give WooCommerce lines (which carry no category) their product's category."""
-        if all(line.category for line in order.lines):
+        category = self._catalogue.category
+        if not any(not ln.category and category(ln.product_id) for ln in order.lines):
             return order
         lines = tuple(
-            line
-            if line.category
-            else replace(line, category=self._catalogue.category(line.product_id))
-            for line in order.lines
+            ln if ln.category else replace(ln, category=category(ln.product_id))
+            for ln in order.lines
         )
         return replace(order, lines=lines)
 
@@ -247,9 +245,9 @@ class Brain:
         self._repeat.forget_customer(customer)
         self._personal.forget_customer(customer)
         self._segments.forget_customer(customer)
-        for key, (state, order) in list(self._orders.items()):
-            if order is not None and order.customer_id == customer:
-                self._orders[key] = (state, replace(order, customer_id=None))
+        for key, (state, packed) in list(self._orders.items()):
+            if packed is not None and packed[2] == customer:
+                self._orders[key] = (state, pack(replace(unpack(packed), customer_id=None)))
 
     def _on_browsing(self, event: Event) -> None:
         payload = event.payload if isinstance(event.payload, dict) else {}

@@ -99,6 +99,10 @@ class Catalogue:
         entry = self._products.get(product_id)
         return None if entry is None else {**entry, "categories": list(entry["categories"])}
 
+    def in_category(self, product_id: str, category: str) -> bool:
+        entry = self._products.get(product_id)
+        return entry is not None and category in entry["categories"]
+
     def name(self, product_id: str) -> str:
         entry = self._products.get(product_id)
         return entry["name"] if entry and entry["name"] else product_id

@@ -73,13 +73,24 @@ def synthetic_events(n_orders: int = 120, seed: int = 0) -> list[Event]:
             }
             for p in products
         ]
-        payload = {"id": str(i), "status": "completed", "customer_id": customer,
-                   "line_items": lines, "total": "0"}
+        payload = {
+            "id": str(i),
+            "status": "completed",
+            "customer_id": customer,
+            "line_items": lines,
+            "total": "0",
+        }
         when = format_time(datetime.fromtimestamp(ts, UTC))
         events.append(Event(0, "order.upserted", f"o{i}", f"v{i}", when, payload))
         if i % 10 == 3 and customer is not None:
-            view = {"session_id": f"s{i}", "customer_id": customer, "product_id": f"p{i % 30}",
-                    "placement": "product", "source": None, "recommended_ids": []}
+            view = {
+                "session_id": f"s{i}",
+                "customer_id": customer,
+                "product_id": f"p{i % 30}",
+                "placement": "product",
+                "source": None,
+                "recommended_ids": [],
+            }
             events.append(Event(0, "view", f"view-{i}", "1", when, view))
         if i % 17 == 5:
             cancelled = {**payload, "status": "cancelled"}
@@ -130,8 +141,12 @@ def brain_answers(b: Brain) -> Any:
 
 
 CASES: tuple[ModelCase, ...] = (
-    ModelCase("Brain", lambda seed: Brain(seed=seed), lambda m, evs: [m.learn(e) for e in evs],
-              brain_answers),
+    ModelCase(
+        "Brain",
+        lambda seed: Brain(seed=seed),
+        lambda m, evs: [m.learn(e) for e in evs],
+        brain_answers,
+    ),
     ModelCase(
         "Popularity",
         lambda seed: Popularity(half_life_days=7.0, keep=5),
@@ -159,17 +174,16 @@ CASES: tuple[ModelCase, ...] = (
     ModelCase(
         "DemandForecaster",
         lambda seed: DemandForecaster(window_days=28, level_days=14, gate_weeks=4),
-        _feed_orders(
-            lambda m, o: [m.learn(ln.product_id, o.day, ln.quantity) for ln in o.lines]
-        ),
+        _feed_orders(lambda m, o: [m.learn(ln.product_id, o.day, ln.quantity) for ln in o.lines]),
         lambda m: [m.forecast(f"p{p}", 739_700, 7) for p in range(30)],
     ),
     ModelCase(
         "Segmenter",
         lambda seed: Segmenter(),
         _feed_orders(
-            lambda m, o: o.customer_id
-            and m.learn(o.customer_id, ts=o.timestamp, amount=o.total, orders=1)
+            lambda m, o: (
+                o.customer_id and m.learn(o.customer_id, ts=o.timestamp, amount=o.total, orders=1)
+            )
         ),
         lambda m: (m.segment_sizes(), [m.segment_of(f"c{c}") for c in range(20)]),
     ),
@@ -187,8 +201,12 @@ CASES: tuple[ModelCase, ...] = (
         "AnomalyDetector",
         lambda seed: AnomalyDetector(5, 4, 10, 0.7, 5, seed),
         _feed_orders(lambda m, o: m.learn(o, returning=True)),
-        lambda m: (m.flagged(5), m.score(Order("x", "completed", None, 0.0, 0, 3,
-                                               (Line("p1", "", None, 999, 9.0),)), False)),
+        lambda m: (
+            m.flagged(5),
+            m.score(
+                Order("x", "completed", None, 0.0, 0, 3, (Line("p1", "", None, 999, 9.0),)), False
+            ),
+        ),
     ),
 )
 
@@ -255,8 +273,13 @@ def check_repr(case: ModelCase) -> None:
     assert "\n" not in text and len(text) < 200 and " at 0x" not in text, text
 
 
-CHECKS = (check_snapshot_roundtrip, check_same_seed, check_queries_are_pure, check_no_io,
-          check_repr)
+CHECKS = (
+    check_snapshot_roundtrip,
+    check_same_seed,
+    check_queries_are_pure,
+    check_no_io,
+    check_repr,
+)
 
 
 def yield_checks(cases: tuple[ModelCase, ...] = CASES) -> Iterator[tuple[str, Callable[[], None]]]:

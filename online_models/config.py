@@ -31,7 +31,7 @@ class BrainConfig:
     copurchase_half_life_days: float = 60.0
     repeat_half_life_days: float = 90.0
     #: co-purchase: neighbours kept per item (pruned to this when twice as many are held)
-    max_neighbours: int = 150
+    max_neighbours: int = 100
     #: co-purchase: distinct products of one order that are paired (the first ones)
     max_basket_items: int = 60
     #: buy-again: distinct items remembered per customer
@@ -54,8 +54,10 @@ class BrainConfig:
     together_weight_popular: float = 0.2
     #: co-purchase score = count(a, i) / count(i) ** copurchase_popularity_damping
     copurchase_popularity_damping: float = 0.0
-    #: orders remembered for compensating a later cancellation or refund
-    order_memory: int = 50_000
+    #: orders remembered (oldest forgotten first) to compensate a later cancellation, refund or
+    #: delete, and to teach an order only once; an order updated after it was forgotten is taught
+    #: again, so this should cover the window in which orders still change
+    order_memory: int = 20_000
     #: forecast: days of daily history kept per product and the level window
     forecast_window_days: int = 56
     forecast_level_days: int = 28

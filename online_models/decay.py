@@ -15,6 +15,7 @@ finite for shops that run for decades.
 from __future__ import annotations
 
 import math
+import sys
 
 __all__ = ["Decay", "DecayedCounter"]
 
@@ -77,6 +78,7 @@ class DecayedCounter:
         self._counts: dict[str, float] = {}
         self._top: dict[str, None] = {}  # a dict, not a set: its order is deterministic
         self._floor = 0.0
+        self._ranked: list[tuple[str, float]] | None = None
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -85,6 +87,7 @@ class DecayedCounter:
         return key in self._counts
 
     def add(self, key: str, weight: float, ts: float) -> None:
+        self._ranked = None
         boost = self._decay.boost(ts)
         if self._decay.needs_rebase(boost):
             self._rescale(self._decay.rebase(ts))
@@ -104,6 +107,7 @@ class DecayedCounter:
                 self._rebuild_top()
 
     def forget(self, key: str) -> None:
+        self._ranked = None
         if self._counts.pop(key, None) is not None:
             self._top.pop(key, None)
             self._rebuild_top()
@@ -121,10 +125,23 @@ class DecayedCounter:
         return self._decay.peek(ts)
 
     def top(self, n: int) -> list[tuple[str, float]]:
-        """The ``n`` largest (key, raw value), ties by key, from the top list."""
-        counts = self._counts
-        ranked = sorted(self._top, key=lambda k: (-counts[k], k))
-        return [(k, counts[k]) for k in ranked[:n]]
+        """The ``n`` largest (key, raw value), ties by key, from the top list.
+
+        The ranking is cached until the next update: a derived value, not state (it is not
+        part of a snapshot), so asking twice between two orders sorts once.
+        """
+        if self._ranked is None:
+            counts = self._counts
+            self._ranked = [
+                (k, counts[k]) for k in sorted(self._top, key=lambda k: (-counts[k], k))
+            ]
+        return self._ranked[:n]
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "_ranked": None}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update({sys.intern(k): v for k, v in state.items()})
 
     def _rescale(self, factor: float) -> None:
         for key in self._counts:

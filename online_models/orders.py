@@ -11,7 +11,7 @@ from typing import Any
 
 from online_models.events import Event
 
-__all__ = ["NON_PRODUCT", "Line", "Order", "order_of"]
+__all__ = ["NON_PRODUCT", "Line", "Order", "order_of", "pack", "unpack"]
 
 #: the category of lines that are not merchandise (postage, fees, vouchers)
 NON_PRODUCT = "non_product"
@@ -92,3 +92,29 @@ def order_of(event: Event) -> Order:
         hour=when.hour,
         lines=lines,
     )
+
+
+PackedLine = tuple[str, str, str | None, int, float]
+Packed = tuple[str, str, str | None, float, int, int, tuple[PackedLine, ...]]
+
+
+def pack(order: Order) -> Packed:
+    """An order as plain tuples: what the brain remembers to compensate it later (small and
+    fast to snapshot)."""
+    lines = tuple(
+        (ln.product_id, ln.name, ln.category, ln.quantity, ln.unit_price) for ln in order.lines
+    )
+    return (
+        order.key,
+        order.status,
+        order.customer_id,
+        order.timestamp,
+        order.day,
+        order.hour,
+        lines,
+    )
+
+
+def unpack(packed: Packed) -> Order:
+    key, status, customer, ts, day, hour, lines = packed
+    return Order(key, status, customer, ts, day, hour, tuple(Line(*ln) for ln in lines))

@@ -102,8 +102,14 @@ class PersonalMF:
         model = self._model
         kind, keys, pos, has_gauss, gauss = model.initializer._rng.get_state(legacy=True)
         return {
-            "params": (self.n_factors, self.learning_rate, self.positives, self.negatives,
-                       self.pool, self.seed),
+            "params": (
+                self.n_factors,
+                self.learning_rate,
+                self.positives,
+                self.negatives,
+                self.pool,
+                self.seed,
+            ),
             "rng": self._rng.getstate(),
             "ring": (self._ring, self._ring_pos),
             "users": {k: v.tolist() for k, v in model.u_latents.items()},
@@ -134,10 +140,19 @@ class PersonalMF:
         """Dot products for known customer/product pairs, 0 otherwise; never adds latents."""
         users = self._model.u_latents
         items = self._model.i_latents
-        user = users.get(customer_id) if customer_id in users else None
-        if user is None:
+        if customer_id not in users:
             return [0.0] * len(products)
-        return [float(np.dot(user, items[p])) if p in items else 0.0 for p in products]
+        known = [p for p in products if p in items]
+        if not known:
+            return [0.0] * len(products)
+        scores = dict(
+            zip(
+                known,
+                (np.array([items[p] for p in known]) @ users[customer_id]).tolist(),
+                strict=True,
+            )
+        )
+        return [scores.get(p, 0.0) for p in products]
 
     def forget_customer(self, customer_id: str) -> None:
         self._model.u_latents.pop(customer_id, None)

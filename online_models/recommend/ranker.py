@@ -22,7 +22,7 @@ __all__ = ["Ranker"]
 #: neighbours looked at per anchor item
 NEIGHBOURS_PER_ANCHOR = 40
 #: most recent distinct items of a customer's last baskets used as co-purchase anchors
-MAX_ANCHORS = 20
+MAX_ANCHORS = 12
 
 
 class _Picks:
@@ -59,7 +59,6 @@ class Ranker:
         repeat: RepeatPurchases,
         personal: PersonalMF,
         fallback: Callable[[], list[tuple[str, str]]],
-        now: Callable[[], float],
     ) -> None:
         self.config = config
         self.catalogue = catalogue
@@ -69,7 +68,6 @@ class Ranker:
         self.repeat = repeat
         self.personal = personal
         self.fallback = fallback
-        self.now = now
 
     # ------------------------------------------------------------------ filters and chain tail
 
@@ -79,9 +77,7 @@ class Ranker:
         def admissible(product_id: str) -> bool:
             if product_id in blocked or not catalogue.recommendable(product_id):
                 return False
-            return category is None or category in (catalogue.get(product_id) or {}).get(
-                "categories", ()
-            )
+            return category is None or catalogue.in_category(product_id, category)
 
         return admissible
 
@@ -225,17 +221,21 @@ class Ranker:
                 components["personal"] = {
                     p: max(s, 0.0) / top for p, s in zip(candidates, scores, strict=True)
                 }
-        weights = {
-            "buy_again": cfg.weight_repeat,
-            "co_purchase": cfg.weight_copurchase,
-            "popular": cfg.weight_popular,
-            "personal": cfg.weight_personal,
-        }
+        weights = (
+            ("buy_again", cfg.weight_repeat, components["buy_again"]),
+            ("co_purchase", cfg.weight_copurchase, components["co_purchase"]),
+            ("popular", cfg.weight_popular, components["popular"]),
+            ("personal", cfg.weight_personal, components["personal"]),
+        )
         blended = []
         for product_id in candidates:
-            parts = {s: weights[s] * components[s].get(product_id, 0.0) for s in weights}
-            source = max(parts, key=lambda s: (parts[s], s))
-            blended.append((sum(parts.values()), product_id, source))
+            total, best, source = 0.0, -1.0, ""
+            for name, weight, values in weights:
+                part = weight * values.get(product_id, 0.0)
+                total += part
+                if part > best:
+                    best, source = part, name
+            blended.append((total, product_id, source))
         blended.sort(key=lambda t: (-t[0], t[1]))
         for score, product_id, source in blended:
             if score <= 0:

@@ -1,0 +1,104 @@
+"""Benchmark the Brain alone on a real order history: learning speed, query latency, snapshot
+time and size, memory. Prints numbers and ratios against the issue's budgets; never asserts.
+
+    python bench/models.py --orders ../shared/data/uci_online_retail_ii_2009_2010/orders.csv.gz \
+        [--limit N] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from connector_agent.orders_csv import read_events
+from online_models import Brain
+
+BUDGETS = {"learn_orders_per_s": 1000, "recommend_us_p99": 2000, "peak_rss_mb": 300,
+           "snapshot_write_s": 1.0, "snapshot_restore_s": 1.0}
+QUERIES = 3000
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+def run(orders: Path, limit: int | None, seed: int) -> dict[str, float]:
+    events = list(read_events(orders, limit=limit))
+    n_orders = sum(e.kind == "order.upserted" for e in events)
+    rss_before = _rss_mb()
+    brain = Brain(seed=seed)
+    start = time.perf_counter()
+    for event in events:
+        brain.learn(event)
+    learn_s = time.perf_counter() - start
+    customers = sorted({e.payload.get("customer_id") for e in events
+                        if e.kind == "order.upserted" and e.payload.get("customer_id")})
+    products = sorted({e.key for e in events if e.kind == "product.upserted"})
+    rng = random.Random(seed)
+    timings: dict[str, list[float]] = {"customer": [], "product": [], "cart": [], "popular": []}
+    for _ in range(QUERIES):
+        kind = rng.choice(tuple(timings))
+        t0 = time.perf_counter()
+        if kind == "customer":
+            brain.recommend_for_customer(rng.choice(customers))
+        elif kind == "product":
+            brain.recommend_for_product(rng.choice(products))
+        elif kind == "cart":
+            brain.recommend_for_cart(rng.sample(products, 3))
+        else:
+            brain.popular()
+        timings[kind].append((time.perf_counter() - t0) * 1e6)
+    t0 = time.perf_counter()
+    data = brain.snapshot()
+    write_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    Brain.restore(data)
+    restore_s = time.perf_counter() - t0
+    every = [t for ts in timings.values() for t in ts]
+    result = {
+        "orders": n_orders,
+        "learn_orders_per_s": round(n_orders / learn_s, 1),
+        "recommend_us_p50": round(_pct(every, 0.5), 1),
+        "recommend_us_p99": round(_pct(every, 0.99), 1),
+        **{f"{k}_us_p99": round(_pct(v, 0.99), 1) for k, v in timings.items() if v},
+        "snapshot_mb": round(len(data) / 1e6, 2),
+        "snapshot_write_s": round(write_s, 3),
+        "snapshot_restore_s": round(restore_s, 3),
+        "peak_rss_mb": round(_rss_mb(), 1),
+        "rss_before_models_mb": round(rss_before, 1),
+        **brain.stats(),
+    }
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=Path, required=True)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    result = run(args.orders, args.limit, args.seed)
+    for key, value in result.items():
+        budget = BUDGETS.get(key)
+        ratio = f"  ({value / budget:.2f} × budget {budget})" if budget else ""
+        print(f"{key:28s} {value}{ratio}")
+    if args.json:
+        args.json.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+
+
+if __name__ == "__main__":
+    main()
