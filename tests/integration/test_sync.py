@@ -85,20 +85,24 @@ def test_backfill_equals_the_shop_record_by_record(double, store):
         "customers": counts["customers"],
         "orders": counts["orders"],
     }
-    # the projected tables agree with the events, line items included
-    some = next(iter(expected(double)["order.upserted"].values()))
-    row = store.db.conn.execute(
-        "SELECT status, total, customer_id, created_at FROM orders WHERE id = ?", [some["id"]]
-    ).fetchone()
-    assert row == (some["status"], some["total"], some["customer_id"], some["created_at"])
-    lines = store.db.conn.execute(
-        "SELECT product_id, quantity, unit_price, category FROM line_items "
-        "WHERE order_id = ? ORDER BY position",
-        [some["id"]],
+    # the projected tables agree field by field, every order and every line item
+    orders = expected(double)["order.upserted"]
+    rows = store.db.conn.execute(
+        "SELECT id, status, customer_id, currency, total, created_at, paid_at FROM orders"
     ).fetchall()
+    fields = ("status", "customer_id", "currency", "total", "created_at", "paid_at")
+    assert {row[0]: row[1:] for row in rows} == {
+        key: tuple(order[f] for f in fields) for key, order in orders.items()
+    }
+    lines = store.db.conn.execute(
+        "SELECT order_id, product_id, variation_id, name, category, quantity, unit_price "
+        "FROM line_items ORDER BY order_id, position"
+    ).fetchall()
+    line_fields = ("product_id", "variation_id", "name", "category", "quantity", "unit_price")
     assert lines == [
-        (li["product_id"], li["quantity"], li["unit_price"], li["category"])
-        for li in some["line_items"]
+        (key, *(line[f] for f in line_fields))
+        for key, order in sorted(orders.items())
+        for line in order["line_items"]
     ]
     assert all(cursor["watermark"] for cursor in map(store.cursor, report.resources))
 
