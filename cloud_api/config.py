@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "SECURE_COOKIES": False,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "DB_THREADS": 16,
+    "FORWARDED_HOPS": 0,
 }
 _INTS = {k for k, v in DEFAULTS.items() if isinstance(v, int) and not isinstance(v, bool)}
 

@@ -23,6 +23,7 @@ from cloud_api.api.access import (
     authorise,
     credentials,
 )
+from cloud_api.api.inputs import client_address
 from cloud_api.db import in_db, in_db_keeping_counts
 from cloud_api.errors import CsrfFailed, InvalidInput, Unauthorized
 from cloud_api.staff import accounts, sessions
@@ -116,7 +117,7 @@ async def login() -> Any:
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, form.get("csrf_token", "")):
         raise CsrfFailed("the sign-in form expired; reload it and try again")
-    settings, client = dict(current_app.config), request.remote_addr or "unknown"
+    settings, client = dict(current_app.config), client_address()
 
     def run() -> str:
         now = now_s(settings["CLOCK"])

@@ -1,10 +1,10 @@
-"""Reading requests: JSON bodies that must be objects, bearer credentials."""
+"""Reading requests: JSON bodies that must be objects, bearer credentials, client address."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from quart import request
+from quart import current_app, request
 
 from cloud_api.errors import InvalidInput, Unauthorized
 
@@ -37,3 +37,15 @@ def field(
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise InvalidInput(f"{name} must be {kind.__name__}", field=name)
     return value
+
+
+def client_address() -> str:
+    """The caller's address: the socket peer, or behind ``FORWARDED_HOPS`` trusted proxies the
+    address the outermost of them saw (so login throttling counts clients, not the balancer)."""
+    hops = current_app.config["FORWARDED_HOPS"]
+    if hops:
+        chain = [a.strip() for a in request.headers.get("X-Forwarded-For", "").split(",")]
+        chain = [a for a in chain if a]
+        if len(chain) >= hops:
+            return chain[-hops]
+    return request.remote_addr or "unknown"

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from quart import Blueprint, current_app, jsonify, request
+from quart import Blueprint, current_app, jsonify
 
 from cloud_api import activation, audit, directory, licences, plans
 from cloud_api.api.access import Ctx, staff_route
-from cloud_api.api.inputs import field, json_object
+from cloud_api.api.inputs import client_address, field, json_object
 from cloud_api.db import in_db, in_db_keeping_counts
 from cloud_api.models import Staff
 from cloud_api.signing import current_signer
@@ -39,7 +39,7 @@ async def login() -> Any:
     """``{"email", "password", "code"?}`` -> ``{"token", "expires_at", "staff"}``."""
     body = await json_object()
     settings = dict(current_app.config)
-    client = request.remote_addr or "unknown"
+    client = client_address()
 
     def run() -> dict[str, Any]:
         now = now_s(settings["CLOCK"])

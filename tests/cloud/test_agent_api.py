@@ -230,3 +230,14 @@ async def test_healthz_and_published_keys(client) -> None:
     assert [k["status"] for k in document["keys"]] == ["current"]
     pem = await (await client.get("/.well-known/luxebrain-keys.pem")).get_data()
     assert pem.decode() == document["keys"][0]["public_key"]
+
+
+async def test_metrics_count_requests_by_route_template(client, issue) -> None:
+    lic = issue()
+    await post(client, "activate", lic.key, SHOP)
+    await post(client, "checkin", lic.key, SHOP)
+    await client.get("/healthz")
+    text = (await (await client.get("/metrics")).get_data()).decode()
+    assert ('luxebrain_cloud_requests_total{method="POST",route="/v1/agent/checkin",'
+            'status="200"} 1.0') in text
+    assert 'route="/healthz",status="200"} 1.0' in text

@@ -30,8 +30,19 @@ def test_migrate_is_idempotent(run) -> None:
 
 def test_issue_token_show_revoke_and_public_keys(run) -> None:
     assert run("keys", "create").exit_code == 0
-    issued = run("licence", "issue", "--tenant", "Acme", "--plan", "pro", "--stores", "2",
-                 "--days", "30", "--json")
+    issued = run(
+        "licence",
+        "issue",
+        "--tenant",
+        "Acme",
+        "--plan",
+        "pro",
+        "--stores",
+        "2",
+        "--days",
+        "30",
+        "--json",
+    )
     assert issued.exit_code == 0, issued.output
     out = json.loads(issued.output)
     assert set(out) == {"licence_id", "key", "expires_at"}
@@ -46,8 +57,9 @@ def test_issue_token_show_revoke_and_public_keys(run) -> None:
 
     pem = run("keys", "public")
     assert pem.exit_code == 0 and pem.output.startswith("-----BEGIN PUBLIC KEY-----")
-    claims = verify(token["token"], parse_public_keys(pem.output), now=0,
-                    store_url="https://shop.example")
+    claims = verify(
+        token["token"], parse_public_keys(pem.output), now=0, store_url="https://shop.example"
+    )
     assert claims["licence_id"] == out["licence_id"]
 
     shown = json.loads(run("licence", "show", lid).output)
@@ -64,9 +76,7 @@ def test_issue_token_show_revoke_and_public_keys(run) -> None:
 def test_operational_errors_are_one_line_exit_1(run) -> None:
     unknown_plan = run("licence", "issue", "--tenant", "A", "--plan", "gold", "--days", "3")
     assert unknown_plan.exit_code == 1
-    assert unknown_plan.output.strip() == (
-        "Error: no plan 'gold' (known: pro, pro-trial, starter)"
-    )
+    assert unknown_plan.output.strip() == ("Error: no plan 'gold' (known: pro, pro-trial, starter)")
     no_key = run("licence", "token", "1", "--store-url", "https://x.example")
     assert no_key.exit_code == 1 and "Traceback" not in no_key.output
     bad_days = run("licence", "issue", "--tenant", "A", "--plan", "pro", "--days", "0")
@@ -96,3 +106,22 @@ def test_plan_create_and_list(run) -> None:
     assert names == ["growth", "pro", "pro-trial", "starter"]
     bad = run("plan", "create", "--name", "x", "--feature", "telepathy")
     assert bad.exit_code == 1 and "unknown feature 'telepathy'" in bad.output
+
+
+def test_cli_changes_are_audited_with_the_operator(run, database_url: str) -> None:
+    from cloud_api.db import transaction
+    from cloud_api.models import AuditEntry
+
+    run("keys", "create")
+    issued = json.loads(
+        run(
+            "licence", "issue", "--tenant", "Acme", "--plan", "pro", "--days", "30", "--json"
+        ).stdout
+    )
+    run("licence", "revoke", str(issued["licence_id"]))
+    with transaction():
+        rows = [
+            (e.action, e.actor.startswith("cli:"))
+            for e in AuditEntry.select().order_by(AuditEntry.id)
+        ]
+    assert rows == [("tenant.create", True), ("licence.issue", True), ("licence.revoke", True)]

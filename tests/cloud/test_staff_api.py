@@ -189,3 +189,98 @@ async def test_cookie_sessions_need_the_csrf_header(client, sign_in) -> None:
         "/api/v1/tenants", json={"name": "Acme"}, headers={"X-CSRF-Token": me["csrf_token"]}
     )
     assert ok.status_code == 200
+
+
+async def test_throttle_counts_the_client_behind_trusted_proxies(app, client, make_staff) -> None:
+    app.config.update(LOGIN_MAX_FAILURES=2, FORWARDED_HOPS=1)
+    email, _ = make_staff("support")
+    attacker = {"X-Forwarded-For": "198.51.100.7, 203.0.113.5"}
+    for n in range(2):
+        response = await client.post(
+            "/api/v1/login",
+            headers=attacker,
+            json={"email": f"x{n}@vendor.example", "password": "nope"},
+        )
+        assert response.status_code == 401
+    blocked = await client.post(
+        "/api/v1/login", headers=attacker, json={"email": email, "password": PASSWORD}
+    )
+    assert blocked.status_code == 429
+    other = await client.post(
+        "/api/v1/login",
+        headers={"X-Forwarded-For": "203.0.113.9"},
+        json={"email": email, "password": PASSWORD},
+    )
+    assert other.status_code == 200
+
+
+async def test_sessions_expire(app, client, sign_in, clock) -> None:
+    viewer = await sign_in("read-only")
+    clock.advance(app.config["SESSION_SECONDS"])
+    response = await client.get("/api/v1/me", headers=viewer.headers)
+    assert response.status_code == 401
+
+
+async def agent_post(client, action: str, key: str, body: dict) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
+    response = await client.post(
+        f"/v1/agent/{action}", json=body, headers={"Authorization": f"Bearer {key}"}
+    )
+    return response.status_code, await response.get_json()
+
+
+async def test_offline_token_move_and_plan_change(client, sign_in, issue, clock) -> None:
+    from connector_agent.licence.token import parse_public_keys, verify
+
+    admin = await sign_in("admin")
+    lic = issue(plan="pro", stores=1)
+    base = f"/api/v1/licences/{lic.id}"
+    keys = parse_public_keys(
+        (await (await client.get("/.well-known/luxebrain-keys.pem")).get_data()).decode()
+    )
+
+    offline = await (
+        await client.post(
+            f"{base}/token", headers=admin.headers, json={"store_url": "https://offline.example"}
+        )
+    ).get_json()
+    claims = verify(offline["token"], keys, now=clock.time(), store_url="https://offline.example")
+    assert claims["exp"] == claims["licence_exp"] and claims["instance_id"] == ""
+    shop = {"store_url": "https://second.example", "instance_id": "inst-0002"}
+    assert (await agent_post(client, "activate", lic.key, shop))[0] == 409  # the slot is taken
+
+    moved = await (
+        await client.post(
+            f"{base}/move",
+            headers=admin.headers,
+            json={"from_url": "https://offline.example", "to_url": "https://second.example"},
+        )
+    ).get_json()
+    assert moved == {
+        "from_url": "https://offline.example",
+        "to_url": "https://second.example",
+        "staging": False,
+    }
+    status, body = await agent_post(client, "activate", lic.key, shop)
+    assert status == 200
+    assert "forecasts" in verify(body["token"], keys, now=clock.time())["features"]
+
+    await client.post(f"{base}/plan", headers=admin.headers, json={"plan": "starter"})
+    status, body = await agent_post(client, "checkin", lic.key, shop)
+    claims = verify(body["token"], keys, now=clock.time())
+    assert claims["plan"] == "starter" and claims["features"] == ["personalised", "segments"]
+
+
+async def test_staging_sites_are_flagged_in_their_token(client, issue, clock) -> None:
+    from connector_agent.licence.token import parse_public_keys, verify
+
+    lic = issue(plan="pro")
+    body = {
+        "store_url": "https://staging.shop.example",
+        "instance_id": "inst-0003",
+        "staging": True,
+    }
+    status, answer = await agent_post(client, "activate", lic.key, body)
+    keys = parse_public_keys(
+        (await (await client.get("/.well-known/luxebrain-keys.pem")).get_data()).decode()
+    )
+    assert status == 200 and verify(answer["token"], keys, now=clock.time())["staging"] is True
