@@ -122,6 +122,7 @@ def test_admin_sees_connected_status_and_insights(stack: Stack, site) -> None:
     admin = site.login("admin", ADMIN_PASSWORD)
     status = admin.get(site.url + PAGE, timeout=20).text
     assert "<td>Connected</td>" in status
+    assert "<th scope=\"row\">Models ready</th><td>yes</td>" in status
     assert stack.agent.url in status
     insights = admin.get(site.url + "/wp-admin/admin.php?page=luxebrain-insights", timeout=30)
     assert insights.status_code == 200
@@ -129,6 +130,9 @@ def test_admin_sees_connected_status_and_insights(stack: Stack, site) -> None:
                   "Flagged orders", "Widget analytics"):
         assert f"<h2>{title}</h2>" in insights.text
     assert "luxebrain-unreachable" not in insights.text
+    analytics = insights.text.split("<h2>Widget analytics</h2>", 1)[1]
+    assert "<th>Placement</th>" in analytics
+    assert "<td>product</td>" in analytics, "the click sent earlier is counted"
 
 
 def test_privacy_exporter_and_eraser_reach_the_agent(stack: Stack, site) -> None:

@@ -44,13 +44,26 @@ class GuardsTest extends LuxeBrain_TestCase {
 	}
 
 	public function test_insights_table_escapes_and_handles_shapes(): void {
-		$html = LuxeBrain_Insights::table( array( array( 'product' => '<b>Mug</b>', 'days_left' => 3 ), array( 'product' => 'Cup', 'extra' => array( 1 ) ) ) );
+		$html = LuxeBrain_Insights::table( array( array( 'product' => '<b>Mug</b>', 'days_left' => 3 ), array( 'product' => 'Cup', 'extra' => array( 1, null ) ) ) );
 		$this->assertStringContainsString( '<th>Product</th><th>Days left</th><th>Extra</th>', $html );
 		$this->assertStringContainsString( '<td>&lt;b&gt;Mug&lt;/b&gt;</td><td>3</td><td></td>', $html );
-		$this->assertStringContainsString( '<td>Cup</td><td></td><td>[1]</td>', $html );
-		$nested = LuxeBrain_Insights::table( array( 'total' => 5, 'segments' => array( array( 'name' => 'Champions', 'size' => 5 ) ) ) );
-		$this->assertStringContainsString( '<strong>Total:</strong> 5', $nested );
+		$this->assertStringContainsString( '<td>Cup</td><td></td><td>1, —</td>', $html );
+
+		$nested = LuxeBrain_Insights::table( array( 'count' => 5, 'segments' => array( array( 'name' => 'Champions', 'size' => 5 ) ) ) );
+		$this->assertStringContainsString( '<strong>Count:</strong> 5', $nested );
 		$this->assertStringContainsString( '<td>Champions</td><td>5</td>', $nested );
+
+		$analytics = LuxeBrain_Insights::table(
+			array(
+				'from'       => '2026-01-01T00:00:00Z',
+				'placements' => array( 'product' => array( 'impressions' => 4, 'clicks' => 1, 'ctr' => 0.25 ) ),
+				'total'      => array( 'impressions' => 4, 'clicks' => 1 ),
+			)
+		);
+		$this->assertStringContainsString( '<th>Placement</th><th>Impressions</th><th>Clicks</th><th>Ctr</th>', $analytics );
+		$this->assertStringContainsString( '<td>product</td><td>4</td><td>1</td><td>0.25</td>', $analytics );
+		$this->assertStringContainsString( '<strong>Total:</strong> impressions: 4, clicks: 1', $analytics );
 		$this->assertStringContainsString( 'Nothing to show yet.', LuxeBrain_Insights::table( array() ) );
+		$this->assertStringContainsString( 'Nothing to show yet.', LuxeBrain_Insights::table( array( 'from' => 'x', 'placements' => array() ) ) );
 	}
 }

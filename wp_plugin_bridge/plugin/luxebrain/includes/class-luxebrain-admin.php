@@ -272,9 +272,9 @@ class LuxeBrain_Admin {
 			$rows[ __( 'Status', 'luxebrain' ) ] = sprintf( __( 'Paired, but the agent does not answer: %s', 'luxebrain' ), $status->get_error_message() );
 		} else {
 			$rows[ __( 'Status', 'luxebrain' ) ]       = __( 'Connected', 'luxebrain' );
-			$rows[ __( 'Last sync', 'luxebrain' ) ]    = self::scalar( $status['last_sync'] ?? null );
-			$rows[ __( 'Models ready', 'luxebrain' ) ] = self::scalar( $status['models_ready'] ?? null );
-			$rows[ __( 'Licence', 'luxebrain' ) ]      = self::scalar( $status['licence'] ?? null );
+			$rows[ __( 'Last sync', 'luxebrain' ) ]    = LuxeBrain_Insights::text( $status['last_sync'] ?? null );
+			$rows[ __( 'Models ready', 'luxebrain' ) ] = LuxeBrain_Insights::text( $status['models_ready'] ?? null );
+			$rows[ __( 'Licence', 'luxebrain' ) ]      = self::licence( $status['licence'] ?? null );
 		}
 		echo '<table class="widefat striped luxebrain-status"><tbody>';
 		foreach ( $rows as $label => $value ) {
@@ -284,25 +284,17 @@ class LuxeBrain_Admin {
 	}
 
 	/**
-	 * A status value as text.
+	 * The licence in one line: its status and the features it unlocks.
 	 *
-	 * @param mixed $value Value from the agent.
+	 * @param mixed $licence The agent's licence summary.
 	 */
-	private static function scalar( $value ): string {
-		if ( null === $value || '' === $value ) {
-			return '—';
+	private static function licence( $licence ): string {
+		if ( ! is_array( $licence ) || ! isset( $licence['status'] ) ) {
+			return LuxeBrain_Insights::text( $licence );
 		}
-		if ( is_bool( $value ) ) {
-			return $value ? __( 'yes', 'luxebrain' ) : __( 'no', 'luxebrain' );
-		}
-		if ( is_array( $value ) ) {
-			$parts = array();
-			foreach ( $value as $key => $item ) {
-				$parts[] = ( is_string( $key ) ? $key . ': ' : '' ) . ( is_scalar( $item ) ? self::scalar( $item ) : wp_json_encode( $item ) );
-			}
-			return implode( ', ', $parts );
-		}
-		return (string) $value;
+		$features = isset( $licence['features'] ) && is_array( $licence['features'] ) ? implode( ', ', $licence['features'] ) : '';
+		/* translators: 1: licence status such as active or free, 2: comma-separated feature names */
+		return '' === $features ? (string) $licence['status'] : sprintf( __( '%1$s (features: %2$s)', 'luxebrain' ), $licence['status'], $features );
 	}
 
 	/**

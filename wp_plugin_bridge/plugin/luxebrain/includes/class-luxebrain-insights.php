@@ -74,33 +74,52 @@ class LuxeBrain_Insights {
 	}
 
 	/**
-	 * An agent answer as a table: a list of rows, or an object whose first list holds the rows
-	 * (its other scalar fields are shown above it).
+	 * An agent answer as tables: a list of rows, or an object whose lists and maps of objects
+	 * (such as analytics per placement) become tables and whose scalar fields and flat objects
+	 * (such as totals) are shown as lines.
 	 *
 	 * @param array<mixed> $answer Decoded JSON.
 	 */
 	public static function table( array $answer ): string {
-		$html = '';
-		$rows = $answer;
-		if ( ! array_is_list( $answer ) ) {
-			$rows = array();
-			foreach ( $answer as $key => $value ) {
-				if ( is_array( $value ) && array_is_list( $value ) && ! $rows ) {
-					$rows = $value;
-				} elseif ( is_scalar( $value ) ) {
-					$html .= '<p><strong>' . esc_html( ucfirst( str_replace( '_', ' ', (string) $key ) ) ) . ':</strong> ' . esc_html( (string) $value ) . '</p>';
+		if ( ! $answer || array_is_list( $answer ) ) {
+			return self::rows( $answer );
+		}
+		$html   = '';
+		$tables = '';
+		foreach ( $answer as $key => $value ) {
+			$label = ucfirst( str_replace( '_', ' ', (string) $key ) );
+			if ( is_scalar( $value ) || null === $value ) {
+				$html .= '<p><strong>' . esc_html( $label ) . ':</strong> ' . esc_html( self::text( $value ) ) . '</p>';
+			} elseif ( array_is_list( $value ) ) {
+				$tables .= self::rows( $value );
+			} elseif ( array_filter( $value, 'is_array' ) === $value ) {
+				$rows = array();
+				foreach ( $value as $name => $row ) {
+					$rows[] = array( rtrim( $label, 's' ) => $name ) + $row;
 				}
+				$tables .= self::rows( $rows );
+			} else {
+				$html .= '<p><strong>' . esc_html( $label ) . ':</strong> ' . esc_html( self::text( $value ) ) . '</p>';
 			}
 		}
+		return $html . ( '' !== $tables ? $tables : self::rows( array() ) );
+	}
+
+	/**
+	 * A list of objects as one table; the columns are the union of their keys.
+	 *
+	 * @param array<mixed> $rows Rows.
+	 */
+	private static function rows( array $rows ): string {
 		$rows = array_values( array_filter( $rows, 'is_array' ) );
 		if ( ! $rows ) {
-			return $html . '<p class="luxebrain-empty">' . esc_html__( 'Nothing to show yet.', 'luxebrain' ) . '</p>';
+			return '<p class="luxebrain-empty">' . esc_html__( 'Nothing to show yet.', 'luxebrain' ) . '</p>';
 		}
 		$columns = array();
 		foreach ( $rows as $row ) {
 			$columns = array_unique( array_merge( $columns, array_keys( $row ) ) );
 		}
-		$html .= '<table class="widefat striped"><thead><tr>';
+		$html = '<table class="widefat striped"><thead><tr>';
 		foreach ( $columns as $column ) {
 			$html .= '<th>' . esc_html( ucfirst( str_replace( '_', ' ', (string) $column ) ) ) . '</th>';
 		}
@@ -108,11 +127,32 @@ class LuxeBrain_Insights {
 		foreach ( $rows as $row ) {
 			$html .= '<tr>';
 			foreach ( $columns as $column ) {
-				$value = $row[ $column ] ?? '';
-				$html .= '<td>' . esc_html( is_scalar( $value ) ? (string) $value : (string) wp_json_encode( $value ) ) . '</td>';
+				$html .= '<td>' . esc_html( array_key_exists( $column, $row ) ? self::text( $row[ $column ] ) : '' ) . '</td>';
 			}
 			$html .= '</tr>';
 		}
 		return $html . '</tbody></table>';
+	}
+
+	/**
+	 * Any JSON value as short text: "—" for null, "key: value" pairs for objects.
+	 *
+	 * @param mixed $value Value.
+	 */
+	public static function text( $value ): string {
+		if ( null === $value || '' === $value ) {
+			return '—';
+		}
+		if ( is_bool( $value ) ) {
+			return $value ? __( 'yes', 'luxebrain' ) : __( 'no', 'luxebrain' );
+		}
+		if ( is_array( $value ) ) {
+			$parts = array();
+			foreach ( $value as $key => $item ) {
+				$parts[] = ( is_string( $key ) ? $key . ': ' : '' ) . ( is_array( $item ) ? wp_json_encode( $item ) : self::text( $item ) );
+			}
+			return implode( ', ', $parts );
+		}
+		return (string) $value;
 	}
 }
