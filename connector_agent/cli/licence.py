@@ -105,6 +105,26 @@ def status(config_path: str, as_json: bool) -> None:
     _show(state.to_json(), as_json)
 
 
+@licence.command("install")
+@click.argument("token")
+@config_option
+def install(token: str, config_path: str) -> None:
+    """Install an offline token from the vendor (for a shop that cannot reach the cloud).
+
+    \b
+    Example:
+        luxebrain-agent licence install eyJ… --config agent.toml
+    """
+    from connector_agent.licence.state import install_token
+    from connector_agent.licence.token import TokenInvalid
+
+    try:
+        state = install_token(load_or_exit(config_path), token, SystemClock())
+    except TokenInvalid as exc:
+        raise click.ClickException(f"invalid token: {exc.message}") from None
+    _show(state.to_json(), False)
+
+
 @licence.command("checkin")
 @config_option
 @click.option("--json", "as_json", is_flag=True, help="Print the resulting state as JSON.")

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from connector_agent.licence.renewal import checkin
-from connector_agent.licence.state import FREE_FEATURES, PAID_FEATURES, LicenceState
+from connector_agent.licence.state import (
+    FREE_FEATURES,
+    PAID_FEATURES,
+    LicenceState,
+    install_token,
+)
 from connector_agent.licence.token import TokenInvalid, parse_public_keys, verify
 
 __all__ = [
@@ -12,6 +17,7 @@ __all__ = [
     "LicenceState",
     "TokenInvalid",
     "checkin",
+    "install_token",
     "parse_public_keys",
     "verify",
 ]

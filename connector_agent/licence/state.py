@@ -170,3 +170,21 @@ def decide(record: dict[str, Any], keys_text: str | None, config: Any, now: floa
     if now >= claims["exp"]:
         return LicenceState("expired", reason="the licence token has expired", **base)
     return LicenceState("trial" if isinstance(trial_end, int) else "active", paid, **base)
+
+
+def install_token(config: Any, token: str, clock: Clock) -> LicenceState:
+    """Store a token minted offline by the vendor (for a shop that cannot reach the cloud).
+
+    It must verify with the configured public key and be for this store; otherwise
+    TokenInvalid says why and nothing changes.
+    """
+    keys_text = public_key_text(config)
+    if keys_text is None:
+        raise TokenInvalid("no public key: set licence.public_key to the vendor's PEM file")
+    verify(
+        token, parse_public_keys(keys_text), now=clock.time(), store_url=config.store_url or None
+    )
+    record = read_record(config)
+    record.update(token=token.strip(), outcome="ok", reason="offline token", unreachable_since=None)
+    write_record(config, record)
+    return decide(record, keys_text, config, clock.time())

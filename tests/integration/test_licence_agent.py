@@ -56,8 +56,16 @@ def config(path: Path):  # type: ignore[no-untyped-def]
 
 
 def token(signer: Ed25519PrivateKey, **extra: object) -> str:
-    claims = {"licence_id": 3, "plan": "pro", "features": ["forecasts", "personalised"],
-              "store_url": SHOP, "iat": T0, "exp": T0 + 30 * DAY, "trial_end": None, **extra}
+    claims = {
+        "licence_id": 3,
+        "plan": "pro",
+        "features": ["forecasts", "personalised"],
+        "store_url": SHOP,
+        "iat": T0,
+        "exp": T0 + 30 * DAY,
+        "trial_end": None,
+        **extra,
+    }
     return mint(claims, signer)
 
 
@@ -101,8 +109,9 @@ def test_trial_shows_days_left_then_falls_back_to_free(config_path, clock, signe
         (lambda s: "not-a-token", "malformed"),
     ],
 )
-def test_untrusted_tokens_degrade_to_free_with_a_reason(config_path, clock, signer, make,
-                                                        reason) -> None:
+def test_untrusted_tokens_degrade_to_free_with_a_reason(
+    config_path, clock, signer, make, reason
+) -> None:
     store_token(config_path, make(signer))
     state = LicenceState.load(config(config_path), clock)
     assert state.status == "free" and state.features == FREE_FEATURES
@@ -179,8 +188,7 @@ def test_unreachable_cloud_keeps_features_for_the_grace_period(
     assert state.status == "expired" and state.features == FREE_FEATURES
 
 
-def test_a_successful_checkin_ends_the_grace_period(config_path, clock, signer,
-                                                    fake_cloud) -> None:
+def test_a_successful_checkin_ends_the_grace_period(config_path, clock, signer, fake_cloud) -> None:
     _, answers = fake_cloud
     update_secrets(config_path, licence_key="lbk_" + "k" * 32)
     store_token(config_path, token(signer), unreachable_since=T0 - DAY)
@@ -188,8 +196,7 @@ def test_a_successful_checkin_ends_the_grace_period(config_path, clock, signer,
     assert checkin(config(config_path), clock).status == "active"
 
 
-def test_a_token_that_does_not_verify_is_not_stored(config_path, clock, signer,
-                                                   fake_cloud) -> None:
+def test_a_token_that_does_not_verify_is_not_stored(config_path, clock, signer, fake_cloud) -> None:
     _, answers = fake_cloud
     update_secrets(config_path, licence_key="lbk_" + "k" * 32)
     answers["checkin"] = {"token": token(Ed25519PrivateKey.generate())}
@@ -213,8 +220,10 @@ def test_cli_set_verify_status(config_path, signer, tmp_path) -> None:
     assert config(config_path).secrets.licence_key == "lbk_" + "x" * 32
 
     pem = str(tmp_path / "keys.pem")
-    live = mint({"licence_id": 3, "plan": "pro", "features": [], "store_url": SHOP,
-                 "exp": 4_000_000_000}, signer)
+    live = mint(
+        {"licence_id": 3, "plan": "pro", "features": [], "store_url": SHOP, "exp": 4_000_000_000},
+        signer,
+    )
     ok = runner.invoke(cli, ["licence", "verify", live, "--public-key", pem, "--json"])
     assert ok.exit_code == 0 and json.loads(ok.stdout)["licence_id"] == 3
     expired = token(signer, exp=1_000)
@@ -224,3 +233,16 @@ def test_cli_set_verify_status(config_path, signer, tmp_path) -> None:
 
     status = runner.invoke(cli, ["licence", "status", "--config", str(config_path), "--json"])
     assert status.exit_code == 0 and json.loads(status.stdout)["status"] == "free"
+
+
+def test_install_offline_token(config_path, signer, clock) -> None:
+    runner = CliRunner()
+    offline = token(signer, instance_id="", exp=4_000_000_000)  # the CLI uses wall time
+    other_store = token(signer, store_url="https://other.example", exp=4_000_000_000)
+    refused = runner.invoke(cli, ["licence", "install", other_store, "--config", str(config_path)])
+    assert refused.exit_code == 1 and "issued for https://other.example" in refused.output
+    assert LicenceState.load(config(config_path), clock).status == "free"
+    ok = runner.invoke(cli, ["licence", "install", offline, "--config", str(config_path)])
+    assert ok.exit_code == 0, ok.output
+    state = LicenceState.load(config(config_path), clock)
+    assert state.status == "active" and "forecasts" in state.features
