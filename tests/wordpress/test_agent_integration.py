@@ -5,6 +5,7 @@ Disconnect."""
 from __future__ import annotations
 
 import html
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,8 +33,6 @@ def site(stack: Stack):  # the WordPress of the stack, for the wordpress marker
 
 
 def _recommended_names(page: str) -> list[str]:
-    import re
-
     return re.findall(r'<span class="luxebrain-widget__name">(.*?)</span>', page)
 
 
@@ -90,6 +89,24 @@ def test_rest_proxy_forwards_signed_events_into_the_agents_event_log(stack: Stac
     clicks = [e for e in stack.wait_for_events("rec_click", 1) if e["key"] == click]
     assert len(clicks) == 1
     assert str(teapot["id"]) in str(clicks[0])
+
+
+def test_events_carry_the_logged_in_customer_never_the_visitors_claim(stack: Stack, site) -> None:
+    shopper = site.login("shopper", "shopper-password-1")
+    page = shopper.get(stack.products[2]["permalink"], timeout=20).text
+    nonce = re.search(r'"nonce":"([0-9a-f]+)"', page).group(1)
+    event_id = str(uuid.uuid4())
+    answer = shopper.post(
+        f"{site.url}/wp-json/luxebrain/v1/events",
+        json={"session_id": "session-77", "customer_id": "1",
+              "events": [{"id": event_id, "type": "view", "product_id": stack.products[2]["id"]}]},
+        headers={"X-WP-Nonce": nonce},
+        timeout=20,
+    )
+    assert answer.status_code == 202
+    views = [v for v in stack.wait_for_events("view", 2) if v["key"] == event_id]
+    assert len(views) == 1
+    assert views[0].get("customer_id") == str(site.users["shopper"]), views[0]
 
 
 def test_add_to_cart_is_forwarded_with_the_visitors_session(stack: Stack, site) -> None:
