@@ -57,8 +57,12 @@ class EventLog:
         with self.store.transaction() as conn:
             for event in events:
                 event = self._redact_if_erased(event)
-                if self._is_stale(conn, event) or self._exists(conn, event):
+                if self._is_stale(conn, event):
                     continue
+                if self._exists(conn, event):
+                    event = self._undo_stale_delete(conn, event)
+                    if event is None:
+                        continue
                 cursor = conn.execute(
                     "INSERT INTO event_log "
                     "(kind, key, version, occurred_at, payload, appended_at) "
@@ -84,6 +88,27 @@ class EventLog:
             [event.kind, event.key, event.version],
         ).fetchone()
         return row is not None
+
+    @staticmethod
+    def _undo_stale_delete(conn: Any, event: Event) -> Event | None:
+        """A known upsert seen again after a delete of that very version: the delete was stale.
+
+        Deliveries come in any order: a restore's upsert may land before the older delete.
+        When the shop still shows the version the delete superseded, the record lives; it is
+        re-appended under a version that names the delete it overrides (so it dedupes too).
+        """
+        if not event.kind.endswith(".upserted"):
+            return None
+        resource = event.kind.partition(".")[0]
+        row = conn.execute(
+            "SELECT seq, kind, version FROM event_log WHERE key = ? AND kind LIKE ? "
+            "ORDER BY seq DESC LIMIT 1",
+            [event.key, f"{resource}.%"],
+        ).fetchone()
+        if row is None or row[1] != f"{resource}.deleted" or row[2] != f"deleted:{event.version}":
+            return None
+        version = f"{event.version}~after:{row[0]}"
+        return Event(event.seq, event.kind, event.key, version, event.occurred_at, event.payload)
 
     def _is_stale(self, conn: Any, event: Event) -> bool:
         if not event.kind.endswith(".upserted"):

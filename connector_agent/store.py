@@ -114,7 +114,11 @@ class Store:
                 ON CONFLICT (resource) DO UPDATE SET
                     state = excluded.state,
                     updated_at = excluded.updated_at,
-                    last_success_at = COALESCE(excluded.last_success_at, last_success_at)
+                    last_success_at = COALESCE(excluded.last_success_at, last_success_at),
+                    last_error = CASE WHEN excluded.last_success_at IS NULL
+                                      THEN last_error END,
+                    last_error_at = CASE WHEN excluded.last_success_at IS NULL
+                                         THEN last_error_at END
                 """,
                 [resource, orjson.dumps(state).decode(), now, now if success else None],
             )

@@ -153,3 +153,29 @@ def test_cursor_checkpoint_is_atomic_with_the_page(event_log: EventLog, fresh_st
         fresh_store.save_cursor("orders", {"last_id": 1}, success=True)
     assert fresh_store.cursor("orders") == {"last_id": 1}
     assert fresh_store.sync_summary()["orders"]["last_success_at"] == "2026-11-26T12:00:00Z"
+
+
+def test_restore_seen_before_an_older_delete_brings_the_record_back(
+    event_log: EventLog, fresh_store: Store
+) -> None:
+    restored = order("1", "2026-01-03T00:00:00Z")
+    event_log.append([restored])
+    # the older trash delivery arrives after the restore's
+    stale = Event(0, "order.deleted", "1", delete_version(restored.version),
+                  "2026-01-03T00:00:05Z", {"id": "1"})
+    event_log.append([stale])
+    assert fresh_store.counts()["orders"] == 0
+    # the next sync still sees the restored version: the delete was stale
+    again = event_log.append([restored])
+    assert len(again) == 1 and again[0].version.startswith(restored.version + "~after:")
+    assert fresh_store.counts()["orders"] == 1
+    assert event_log.append([restored]) == []
+
+
+def test_a_successful_sync_clears_the_last_error(fresh_store: Store) -> None:
+    fresh_store.record_sync_error("orders", "HTTP 500")
+    assert fresh_store.sync_summary()["orders"]["last_error"] == "HTTP 500"
+    fresh_store.save_cursor("orders", {"page": 2})
+    assert fresh_store.sync_summary()["orders"]["last_error"] == "HTTP 500"
+    fresh_store.save_cursor("orders", {"page": 3}, success=True)
+    assert fresh_store.sync_summary()["orders"]["last_error"] is None
