@@ -6,11 +6,12 @@ knows exactly the gettext calls the plugin uses (single-string ones with the ``l
 domain) and fails loudly on any other call, so a new string cannot silently go missing.
 
 >>> messages(["<?php esc_html__( 'Hello', 'luxebrain' );"])
-[Message(text='Hello', references=('<string>:1',), comments=())]
+[Message(text='Hello', references=('<string>:1',), comments=(), context=None)]
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,13 +30,18 @@ class PotError(ValueError):
     """A gettext call the extractor cannot place in the .pot (wrong or missing text domain)."""
 
 
+#: block.json fields WordPress translates, with the msgctxt its own extractor gives them.
+BLOCK_FIELDS = {"title": "block title", "description": "block description"}
+
+
 @dataclass(frozen=True)
 class Message:
-    """One msgid with where it is used and its translator comments."""
+    """One msgid (with its msgctxt, if any), where it is used and its translator comments."""
 
     text: str
     references: tuple[str, ...]
     comments: tuple[str, ...]
+    context: str | None = None
 
 
 def _unquote(quote: str, raw: str) -> str:
@@ -70,6 +76,18 @@ def messages(sources: Iterable[str], names: Iterable[str] | None = None) -> list
     return list(found.values())
 
 
+def block_messages(block_json: str, name: str) -> list[Message]:
+    """The translatable fields of a block.json (its ``textdomain`` must be ours)."""
+    block = json.loads(block_json)
+    if block.get("textdomain") != TEXT_DOMAIN:
+        raise PotError(f"{name}: textdomain must be {TEXT_DOMAIN!r}")
+    return [
+        Message(block[field], (name,), (), context)
+        for field, context in BLOCK_FIELDS.items()
+        if block.get(field)
+    ]
+
+
 def _quote(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
@@ -91,12 +109,18 @@ def render(found: Iterable[Message], *, version: str) -> str:
     for message in found:
         lines += [f"#. {comment}" for comment in message.comments]
         lines.append("#: " + " ".join(message.references))
+        if message.context:
+            lines.append(f"msgctxt {_quote(message.context)}")
         lines += [f"msgid {_quote(message.text)}", 'msgstr ""', ""]
     return "\n".join(lines)
 
 
 def pot_for(plugin_dir: Path, *, version: str) -> str:
-    """Extract every .php and .js file under the plugin directory."""
+    """Extract every .php and .js file and every block.json under the plugin directory."""
     files = sorted(p for p in plugin_dir.rglob("*") if p.suffix in {".php", ".js"})
     names = [str(p.relative_to(plugin_dir)) for p in files]
-    return render(messages((p.read_text(encoding="utf-8") for p in files), names), version=version)
+    found = messages((p.read_text(encoding="utf-8") for p in files), names)
+    for block in sorted(plugin_dir.rglob("block.json")):
+        name = str(block.relative_to(plugin_dir))
+        found += block_messages(block.read_text(encoding="utf-8"), name)
+    return render(found, version=version)

@@ -39,6 +39,7 @@ def test_plugin_build_writes_the_zip_and_prints_its_path(tmp_path: Path) -> None
         assert header in main
     assert 'msgid "LuxeBrain needs WooCommerce. Install and activate WooCommerce to use it."' in pot
     assert "#. translators: %s: error message" in pot
+    assert 'msgctxt "block title"\nmsgid "LuxeBrain recommendations"' in pot
 
 
 def test_builds_are_reproducible(tmp_path: Path) -> None:
