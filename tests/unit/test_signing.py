@@ -148,3 +148,11 @@ def test_sign_headers_rejects_weak_nonce_and_empty_secret() -> None:
         sign_headers(SECRET, "GET", "/", b"", timestamp=TS, nonce="abc")
     with pytest.raises(ValueError, match="secret"):
         sign_headers("", "GET", "/", b"", timestamp=TS, nonce=NONCE)
+
+
+def test_module_example_runs() -> None:
+    import doctest
+
+    from wp_plugin_bridge import signing
+
+    assert doctest.testmod(signing).failed == 0

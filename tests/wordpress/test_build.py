@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 import zipfile
 from pathlib import Path
@@ -65,3 +66,9 @@ def test_only_the_adapter_touches_woocommerce() -> None:
     adapter = ADAPTER.read_text()
     for hook in re.findall(r"add_action\(\s*'(\w+)'", adapter):
         assert f"'{hook}'" in adapter.split("const HOOKS", 1)[1].split(");", 1)[0], hook
+
+
+def test_module_examples_run() -> None:
+    from wp_plugin_bridge import pot
+
+    assert doctest.testmod(pot).failed == 0
