@@ -61,7 +61,7 @@ def blueprints() -> list[Blueprint]:
 
 
 async def _render(status: int, code: str, message: str, field: str | None = None) -> Response:
-    if request.blueprint == "console":
+    if request.path.startswith("/console"):
         html = await render_template("error.html", status=status, code=code, message=message)
         return Response(html, status=status, content_type="text/html")
     response = jsonify(error_body(code=code, message=message, field=field))

@@ -92,6 +92,19 @@ def console_route(
     return register
 
 
+@bp.after_request
+async def _protect(response: Response) -> Response:
+    """Pages show keys and personal data: never cached, never framed, only our own resources."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+    return response
+
+
 # ---------------------------------------------------------------- signing in and out
 
 

@@ -284,3 +284,12 @@ async def test_staging_sites_are_flagged_in_their_token(client, issue, clock) ->
         (await (await client.get("/.well-known/luxebrain-keys.pem")).get_data()).decode()
     )
     assert status == 200 and verify(answer["token"], keys, now=clock.time())["staging"] is True
+
+
+async def test_console_pages_are_not_cached_or_framed(client) -> None:
+    response = await client.get("/console/login")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    missing = await client.get("/console/no-such-page")
+    assert missing.status_code == 404 and missing.content_type.startswith("text/html")
