@@ -60,9 +60,6 @@
 	}
 
 	function send( events ) {
-		if ( ! config.restUrl || ! events.length ) {
-			return;
-		}
 		window.fetch( restUrl( 'events' ), {
 			method: 'POST',
 			credentials: 'same-origin',
@@ -132,6 +129,9 @@
 	}
 
 	function start() {
+		if ( ! config.restUrl ) {
+			return;
+		}
 		if ( window.luxebrainView ) {
 			send( [ { id: uuid(), type: 'view', product_id: String( window.luxebrainView ) } ] );
 		}
