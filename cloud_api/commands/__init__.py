@@ -1,0 +1,1 @@
+"""The ``luxebrain-cloud`` command groups; each module exposes ``COMMANDS`` (see cloud_api.cli)."""
