@@ -149,3 +149,14 @@ def test_visitors_are_rate_limited(site: WordPressSite) -> None:
         for _ in range(4)
     ]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_insights_page_says_when_the_agent_is_unreachable(
+    site: WordPressSite, admin: requests.Session
+) -> None:
+    _configure(site, f"http://127.0.0.1:{free_port()}", render="client")
+    page = admin.get(f"{site.url}/wp-admin/admin.php?page=luxebrain-insights", timeout=BOUND)
+    assert page.status_code == 200
+    assert "The LuxeBrain agent is unreachable, so there are no insights right now." in page.text
+    status = admin.get(f"{site.url}/wp-admin/admin.php?page=luxebrain", timeout=BOUND).text
+    assert "Paired, but the agent does not answer" in status
