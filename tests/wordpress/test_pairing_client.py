@@ -18,7 +18,7 @@ Reply = Callable[[str, dict], tuple[int, bytes]]
 
 
 @pytest.fixture
-def site() -> Iterator[Callable[[Reply], str]]:
+def stand_in() -> Iterator[Callable[[Reply], str]]:
     servers: list[ThreadingHTTPServer] = []
 
     def serve(reply: Reply) -> str:
@@ -44,28 +44,30 @@ def site() -> Iterator[Callable[[Reply], str]]:
         server.shutdown()
 
 
-def test_pretty_permalinks_route_and_body(site: Callable[[Reply], str]) -> None:
+def test_pretty_permalinks_route_and_body(stand_in: Callable[[Reply], str]) -> None:
     seen = []
 
     def reply(path: str, body: dict) -> tuple[int, bytes]:
         seen.append((path, body))
         return 200, json.dumps(ANSWER).encode()
 
-    url = site(reply)
+    url = stand_in(reply)
     assert redeem_code(url + "/", " abc ", "http://127.0.0.1:8765/") == ANSWER
     assert seen == [
         ("/wp-json/luxebrain/v1/pair", {"code": "abc", "agent_url": "http://127.0.0.1:8765"})
     ]
 
 
-def test_falls_back_to_rest_route_without_pretty_permalinks(site: Callable[[Reply], str]) -> None:
+def test_falls_back_to_rest_route_without_pretty_permalinks(
+    stand_in: Callable[[Reply], str],
+) -> None:
     def reply(path: str, body: dict) -> tuple[int, bytes]:
         if path.startswith("/wp-json/"):
             return 404, b"<html>Not Found</html>"
         assert path == "/?rest_route=/luxebrain/v1/pair"
         return 200, json.dumps({**ANSWER, "licence_key": "lbk_1"}).encode()
 
-    assert redeem_code(site(reply), "abc", "http://a:1") == {**ANSWER, "licence_key": "lbk_1"}
+    assert redeem_code(stand_in(reply), "abc", "http://a:1") == {**ANSWER, "licence_key": "lbk_1"}
 
 
 @pytest.mark.parametrize(
@@ -80,9 +82,9 @@ def test_falls_back_to_rest_route_without_pretty_permalinks(site: Callable[[Repl
     ],
 )
 def test_refusals_are_one_clear_line(
-    site: Callable[[Reply], str], status: int, payload: bytes, message: str
+    stand_in: Callable[[Reply], str], status: int, payload: bytes, message: str
 ) -> None:
-    url = site(lambda path, body: (status, payload))
+    url = stand_in(lambda path, body: (status, payload))
     with pytest.raises(PairingError, match=message) as caught:
         redeem_code(url, "abc", "http://a:1")
     assert "s3cr3t" not in caught.value.message, "no secret in the message"
