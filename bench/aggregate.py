@@ -5,7 +5,7 @@ Runs in a throw-away database ``luxebrain_bench_<random>`` (created and dropped)
 P distinct items: half from a popular head of 5,000 items, half from a tail of 5 million where
 each item is sold by at most two stores (so k = 3 never publishes it); keys are GTIN- or
 hash-shaped; tenants spread over 20 verticals. Reports the wall time of ``publish`` (the real
-code path) and, from ``EXPLAIN (ANALYZE, BUFFERS)`` of the same query, PostgreSQL's peak
+code path) and, from ``EXPLAIN (ANALYZE, BUFFERS)`` of its grouping query, PostgreSQL's peak
 aggregation memory and temp-file use.
 
     python bench/aggregate.py --stores 10000 --products 2000 --json aggregate.json
@@ -64,9 +64,11 @@ def load(db: Any, name: str, stores: int, products: int, now: int) -> float:
         "INSERT INTO fallback_upload (store_id, window_start, window_end, items, received_at)"
         " SELECT id, '2026-10-27', '2026-11-25', %(products)s, %(now)s FROM store",
         "ALTER TABLE fallback_aggregate DROP CONSTRAINT fallback_aggregate_pkey",
-        "DROP INDEX fallback_aggregate_item_key",
-        "INSERT INTO fallback_aggregate (store_id, item_key, category, title, gtin, orders)"
-        " SELECT s.id, CASE WHEN i.item %% 3 = 0 THEN 'g:' || lpad(i.item::text, 14, '0')"
+        "DROP INDEX fallback_aggregate_publish",
+        "INSERT INTO fallback_aggregate"
+        " (store_id, vertical, item_key, category, title, gtin, orders)"
+        " SELECT s.id, 'vertical-' || (s.tenant_id %% %(verticals)s),"
+        " CASE WHEN i.item %% 3 = 0 THEN 'g:' || lpad(i.item::text, 14, '0')"
         "   ELSE 't:' || lpad(to_hex(i.item), 40, '0') END,"
         " 'category ' || (i.item %% 200), 'title of item ' || i.item, '',"
         " 1 + (i.item + s.id) %% 17"
@@ -76,7 +78,8 @@ def load(db: Any, name: str, stores: int, products: int, now: int) -> float:
         "     ELSE %(head)s + (((s.id - 1) * %(half)s + j - %(half)s) * 2654435761) %% %(tail)s"
         "   END AS item FROM generate_series(0, %(products)s - 1) j) i",
         "ALTER TABLE fallback_aggregate ADD PRIMARY KEY (store_id, item_key)",
-        "CREATE INDEX fallback_aggregate_item_key ON fallback_aggregate (item_key)",
+        "CREATE INDEX fallback_aggregate_publish"
+        " ON fallback_aggregate (vertical, item_key, store_id, orders)",
     ]
     params = {
         "now": now,
@@ -97,7 +100,7 @@ def load(db: Any, name: str, stores: int, products: int, now: int) -> float:
 
 
 def explain(db: Any, k: int, now: int) -> dict[str, Any]:
-    sql, params = fallbacks.published_items(k, now).sql()
+    sql, params = fallbacks.published_counts(k, now).sql()
     with db.connection_context():
         cursor = db.cursor()
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)

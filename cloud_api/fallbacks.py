@@ -21,7 +21,7 @@ from typing import Any
 import peewee
 
 from cloud_api import audit
-from cloud_api.db import database, is_sqlite
+from cloud_api.db import database
 from cloud_api.errors import InvalidInput, RateLimited
 from cloud_api.models import BaseModel, Store, Tenant
 from cloud_api.times import DAY, iso
@@ -35,8 +35,6 @@ MAX_WINDOW_DAYS = 31
 MIN_UPLOAD_INTERVAL = 20 * 3600
 #: uploads older than this stop counting towards the published lists
 UPLOAD_TTL = 45 * DAY
-#: PostgreSQL memory for publishing's groupings (spills to disk beyond it, never fails)
-PUBLISH_WORK_MEM = "64MB"
 ITEM_FIELDS = frozenset({"category_path", "title", "gtin", "orders"})
 _VERTICAL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
@@ -57,7 +55,10 @@ class FallbackUpload(BaseModel):
 
 
 class FallbackAggregate(BaseModel):
+    """One item of a store's latest upload; ``vertical`` is the store's tenant's, kept current."""
+
     store = peewee.ForeignKeyField(Store, on_delete="CASCADE", index=False)
+    vertical = peewee.CharField(max_length=64, default=DEFAULT_VERTICAL)
     item_key = peewee.CharField(max_length=80)
     category = peewee.CharField(max_length=500)
     title = peewee.CharField(max_length=200)
@@ -222,9 +223,13 @@ def upload(store: Store, body: dict[str, Any], *, now: int) -> dict[str, Any]:
             f"aggregates are accepted at most daily; retry in {wait} s", retry_after=wait
         )
     FallbackAggregate.delete().where(FallbackAggregate.store == store.id).execute()
+    vertical = vertical_of(store.tenant_id)
     for start in range(0, len(items), 500):
         FallbackAggregate.insert_many(
-            [{"store": store.id, **item} for item in items[start : start + 500]]
+            [
+                {"store": store.id, "vertical": vertical, **item}
+                for item in items[start : start + 500]
+            ]
         ).execute()
     FallbackUpload.insert(
         store=store.id,
@@ -255,6 +260,8 @@ def set_vertical(tenant_id: int, vertical: Any, *, actor: str, now: int) -> str:
         conflict_target=[TenantVertical.tenant],
         update={TenantVertical.vertical: vertical, TenantVertical.updated_at: now},
     ).execute()
+    stores = Store.select(Store.id).where(Store.tenant == tenant_id)
+    FallbackAggregate.update(vertical=vertical).where(FallbackAggregate.store.in_(stores)).execute()
     audit.record(
         actor,
         "tenant.vertical",
@@ -275,55 +282,58 @@ def vertical_of(tenant_id: int) -> str:
 # ---------------------------------------------------------------- publishing and serving
 
 
-def published_items(k: int, now: int) -> peewee.Select:
-    """The k-anonymous items of every vertical, as a query (``publish`` inserts its rows).
+def _purge(now: int) -> int:
+    """Drop the uploads that no longer count: inactive stores, uploads older than the TTL."""
+    gone = Store.select(Store.id).where(~Store.active) | FallbackUpload.select(
+        FallbackUpload.store
+    ).where(FallbackUpload.received_at <= now - UPLOAD_TTL)
+    ids = [row.id for row in gone]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        FallbackAggregate.delete().where(FallbackAggregate.store.in_(chunk)).execute()
+        FallbackUpload.delete().where(FallbackUpload.store.in_(chunk)).execute()
+    return len(ids)
 
-    Keys sold by fewer than k stores in all (most of the long tail) are ruled out first, in one
-    narrow pass materialised once; only the rows of the remaining keys are then fetched through
-    the item-key index, joined and grouped per vertical.
+
+def published_counts(k: int, now: int) -> peewee.Select:
+    """(vertical, key, stores, orders) of every item sold by at least k stores of its vertical.
+
+    Only indexed columns are read, in index order, so the database streams the groups from the
+    ``fallback_aggregate_publish`` index without sorting or hashing the uploads.
     """
-    vertical = peewee.fn.COALESCE(TenantVertical.vertical, DEFAULT_VERTICAL)
     stores = peewee.fn.COUNT(FallbackAggregate.store)
-    candidates = (
-        FallbackAggregate.select(FallbackAggregate.item_key)
-        .group_by(FallbackAggregate.item_key)
-        .having(peewee.fn.COUNT(FallbackAggregate.item_key) >= k)
-        .cte("candidates", materialized=True)
-    )
     return (
         FallbackAggregate.select(
-            vertical,
+            FallbackAggregate.vertical,
             FallbackAggregate.item_key,
-            peewee.fn.MIN(FallbackAggregate.category),
-            peewee.fn.MIN(FallbackAggregate.title),
-            peewee.fn.MIN(FallbackAggregate.gtin),
+            *[peewee.Value("")] * 3,  # category, title, gtin: filled in afterwards
             stores,
             peewee.fn.SUM(FallbackAggregate.orders),
             peewee.Value(now),
         )
-        .join(Store, on=FallbackAggregate.store == Store.id)
-        .join(FallbackUpload, on=FallbackUpload.store == Store.id)
-        .join(TenantVertical, peewee.JOIN.LEFT_OUTER, on=TenantVertical.tenant == Store.tenant)
-        .where(
-            Store.active
-            & (FallbackUpload.received_at > now - UPLOAD_TTL)
-            & FallbackAggregate.item_key.in_(candidates.select(candidates.c.item_key))
-        )
-        .group_by(vertical, FallbackAggregate.item_key)
+        .group_by(FallbackAggregate.vertical, FallbackAggregate.item_key)
         .having(stores >= k)
-        .with_cte(candidates)
+        .order_by(FallbackAggregate.vertical, FallbackAggregate.item_key)
     )
+
+
+#: what a published item shows: the lowest store id's spelling (each store normalised it)
+_DESCRIBE = (
+    "UPDATE fallback_item SET (category, title, gtin) = ("
+    "SELECT a.category, a.title, a.gtin FROM fallback_aggregate a"
+    " WHERE a.vertical = fallback_item.vertical AND a.item_key = fallback_item.item_key"
+    " ORDER BY a.store_id LIMIT 1)"
+)
 
 
 def publish(*, k: int = DEFAULT_K, now: int) -> dict[str, Any]:
     """Rebuild every vertical's list from the fresh uploads of active stores, k-anonymously."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
         raise InvalidInput("k must be a whole number >= 2", field="k")
-    if not is_sqlite():
-        database.execute_sql(f"SET LOCAL work_mem = '{PUBLISH_WORK_MEM}'")
+    purged = _purge(now)
     FallbackItem.delete().execute()
     FallbackItem.insert_from(
-        published_items(k, now),
+        published_counts(k, now),
         [
             FallbackItem.vertical,
             FallbackItem.item_key,
@@ -335,8 +345,9 @@ def publish(*, k: int = DEFAULT_K, now: int) -> dict[str, Any]:
             FallbackItem.published_at,
         ],
     ).execute()
+    database.execute_sql(_DESCRIBE)
     published = FallbackItem.select().count()
-    return {"k": k, "published": published, "published_at": iso(now)}
+    return {"k": k, "published": published, "purged_stores": purged, "published_at": iso(now)}
 
 
 def top(vertical: str, *, category: str | None = None, limit: int = 200) -> dict[str, Any]:

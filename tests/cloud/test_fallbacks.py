@@ -120,8 +120,6 @@ async def test_the_list_ranks_by_stores_then_orders_and_filters_by_category(
 
 async def test_verticals_are_aggregated_apart(client, shops, clock) -> None:
     stores = await shops(4)
-    with transaction():
-        fallbacks.set_vertical(1, "garden", actor="test", now=int(clock.time()))
     for key, shop in stores:
         await call(
             client,
@@ -130,6 +128,11 @@ async def test_verticals_are_aggregated_apart(client, shops, clock) -> None:
             key,
             {**shop, **upload_body(item("Trowel"))},
         )
+    publish(clock)
+    _, before = await call(client, "get", "/v1/agent/fallbacks", stores[0][0])
+    assert [e["stores"] for e in before["items"]] == [4]
+    with transaction():  # a tenant declares its vertical after uploading: its uploads move too
+        fallbacks.set_vertical(1, "garden", actor="test", now=int(clock.time()))
     publish(clock)
     # tenant 1 is now "garden": "general" keeps 3 sellers, "garden" has only 1 (never published)
     _, general = await call(client, "get", "/v1/agent/fallbacks", stores[1][0])
