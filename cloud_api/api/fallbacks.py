@@ -9,7 +9,7 @@ from quart import Blueprint, request
 
 from cloud_api import fallbacks
 from cloud_api.api.access import Ctx, staff_route
-from cloud_api.api.agent import _run as licensed
+from cloud_api.api.agent import licensed
 from cloud_api.api.console import Page, Redirect, console_route
 from cloud_api.api.usage import active_store, int_arg, licensed_get
 from cloud_api.errors import Forbidden, InvalidInput

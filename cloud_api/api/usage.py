@@ -14,7 +14,7 @@ from quart import Blueprint, current_app, jsonify
 from cloud_api import licences, ratelimit, usage
 from cloud_api.activation import normalise_url
 from cloud_api.api.access import Ctx, staff_route
-from cloud_api.api.agent import _run as licensed
+from cloud_api.api.agent import licensed
 from cloud_api.api.console import Page, console_route
 from cloud_api.api.inputs import bearer
 from cloud_api.billing import parse_period
