@@ -172,25 +172,30 @@ async def _worker(
     latencies: list[float],
     errors: list[int],
 ) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    """One keep-alive connection sending requests back to back; a dropped connection is
+    counted as an error (status 0) and reopened."""
     i = offset
-    try:
-        while time.perf_counter() < stop:
-            started = time.perf_counter()
-            writer.write(wire[i % len(wire)])
-            i += 1
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head.split(b" ", 2)[1])
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
-            latencies.append(time.perf_counter() - started)
-            if status != 200:
-                errors.append(status)
-    finally:
-        writer.close()
+    while time.perf_counter() < stop:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while time.perf_counter() < stop:
+                started = time.perf_counter()
+                writer.write(wire[i % len(wire)])
+                i += 1
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head.split(b" ", 2)[1])
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - started)
+                if status != 200:
+                    errors.append(status)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            errors.append(0)
+        finally:
+            writer.close()
 
 
 async def drive(
