@@ -8,11 +8,13 @@ WooCommerce shim as a mu-plugin and a minimal test theme. Every wait is bounded.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -203,6 +205,7 @@ class WordPressSite:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its workers share the group, so close() ends them all
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -238,14 +241,21 @@ class WordPressSite:
 
     def close(self) -> None:
         if self.process is not None:
-            self.process.terminate()
+            _signal_group(self.process, signal.SIGTERM)
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                _signal_group(self.process, signal.SIGKILL)
+                self.process.wait()
             self.process = None
         _mysql(f"DROP DATABASE IF EXISTS `{self.db_name}`")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Signal ``php -S`` and its PHP_CLI_SERVER_WORKERS children (one process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
 
 
 def hidden_fields(html: str) -> dict[str, str]:
