@@ -69,6 +69,11 @@ def _slot(licence: Licence, url: str) -> Store | None:
     return Store.get_or_none((Store.licence == licence.id) & (Store.url == url))
 
 
+def _lock(licence: Licence) -> None:
+    """Serialise slot changes of one licence across workers (concurrent activations)."""
+    locked(Licence.select(Licence.id).where(Licence.id == licence.id)).get()
+
+
 def _reserve(
     licence: Licence,
     url: str,
@@ -79,8 +84,7 @@ def _reserve(
     actor: str,
     now: int,
 ) -> Store:
-    """Take a free slot for ``url`` or raise StoreLimitReached; the licence row is locked."""
-    locked(Licence.select().where(Licence.id == licence.id)).get()
+    """Take a free slot for ``url`` or raise StoreLimitReached (the caller holds the lock)."""
     in_use = [
         s
         for s in Store.select().where((Store.licence == licence.id) & Store.active)
@@ -123,6 +127,7 @@ def activate(
     staging = body.get("staging", False)
     if not isinstance(staging, bool):
         raise InvalidInput("staging must be true or false", field="staging")
+    _lock(licence)
     store = _slot(licence, url)
     if store is None or not store.active:
         store = _reserve(
@@ -191,6 +196,7 @@ def offline_token(
     """
     ensure_usable(licence, now)
     url = normalise_url(store_url)
+    _lock(licence)
     store = _slot(licence, url)
     if store is None or not store.active:
         store = _reserve(
@@ -204,22 +210,21 @@ def offline_token(
         tenant_id=licence.tenant_id,
         after={"store_url": url},
     )
-    return {
-        "token": token_answer(Binding.of(licence, store), signer, now=now, exp=licence.expires_at)[
-            "token"
-        ],
-        "expires_at": iso(licence.expires_at),
-    }
+    answer = token_answer(Binding.of(licence, store), signer, now=now, exp=licence.expires_at)
+    return {"token": answer["token"], "expires_at": answer["expires_at"]}
 
 
 def move(licence: Licence, from_url: str, to_url: str, *, actor: str, now: int) -> dict[str, Any]:
     """Deactivate the old store and reserve its slot for the new URL (bound at activation)."""
     old, new = normalise_url(from_url, "from_url"), normalise_url(to_url, "to_url")
-    store = _slot(licence, old)
-    if store is None or not store.active:
-        raise NotFound(f"{old} is not active on licence {licence.id}", field="from_url")
     if old == new:
         raise InvalidInput("from_url and to_url are the same store", field="to_url")
+    _lock(licence)
+    store, target = _slot(licence, old), _slot(licence, new)
+    if store is None or not store.active:
+        raise NotFound(f"{old} is not active on licence {licence.id}", field="from_url")
+    if target is not None and target.active:
+        raise Conflict(f"{new} is already active on licence {licence.id}", field="to_url")
     _release(licence, store, actor=actor, now=now)
     moved = _reserve(
         licence, new, staging=store.staging, instance_id="", offline=False, actor=actor, now=now

@@ -49,3 +49,24 @@ def test_concurrent_hits_are_all_counted(app, clock) -> None:
     assert allowed.count(True) == 25
     with transaction():
         assert Counter.get_by_id("agent:test").count == 25  # refused hits roll back
+
+
+def test_concurrent_activations_of_one_store_bind_one_instance(app, issue, clock) -> None:
+    lic = issue(stores=3)
+    now = int(clock.time())
+
+    def activate(n: int) -> str:
+        body = {"store_url": "https://same.example", "instance_id": f"inst-{n % 2:04d}"}
+        try:
+            with transaction():
+                activation.activate(licences.get(lic.id), body, signer=current_signer(), now=now)
+            return body["instance_id"]
+        except activation.InstanceMismatch:
+            return "mismatch"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(activate, range(10)))
+    winners = {o for o in outcomes if o != "mismatch"}
+    assert len(winners) == 1 and outcomes.count("mismatch") == 5
+    with transaction():
+        assert Store.select().count() == 1

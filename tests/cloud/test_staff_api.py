@@ -293,3 +293,18 @@ async def test_console_pages_are_not_cached_or_framed(client) -> None:
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     missing = await client.get("/console/no-such-page")
     assert missing.status_code == 404 and missing.content_type.startswith("text/html")
+
+
+async def test_move_onto_an_active_store_is_refused(client, sign_in, issue) -> None:
+    admin = await sign_in("admin")
+    lic = issue(plan="pro", stores=2)
+    for n in (1, 2):
+        shop = {"store_url": f"https://s{n}.example", "instance_id": f"inst-000{n}"}
+        assert (await agent_post(client, "activate", lic.key, shop))[0] == 200
+    response = await client.post(
+        f"/api/v1/licences/{lic.id}/move",
+        headers=admin.headers,
+        json={"from_url": "https://s1.example", "to_url": "https://s2.example"},
+    )
+    assert response.status_code == 409
+    assert (await response.get_json())["error"]["field"] == "to_url"
