@@ -10,6 +10,7 @@ event in hand and checkpoints the models before the store closes.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sqlite3
 from collections.abc import Iterable
@@ -119,6 +120,10 @@ class Agent:
 
     async def start(self) -> None:
         """Start learning in the background and the scheduled jobs (sync, licence check-in)."""
+        # The loaded models are long-lived: move them out of the cyclic GC's reach, or a full
+        # collection rescans them and stalls every request (~0.35 s for 8,000 real orders).
+        gc.collect()
+        gc.freeze()
         self._stop.clear()
         self._applier_task = asyncio.create_task(self.applier.run(self._stop))
         self._jobs = WooJobs(self)
