@@ -174,6 +174,16 @@ def deactivate(licence: Licence, body: dict[str, Any], *, now: int) -> dict[str,
     return {"store_url": url, "active": False}
 
 
+def release(licence: Licence, store_url: str, *, actor: str, now: int) -> dict[str, Any]:
+    """Staff free a store's slot (e.g. the shop reinstalled its agent and lost its instance id)."""
+    url = normalise_url(store_url)
+    store = _slot(licence, url)
+    if store is None or not store.active:
+        raise NotFound(f"{url} is not active on licence {licence.id}", field="store_url")
+    _release(licence, store, actor=actor, now=now)
+    return {"store_url": url, "active": False}
+
+
 def _release(licence: Licence, store: Store, *, actor: str, now: int) -> None:
     Store.update(active=False, deactivated_at=now).where(Store.id == store.id).execute()
     audit.record(

@@ -273,6 +273,16 @@ def move(ctx: Ctx, licence_id: int) -> dict[str, Any]:
     )
 
 
+@staff_route(
+    bp, "/licences/<int:licence_id>/deactivate-store", "store.deactivate", methods=("POST",)
+)
+def deactivate_store(ctx: Ctx, licence_id: int) -> dict[str, Any]:
+    """``{"store_url"}``: free a slot whose agent is gone (a reinstall lost its instance id)."""
+    return activation.release(
+        licences.get(licence_id), field(ctx.body, "store_url", str), actor=ctx.actor, now=ctx.now
+    )
+
+
 # ---------------------------------------------------------------- audit log and staff
 
 

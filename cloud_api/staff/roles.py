@@ -19,6 +19,7 @@ _ADMIN = _SUPPORT | {
     "licence.convert",
     "licence.token",
     "licence.move",
+    "store.deactivate",
 }
 GRANTS: dict[str, frozenset[str]] = {
     "owner": frozenset(_ADMIN | {"staff.manage"}),

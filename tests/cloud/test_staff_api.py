@@ -308,3 +308,19 @@ async def test_move_onto_an_active_store_is_refused(client, sign_in, issue) -> N
     )
     assert response.status_code == 409
     assert (await response.get_json())["error"]["field"] == "to_url"
+
+
+async def test_staff_free_a_slot_after_an_agent_reinstall(client, sign_in, issue) -> None:
+    admin = await sign_in("admin")
+    lic = issue(plan="pro", stores=1)
+    old = {"store_url": "https://shop.example", "instance_id": "inst-old-1"}
+    new = {**old, "instance_id": "inst-new-2"}
+    await agent_post(client, "activate", lic.key, old)
+    assert (await agent_post(client, "activate", lic.key, new))[0] == 409
+    freed = await client.post(
+        f"/api/v1/licences/{lic.id}/deactivate-store",
+        headers=admin.headers,
+        json={"store_url": "https://shop.example"},
+    )
+    assert (await freed.get_json()) == {"store_url": "https://shop.example", "active": False}
+    assert (await agent_post(client, "activate", lic.key, new))[0] == 200
