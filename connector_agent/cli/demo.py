@@ -10,23 +10,9 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from connector_agent.cli._progress import PageBars, page_progress
 from connector_agent.demo.showcase import Demo
-
-
-class _PageBar:
-    """Backfill progress: one bar per resource phase."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.tasks: dict[tuple[str, str], Any] = {}
-
-    def __call__(self, resource: str, phase: str, done: int, total: int | None) -> None:
-        key = (resource, phase)
-        if key not in self.tasks:
-            self.tasks[key] = self.progress.add_task(f"backfill {resource} ({phase})", total=total)
-        self.progress.update(self.tasks[key], completed=done, total=max(total or 0, done))
 
 
 def _interrupt(_signum: int, _frame: Any) -> None:
@@ -65,9 +51,8 @@ def demo(seconds: int | None, every: float, workdir: str | None) -> None:
     try:
         run.start_shop()
         config = run.write_config()
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-        with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
-            run.backfill(_PageBar(progress))
+        with page_progress(console) as progress:
+            run.backfill(PageBars(progress, prefix="backfill "))
         run.start_agent()
         run.register_webhooks()
         orders_before = run.agent_status()["counts"]["orders"]

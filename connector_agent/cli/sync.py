@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit, open_store
+from connector_agent.cli._progress import PageBars, page_progress
 from connector_agent.config import AgentConfig
 from connector_agent.errors import AgentError
 from connector_agent.eventlog import EventLog
@@ -42,21 +42,6 @@ def _stop_on_sigterm() -> Iterator[threading.Event]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-
-
-class _Bar:
-    """One rich progress task per resource phase, on stderr."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-        self.tasks: dict[tuple[str, str], Any] = {}
-
-    def __call__(self, resource: str, phase: str, done: int, total: int | None) -> None:
-        key = (resource, phase)
-        if key not in self.tasks:
-            label = resource if phase == "live" else f"{resource} ({phase})"
-            self.tasks[key] = self.progress.add_task(label, total=total)
-        self.progress.update(self.tasks[key], completed=done, total=max(total or 0, done))
 
 
 def _connected_config(config_path: str) -> AgentConfig:
@@ -90,19 +75,18 @@ def sync(config_path: str, full: bool) -> None:
     secrets = config.secrets
     store = open_store(config)
     console = Console(stderr=True)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with _stop_on_sigterm() as stop:
         # a stop request also cuts a retry's backoff short
         client = WooClient.from_config(config, sleep=stop.wait)
         try:
-            with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+            with page_progress(console) as progress:
                 report = Syncer(
                     client,
                     store,
                     page_size=config.sync.page_size,
                     overlap_seconds=config.sync.overlap_seconds,
                     version_hint=secrets.wc_version,
-                    on_page=_Bar(progress),
+                    on_page=PageBars(progress),
                     should_stop=stop.is_set,
                 ).run(full=full)
         except AgentError as exc:
