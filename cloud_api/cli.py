@@ -82,6 +82,15 @@ def serve(database_url: str, bind: str, workers: int) -> None:
     from hypercorn.config import Config
     from hypercorn.run import run
 
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter("must look like HOST:PORT", param_hint="--bind")
+    pending = _pending_migrations(database_url)
+    if pending:
+        raise click.ClickException(
+            f"the database needs {len(pending)} migration(s) ({pending[0]}, …): "
+            "run luxebrain-cloud migrate first"
+        )
     os.environ["DATABASE_URL"] = database_url
     config = Config()
     config.bind = [bind]
@@ -89,6 +98,22 @@ def serve(database_url: str, bind: str, workers: int) -> None:
     config.workers = 0 if workers == 1 else workers
     config.accesslog = None
     sys.exit(run(config))
+
+
+def _pending_migrations(database_url: str) -> list[str]:
+    try:
+        db = connect_db(database_url, bind=False)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--database") from None
+    try:
+        with db.connection_context():
+            state = runner.status(runner.PeeweeBackend(db), runner.discover("migrations.cloud"))
+    except peewee.DatabaseError as exc:
+        raise click.ClickException(f"database error: {str(exc).strip().splitlines()[0]}") from None
+    finally:
+        if hasattr(db, "close_all"):
+            db.close_all()
+    return list(state["pending"])
 
 
 def _register() -> None:

@@ -125,3 +125,11 @@ def test_cli_changes_are_audited_with_the_operator(run, database_url: str) -> No
             for e in AuditEntry.select().order_by(AuditEntry.id)
         ]
     assert rows == [("tenant.create", True), ("licence.issue", True), ("licence.revoke", True)]
+
+
+def test_serve_refuses_an_unmigrated_database_and_a_bad_bind(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    result = CliRunner().invoke(cli, ["serve", "--database", url, "--bind", "127.0.0.1:0"])
+    assert result.exit_code == 1 and "run luxebrain-cloud migrate first" in result.output
+    bad = CliRunner().invoke(cli, ["serve", "--database", url, "--bind", "nonsense"])
+    assert bad.exit_code == 2 and "HOST:PORT" in bad.output
