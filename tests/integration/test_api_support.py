@@ -32,12 +32,14 @@ SECRET = "5e" * 32
 class Api:
     """An agent, its app and a test client; calls are signed with :data:`SECRET`."""
 
-    def __init__(self, config_path: Path, clock: FrozenClock, *, paired: bool = True) -> None:
+    def __init__(
+        self, config_path: Path, clock: FrozenClock, *, paired: bool = True, **test_config: Any
+    ) -> None:
         if paired:
             update_secrets(config_path, shared_secret=SECRET)
         self.clock = clock
         self.agent = Agent(load_config(config_path, environ={}), clock=clock)
-        self.app = create_app(self.agent, {"TESTING": True})
+        self.app = create_app(self.agent, {"TESTING": True, **test_config})
         self.client: TestClientProtocol = self.app.test_client()
 
     def headers(
