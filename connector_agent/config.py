@@ -473,3 +473,24 @@ def update_secrets(config_path: str | Path, **values: str | None) -> Path:
 def new_secret() -> str:
     """A fresh random secret (for snapshot keys and shared secrets)."""
     return secrets_module.token_hex(32)
+
+
+def write_new_config(
+    path: str | Path,
+    *,
+    store_url: str,
+    data_dir: str = "./luxebrain-data",
+    bind: str = "127.0.0.1:8765",
+    **secrets: str | None,
+) -> Path:
+    """Write the annotated agent.toml plus its 0600 secrets file (with a fresh snapshot key).
+
+    What ``init``, ``pair`` (for a new shop) and the demo all start from; returns the path.
+    """
+    from connector_agent.config_template import render_config
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_config(store_url=store_url.rstrip("/"), data_dir=data_dir, bind=bind))
+    update_secrets(path, snapshot_key=new_secret(), **secrets)
+    return path

@@ -7,16 +7,8 @@ from pathlib import Path
 import click
 
 from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit
-from connector_agent.config import ConfigError, new_secret, update_secrets
-from connector_agent.config_template import render_config
+from connector_agent.config import ConfigError, update_secrets, write_new_config
 from wp_plugin_bridge.pairing import PairingError, redeem_code
-
-
-def _first_config(path: Path, site: str, data_dir: str) -> None:
-    """What ``init`` writes, without WooCommerce keys: pairing is about to provide them."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_config(store_url=site.rstrip("/"), data_dir=data_dir))
-    update_secrets(path, snapshot_key=new_secret())
 
 
 @click.command()
@@ -48,7 +40,7 @@ def pair(config_path: str, site: str, code: str, agent_url: str | None, data_dir
     path = Path(config_path)
     if not path.exists():
         try:
-            _first_config(path, site, data_dir)
+            write_new_config(path, store_url=site, data_dir=data_dir)
         except (ConfigError, OSError) as exc:
             raise ConfigProblem(f"{path}: cannot write a first config ({exc})") from None
     config = load_or_exit(config_path)

@@ -10,8 +10,7 @@ import click
 import orjson
 
 from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit, open_store
-from connector_agent.config import ConfigError, host_port, new_secret, optional_url, update_secrets
-from connector_agent.config_template import render_config
+from connector_agent.config import ConfigError, host_port, optional_url, write_new_config
 
 
 @click.command()
@@ -50,21 +49,24 @@ def init(
         raise ConfigProblem("--store-url: must not be empty")
     if path.exists() and not force:
         raise click.ClickException(f"{path}: already exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_config(store_url=store_url, data_dir=data_dir, bind=bind))
     try:
-        secrets_path = update_secrets(
+        write_new_config(
             path,
+            store_url=store_url,
+            data_dir=data_dir,
+            bind=bind,
             consumer_key=consumer_key,
             consumer_secret=consumer_secret,
             webhook_secret=webhook_secret,
-            snapshot_key=new_secret(),
         )
         config = load_or_exit(config_path)
     except ConfigError as exc:
         raise ConfigProblem(exc.message) from None
     open_store(config).close()
-    click.echo(f"wrote {path} and {secrets_path} (0600); store at {config.database_path}", err=True)
+    click.echo(
+        f"wrote {path} and {config.secrets_path} (0600); store at {config.database_path}",
+        err=True,
+    )
 
 
 @click.command()

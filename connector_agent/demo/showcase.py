@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connector_agent.config import AgentConfig, load_config, new_secret, update_secrets
-from connector_agent.config_template import render_config
+from connector_agent.config import AgentConfig, load_config, new_secret, write_new_config
 from connector_agent.demo.woo_double import WooDouble
 from connector_agent.local_client import AgentUnreachable, call_agent
 from connector_agent.store import Store
@@ -84,17 +83,18 @@ class Demo:
 
     def write_config(self) -> AgentConfig:
         bind = f"127.0.0.1:{free_port()}"
-        path = self.workdir / "agent.toml"
-        text = render_config(store_url=self.double.url, data_dir="data", bind=bind)
-        path.write_text(text.replace("interval_minutes = 5", "interval_minutes = 1"))
-        update_secrets(
-            path,
+        path = write_new_config(
+            self.workdir / "agent.toml",
+            store_url=self.double.url,
+            data_dir="data",
+            bind=bind,
             consumer_key=self.double.consumer_key,
             consumer_secret=self.double.consumer_secret,
             webhook_secret=self.double.webhook_secret,
             shared_secret=new_secret(),
-            snapshot_key=new_secret(),
         )
+        # sync every minute, so the demo shows a scheduled incremental pass too
+        path.write_text(path.read_text().replace("interval_minutes = 5", "interval_minutes = 1"))
         self.config = load_config(path)
         return self.config
 
