@@ -103,3 +103,12 @@ async def test_price_suggestions_and_flagged_orders(api: Api) -> None:
     assert prices == {"suggestions": api.agent.brain.price_suggestions(limit=5)}
     flagged = await api.ok("GET", "/v1/insights/anomalies?limit=5")
     assert flagged == {"orders": api.agent.brain.flagged_orders(limit=5)}
+
+
+async def test_the_licence_on_disk_is_reread_within_a_minute(api: Api) -> None:
+    api.license("segments")  # as a check-in would set it; the file on disk says "free"
+    assert (await api.get("/v1/insights/segments")).status_code == 200
+    api.clock.advance(59)
+    assert (await api.get("/v1/insights/segments")).status_code == 200
+    api.clock.advance(1)
+    assert (await api.get("/v1/insights/segments")).status_code == 402
