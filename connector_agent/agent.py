@@ -14,12 +14,13 @@ import gc
 import logging
 import sqlite3
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from connector_agent.applier import Applier
-from connector_agent.config import AgentConfig, load_config, update_secrets
+from connector_agent.config import AgentConfig, ConfigError, load_config, update_secrets
 from connector_agent.eventlog import EventLog
 from connector_agent.licence import LicenceState, checkin
 from connector_agent.scheduler import WooJobs, add_licence_checkin, build_scheduler
@@ -32,14 +33,27 @@ log = logging.getLogger(__name__)
 
 #: How often the licence file is re-read, so an expiry or a check-in shows without a restart.
 LICENCE_RECHECK_SECONDS = 60.0
+#: How often the secrets file's modification is looked for.
+SECRETS_RECHECK_SECONDS = 1.0
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """What tells a rewritten file apart: (mtime in ns, inode); None when it does not exist."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_mtime_ns, found.st_ino)
 
 
 class Agent:
     """Config, store, event log, applier, licence and scheduler of one agent process."""
 
     def __init__(self, config: AgentConfig, *, clock: Clock | None = None) -> None:
-        self.config = config
         self.clock: Clock = clock or SystemClock()
+        self._config = config
+        self._secrets_stamp = _stamp(config.secrets_path)
+        self._config_checked_at = self.clock.monotonic()
         self.store = Store.open(config.database_path, clock=self.clock)
         self.log = EventLog(self.store)
         self.applier = Applier(self.store, config, clock=self.clock)
@@ -53,6 +67,27 @@ class Agent:
         self._applier_task: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------ what the API reads
+
+    @property
+    def config(self) -> AgentConfig:
+        """The config, reloaded when the secrets file changes (``pair`` or a key rotation while
+        the agent runs), checked at most once a second."""
+        now = self.clock.monotonic()
+        if now - self._config_checked_at >= SECRETS_RECHECK_SECONDS:
+            self._config_checked_at = now
+            if _stamp(self._config.secrets_path) != self._secrets_stamp:
+                self._reload_config()
+        return self._config
+
+    def _reload_config(self) -> None:
+        try:
+            config = load_config(self._config.path)
+        except ConfigError as exc:
+            log.error("secrets changed but the config cannot be reloaded: %s", exc.message)
+            return
+        self._config = config
+        self._secrets_stamp = _stamp(config.secrets_path)
+        log.info("secrets changed: config reloaded")
 
     @property
     def brain(self) -> Brain:
@@ -113,8 +148,8 @@ class Agent:
 
     def forget_secrets(self, names: Iterable[str]) -> None:
         """Remove secrets from the 0600 secrets file and reload the config (``unpair``)."""
-        update_secrets(self.config.path, **{name: None for name in names})
-        self.config = load_config(self.config.path)
+        update_secrets(self._config.path, **{name: None for name in names})
+        self._reload_config()
 
     # ------------------------------------------------------------ lifecycle
 

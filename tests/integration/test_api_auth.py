@@ -11,6 +11,7 @@ from test_api_support import SECRET, Api, error_of
 
 from connector_agent.api.auth import NONCES
 from connector_agent.api.nonces import FLUSH_AFTER_SECONDS, KEEP_SECONDS, PRUNE_EVERY_SECONDS
+from connector_agent.config import update_secrets
 from luxebrain.clock import FrozenClock
 from wp_plugin_bridge.signing import NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
@@ -177,3 +178,19 @@ async def test_an_unexpected_error_is_500_without_a_traceback(
     response = await api.get("/v1/recommendations/popular")
     assert response.status_code == 500
     assert await error_of(response) == {"code": "internal_error", "message": "internal error"}
+
+
+async def test_pairing_while_the_agent_runs_applies_within_a_second(
+    config_path: Path, frozen_clock: FrozenClock
+) -> None:
+    api = Api(config_path, frozen_clock, paired=False)
+    try:
+        assert (await api.get("/v1/status")).status_code == 401
+        update_secrets(config_path, shared_secret=SECRET)  # what `luxebrain-agent pair` does
+        api.clock.advance(1)
+        assert (await api.get("/v1/status")).status_code == 200
+        update_secrets(config_path, shared_secret="77" * 32)  # a new pairing replaces it
+        api.clock.advance(1)
+        assert (await api.get("/v1/status")).status_code == 401
+    finally:
+        api.close()
