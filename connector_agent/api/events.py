@@ -52,7 +52,7 @@ def _event(raw: Any, where: str, batch: dict[str, Any], now: str) -> Event:
     if not isinstance(key, str) or not _UUID.match(key.lower()):
         raise InvalidEvent(f"{where}.id: must be a UUID", field=f"{where}.id")
     kind = raw.get("type")
-    if kind not in BROWSING_KINDS:
+    if not isinstance(kind, str) or kind not in BROWSING_KINDS:
         raise InvalidEvent(
             f"{where}.type: must be one of {', '.join(sorted(BROWSING_KINDS))}",
             field=f"{where}.type",

@@ -78,6 +78,7 @@ async def test_a_retried_batch_counts_nothing_twice(api: Api) -> None:
         (batch("view"), "events[0]"),
         (batch(event(), {**event(), "id": "not-a-uuid"}), "events[1].id"),
         (batch(event("purchase")), "events[0].type"),
+        (batch(event(["view"])), "events[0].type"),
         (batch(event(product_id=None)), "events[0].product_id"),
         (batch(event(product_id=0)), "events[0].product_id"),
         (batch(event(product_id=True)), "events[0].product_id"),
