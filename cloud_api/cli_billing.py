@@ -1,49 +1,26 @@
 """``luxebrain-cloud billing …`` and ``luxebrain-cloud fallbacks …``: the monthly close and the
 k-anonymous publication, run by hand or from cron (see ``docs/cloud/billing.md``).
 
-Until these groups are attached to ``luxebrain-cloud`` they also run as
-``python -m cloud_api.cli_billing billing close --period 2026-01 --database URL``.
+``cloud_api.commands.billing`` hands ``COMMANDS`` to ``luxebrain-cloud``.
 """
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-import orjson
 
 from cloud_api import billing as billing_service
 from cloud_api import fallbacks as fallback_service
-from luxebrain.clock import SystemClock
-
-F = TypeVar("F", bound=Callable[..., Any])
-CLOCK = SystemClock()
-
-
-def _database(func: F) -> F:
-    return click.option(
-        "--database",
-        "database_url",
-        envvar="DATABASE_URL",
-        required=True,
-        metavar="URL",
-        help="sqlite:///path or postgresql://user@host/db (default $DATABASE_URL).",
-    )(func)
+from cloud_api.commands.options import actor, database_option, echo_json, now, opened
 
 
 def _run(database_url: str, work: Callable[[int, str], Any]) -> Any:
-    """``work(now, actor)`` in one transaction, errors as one line (``cloud_api.cli.opened``)."""
-    from cloud_api.cli import opened
-
+    """``work(now, actor)`` in one transaction, failures as one-line errors."""
     with opened(database_url):
-        return work(int(CLOCK.time()), f"cli:{getpass.getuser()}")
-
-
-def _echo(value: Any) -> None:
-    click.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
+        return work(now(), actor())
 
 
 def last_month(now: date) -> str:
@@ -62,7 +39,7 @@ def billing() -> None:
 
 
 @billing.command()
-@_database
+@database_option
 @click.option("--period", default=None, metavar="YYYY-MM", help="Default: last month (UTC).")
 @click.option("--json", "as_json", is_flag=True, help="Print the invoices as JSON.")
 def close(database_url: str, period: str | None, as_json: bool) -> None:
@@ -77,7 +54,7 @@ def close(database_url: str, period: str | None, as_json: bool) -> None:
         database_url, lambda now, actor: billing_service.close(month, actor=actor, now=now)
     )
     if as_json:
-        _echo(result)
+        echo_json(result)
     click.echo(
         f"{result['period']}: {result['created']} invoice(s) created, "
         f"{len(result['invoices'])} in total (closed {result['closed_at']})",
@@ -86,7 +63,7 @@ def close(database_url: str, period: str | None, as_json: bool) -> None:
 
 
 @billing.command()
-@_database
+@database_option
 @click.option("--tenant-id", type=int, default=None)
 @click.option("--period", default=None, metavar="YYYY-MM")
 def invoices(database_url: str, tenant_id: int | None, period: str | None) -> None:
@@ -103,7 +80,7 @@ def invoices(database_url: str, tenant_id: int | None, period: str | None) -> No
             for i in billing_service.invoices(tenant_id=tenant_id, period=period)
         ],
     )
-    _echo(rows)
+    echo_json(rows)
 
 
 @click.group()
@@ -117,7 +94,7 @@ def fallbacks() -> None:
 
 
 @fallbacks.command()
-@_database
+@database_option
 @click.option("--k", default=fallback_service.DEFAULT_K, show_default=True, type=int)
 def publish(database_url: str, k: int) -> None:
     """Rebuild every vertical's list; an item needs at least K stores.
@@ -131,7 +108,7 @@ def publish(database_url: str, k: int) -> None:
 
 
 @fallbacks.command()
-@_database
+@database_option
 @click.argument("tenant_id", type=int)
 @click.argument("vertical")
 def vertical(database_url: str, tenant_id: int, vertical: str) -> None:
@@ -149,15 +126,3 @@ def vertical(database_url: str, tenant_id: int, vertical: str) -> None:
 
 
 COMMANDS = [billing, fallbacks]
-
-
-@click.group()
-def main() -> None:
-    """Part 2's commands, standalone."""
-
-
-for _command in COMMANDS:
-    main.add_command(_command)
-
-if __name__ == "__main__":
-    main()

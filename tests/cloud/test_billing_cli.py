@@ -8,12 +8,13 @@ import orjson
 from click.testing import CliRunner
 
 from cloud_api import licences
-from cloud_api.cli_billing import last_month, main
+from cloud_api.cli import cli
+from cloud_api.cli_billing import last_month
 from cloud_api.db import connect_db, transaction
 
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def test_closing_a_month_twice_gives_the_same_invoices(database_url: str) -> None:

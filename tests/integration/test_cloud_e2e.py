@@ -173,7 +173,7 @@ def test_usage_and_fallbacks_flow_between_real_processes(
     assert again["usage"]["changed"] == 0  # a repeated report counts nothing twice
     assert again["aggregates"] is None  # at most daily
 
-    run(PY, "-m", "cloud_api.cli_billing", "fallbacks", "publish", "--database", database_url)
+    run(PY, "-c", CLOUD_CLI, "fallbacks", "publish", "--database", database_url)
 
     new_shop = agent(tmp_path, 3, base, keys[3], sells=False)
     result = cloud_sync(new_shop)
