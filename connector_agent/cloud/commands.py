@@ -1,7 +1,6 @@
 """``luxebrain-agent cloud sync``: one cloud round (usage, aggregates, fallback list).
 
-Exposes ``COMMANDS`` like the modules of ``connector_agent/cli/``; also runnable as
-``python -m connector_agent.cloud``.
+``connector_agent.cli.cloud`` hands ``COMMANDS`` to ``luxebrain-agent``.
 """
 
 from __future__ import annotations

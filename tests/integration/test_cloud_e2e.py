@@ -152,7 +152,7 @@ def agent(tmp: Path, n: int, base: str, key: str, *, sells: bool) -> Path:
 
 
 def cloud_sync(path: Path) -> dict:
-    done = run(PY, "-m", "connector_agent.cloud", "sync", "--config", str(path), "--json")
+    done = run(PY, "-m", "connector_agent", "cloud", "sync", "--config", str(path), "--json")
     return orjson.loads(done.stdout)
 
 
