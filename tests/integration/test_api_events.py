@@ -7,9 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_api_support import Api, error_of, order, product
 
+from connector_agent.api.events import InvalidEvent, parse_batch
 from luxebrain.clock import FrozenClock
 
 
@@ -137,3 +141,46 @@ async def test_the_analytics_period_is_validated(api: Api) -> None:
     response = await api.get("/v1/insights/analytics?days=0")
     assert response.status_code == 400
     assert (await error_of(response))["field"] == "days"
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+event_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": st.uuids().map(str) | json_values,
+        "type": st.sampled_from(["view", "rec_click", "purchase"]) | json_values,
+        "product_id": st.integers(-2, 5) | json_values,
+        "placement": st.sampled_from(["cart", "footer"]) | json_values,
+        "source": json_values,
+        "recommended_ids": json_values,
+        "occurred_at": st.just("2026-11-26T11:00:00Z") | json_values,
+    },
+)
+batch_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "session_id": st.just("sess-0001") | json_values,
+        "customer_id": json_values,
+        "events": st.lists(event_like, max_size=3) | json_values,
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=batch_like | json_values)
+def test_any_json_body_is_either_a_batch_or_a_400(body: Any) -> None:
+    try:
+        events = parse_batch(orjson.dumps(body), "2026-11-26T12:00:00Z")
+    except InvalidEvent as error:
+        assert error.field
+    else:
+        assert 1 <= len(events) <= 50
+        assert all(e.payload["session_id"] == "sess-0001" for e in events)
