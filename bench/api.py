@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ DATA = ROOT.parent / "shared" / "data" / "uci_online_retail_ii_2009_2010" / "ord
 HOST = "127.0.0.1"
 SECRET = secrets.token_hex(32)
 WARMUP_SECONDS = 0.5
+ROUNDS = 3
 MAX_RPS = 5000  # requests signed in advance per second of a phase
 
 
@@ -178,13 +179,19 @@ async def worker(
         writer.close()
 
 
-async def phase(port: int, requests_: Iterator[bytes], concurrency: int, seconds: float) -> dict:
+async def phase(
+    port: int, requests_: Iterator[bytes], concurrency: int, seconds: float
+) -> tuple[list[float], float]:
+    """Latencies of every request in ``seconds`` of load, and the time it really took."""
     latencies: list[float] = []
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(*(worker(port, requests_, until, latencies) for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    latencies.sort()
+    return latencies, time.perf_counter() - started
+
+
+def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
+    latencies = sorted(latencies)
     count = len(latencies)
     return {
         "rps": round(count / elapsed, 1),
@@ -194,21 +201,38 @@ async def phase(port: int, requests_: Iterator[bytes], concurrency: int, seconds
 
 
 def measure(port: int, products: list[str], seconds: float) -> dict[str, Any]:
-    def run(requests_: Iterator[bytes], concurrency: int) -> dict:
-        asyncio.run(phase(port, requests_, concurrency, WARMUP_SECONDS))
-        return asyncio.run(phase(port, requests_, concurrency, seconds))
-
-    def recs(concurrency: int, targets: Iterator[str]) -> dict:
-        count = int(MAX_RPS * (seconds + WARMUP_SECONDS))
-        return run(iter(list(signed_requests(targets, count, port))), concurrency)
-
+    """Every case for ``seconds`` in all, in ``ROUNDS`` interleaved slices, so a neighbour's
+    burst of load on a shared machine hits the baseline and the routes alike."""
     asked = itertools.cycle(f"/v1/recommendations/product/{pid}?limit=4" for pid in products)
     # every query new (an exclude id no product has): the models answer each one, no reuse
     fresh = (f"{target}&exclude=x{n}" for n, target in enumerate(asked))
-    healthz = {f"c{c}": run(plain_requests("/healthz", port), c) for c in (1, 16)}
-    result: dict[str, Any] = {f"c{c}": recs(c, asked) for c in (1, 16, 64)}
-    result["healthz"] = healthz
-    result["uncached"] = {"c1": recs(1, fresh)}
+    healthz = plain_requests("/healthz", port)
+
+    def signed(targets: Iterator[str]) -> Callable[[float], Iterator[bytes]]:
+        return lambda secs: iter(list(signed_requests(targets, int(MAX_RPS * secs), port)))
+
+    cases: dict[tuple[str, str], tuple[Callable[[float], Iterator[bytes]], int]] = {
+        ("healthz", "c1"): (lambda _: healthz, 1),
+        ("healthz", "c16"): (lambda _: healthz, 16),
+        ("recs", "c1"): (signed(asked), 1),
+        ("recs", "c16"): (signed(asked), 16),
+        ("recs", "c64"): (signed(asked), 64),
+        ("uncached", "c1"): (signed(fresh), 1),
+    }
+    samples: dict[tuple[str, str], tuple[list[float], float]] = {}
+    for make, concurrency in cases.values():
+        asyncio.run(phase(port, make(WARMUP_SECONDS), concurrency, WARMUP_SECONDS))
+    for _ in range(ROUNDS):
+        for case, (make, concurrency) in cases.items():
+            latencies, elapsed = asyncio.run(
+                phase(port, make(seconds / ROUNDS), concurrency, seconds / ROUNDS)
+            )
+            before, spent = samples.get(case, ([], 0.0))
+            samples[case] = (before + latencies, spent + elapsed)
+    result: dict[str, Any] = {"healthz": {}, "uncached": {}}
+    for (kind, level), (latencies, elapsed) in samples.items():
+        target = result if kind == "recs" else result[kind]
+        target[level] = summary(latencies, elapsed)
     return result
 
 
