@@ -1,10 +1,12 @@
 """The check-in hot path: every agent, every few hours, so it is written for few round trips.
 
-One query reads the licence, its tenant, plan and the store slot by key hash and URL; one upsert
-counts the call against the licence's rate limit; one update records last-seen. Plain SQL here
-because building these queries through the ORM cost more CPU than the rest of the request, and
-prepared once per connection because planning the lookup cost more than running it (measured
-with ``bench/cloud.py``).
+It counts the call against the licence's rate limit, reads the licence, tenant, plan and store
+slot by key hash and URL, and records last-seen when the slot is this agent's; then Python
+decides (rate limit, revocation, expiry, binding) and mints the token. On PostgreSQL that is one
+statement (data-modifying CTEs, prepared once per connection) committed on its own; on SQLite
+three statements in one transaction. Plain SQL because building these queries through the ORM,
+and planning them, cost more CPU than the rest of the request (measured with bench/cloud.py).
+Refused check-ins still count and still record last-seen: the agent *was* seen.
 """
 
 from __future__ import annotations
@@ -16,24 +18,43 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cloud_api import prepared, ratelimit
-from cloud_api.activation import (
-    InstanceMismatch,
-    StoreNotActivated,
-    agent_fields,
-)
+from cloud_api.activation import InstanceMismatch, StoreNotActivated, agent_fields
 from cloud_api.binding import Binding, token_answer
-from cloud_api.db import relaxed_commit
+from cloud_api.db import is_sqlite
 from cloud_api.errors import Unauthorized
 from cloud_api.licences import KEY_PREFIX, ensure_usable, hash_key
 
-_LOOKUP = """
-SELECT l.id, l.tenant_id, t.name, p.name, p.features, l.status, l.max_stores, l.max_staging,
-       l.expires_at, l.trial_ends_at, s.id, s.instance_id, s.staging, s.active
+COUNTER_PREFIX = "agent:"  # the same counter as the other agent endpoints (api/agent.py)
+
+_FOUND = """
+SELECT l.id, l.tenant_id, t.name AS tenant, p.name AS plan, p.features, l.status, l.max_stores,
+       l.max_staging, l.expires_at, l.trial_ends_at, s.id AS store_id, s.instance_id, s.staging,
+       s.active
 FROM licence l
 JOIN tenant t ON t.id = l.tenant_id
 JOIN plan p ON p.id = l.plan_id
 LEFT JOIN store s ON s.licence_id = l.id AND s.url = {}
 WHERE l.key_hash = {}
+"""
+# params: url, key hash, counter prefix, window start, instance id, now, version, instance id
+_ONE_STATEMENT = f"""
+WITH found AS ({_FOUND}),
+hit AS (
+    INSERT INTO counter (key, window_start, count)
+    SELECT CAST({{}} AS text) || found.id, CAST({{}} AS bigint), 1 FROM found
+    ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN counter.window_start = excluded.window_start
+                THEN counter.count + 1 ELSE 1 END,
+        window_start = excluded.window_start
+    RETURNING count
+),
+seen AS (
+    UPDATE store SET instance_id = {{}}, last_seen_at = {{}}, agent_version = {{}}, offline = false
+    FROM found
+    WHERE store.id = found.store_id AND found.active AND found.instance_id IN ('', {{}})
+    RETURNING store.id
+)
+SELECT found.*, (SELECT count FROM hit) FROM found
 """
 _SEEN = (
     "UPDATE store SET instance_id = {}, last_seen_at = {}, agent_version = {}, offline = {} "
@@ -41,13 +62,7 @@ _SEEN = (
 )
 
 
-def lookup(key: str, url: str) -> Binding:
-    """The licence behind ``key`` and its slot for ``url`` (``store_id`` None if it has none)."""
-    if not key.startswith(KEY_PREFIX):
-        raise Unauthorized("missing or malformed licence key")
-    row = prepared.run("lb_checkin_lookup", _LOOKUP, (url, hash_key(key))).fetchone()
-    if row is None:
-        raise Unauthorized("unknown licence key")
+def _binding(row: tuple[Any, ...], url: str) -> Binding:
     (
         licence_id,
         tenant_id,
@@ -63,7 +78,7 @@ def lookup(key: str, url: str) -> Binding:
         instance_id,
         staging,
         active,
-    ) = row
+    ) = row[:14]
     return Binding(
         licence_id,
         tenant_id,
@@ -83,6 +98,29 @@ def lookup(key: str, url: str) -> Binding:
     )
 
 
+def _record(
+    key: str, url: str, instance_id: str, version: str, now: int, window: int
+) -> tuple[Binding, int]:
+    """Count, read and record last-seen; ``(binding, calls in this window)``."""
+    if not key.startswith(KEY_PREFIX):
+        raise Unauthorized("missing or malformed licence key")
+    start = ratelimit.window_start(now, window)
+    if not is_sqlite():
+        params = (url, hash_key(key), COUNTER_PREFIX, start, instance_id, now, version, instance_id)
+        row = prepared.run("lb_checkin", _ONE_STATEMENT, params).fetchone()
+        if row is None:
+            raise Unauthorized("unknown licence key")
+        return _binding(row, url), int(row[14])
+    row = prepared.run("lb_checkin_find", _FOUND, (url, hash_key(key))).fetchone()
+    if row is None:
+        raise Unauthorized("unknown licence key")
+    binding = _binding(row, url)
+    counted = ratelimit.add(f"{COUNTER_PREFIX}{binding.id}", window, now)
+    if binding.active and binding.instance_id in ("", instance_id):
+        prepared.run("lb_checkin_seen", _SEEN, (instance_id, now, version, False, binding.store_id))
+    return binding, counted
+
+
 def checkin(
     key: str,
     body: dict[str, Any],
@@ -95,19 +133,15 @@ def checkin(
 ) -> dict[str, Any]:
     """A fresh token for an activated store; records last-seen and the agent version.
 
-    ``body`` may carry more (usage reports, later); unknown keys are ignored. Everything is
-    checked before the one write, and that write is telemetry: its commit does not wait for
-    the disk.
+    ``body`` may carry more (usage reports, later); unknown keys are ignored.
     """
     url, instance_id, version = agent_fields(body)
-    binding = lookup(key, url)
-    ratelimit.hit(f"agent:{binding.id}", rate_limit, rate_window, now)
+    binding, counted = _record(key, url, instance_id, version, now, rate_window)
+    ratelimit.enforce(counted, rate_limit, rate_window, now)
     ensure_usable(binding, now)
     if binding.store_id is None or not binding.active:
         raise StoreNotActivated(f"{url} is not activated on this licence", field="store_url")
     if binding.instance_id not in ("", instance_id):
         raise InstanceMismatch(f"{url} is active with another agent instance", field="instance_id")
-    relaxed_commit()
-    prepared.run("lb_checkin_seen", _SEEN, (instance_id, now, version, False, binding.store_id))
     bound = replace(binding, instance_id=instance_id)
     return token_answer(bound, signer, now=now, exp=min(now + ttl, binding.expires_at))

@@ -67,14 +67,17 @@ def transaction() -> Iterator[None]:
         yield
 
 
-def relaxed_commit() -> None:
-    """Let this transaction's commit skip the wait for the disk (PostgreSQL).
-
-    For writes that are telemetry (last-seen times, counters): a crash may lose the last few,
-    never corrupts anything.
-    """
-    if not is_sqlite():
-        database.obj.execute_sql("SET LOCAL synchronous_commit TO OFF")
+@contextmanager
+def statements() -> Iterator[None]:
+    """For work written as self-contained statements: on PostgreSQL a pooled connection in
+    autocommit mode (no BEGIN/COMMIT round trips); on SQLite a :func:`transaction`."""
+    db = database.obj
+    if is_sqlite(db):
+        with transaction():
+            yield
+        return
+    with db.connection_context():
+        yield
 
 
 async def in_db(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -92,15 +95,18 @@ def locked(query: peewee.Select) -> peewee.Select:
     return query if is_sqlite() else query.for_update()
 
 
-async def in_db_keeping_counts(func: Callable[..., T], *args: Any) -> T:
+async def in_db_keeping_counts(
+    func: Callable[..., T], *args: Any, scope: Callable[[], Any] = transaction
+) -> T:
     """Like :func:`in_db`, but a domain error from ``func`` still commits what it wrote first.
 
     For throttled calls: the failure counters must stick when the call is refused. ``func``
-    must write nothing else before raising (or do its other writes in a savepoint).
+    must write nothing else before raising (or do its other writes in a savepoint). ``scope``
+    is :func:`transaction` or :func:`statements`.
     """
 
     def call() -> tuple[T | None, LuxeBrainError | None]:
-        with transaction():
+        with scope():
             try:
                 return func(*args), None
             except LuxeBrainError as error:

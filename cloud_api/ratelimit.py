@@ -1,8 +1,8 @@
 """Fixed-window counters in the database, so every worker on every host sees the same counts.
 
-One upsert per hit (plain SQL: it is on the check-in hot path): a new window restarts the
-count at 1. Used for per-licence agent limits and
-for login throttling.
+One upsert per hit (plain SQL: it is on the check-in hot path, which on PostgreSQL folds the
+same upsert into its single statement): a new window restarts the count at 1. Used for
+per-licence agent limits and for login throttling.
 """
 
 from __future__ import annotations
@@ -19,26 +19,33 @@ _HIT = (
 )
 
 
-def _window_start(now: int, window: int) -> int:
+def window_start(now: int, window: int) -> int:
     return now - now % window
 
 
 def hit(key: str, limit: int, window: int, now: int) -> int:
     """Count one event under ``key``; raise RateLimited when the window already holds ``limit``."""
-    start = _window_start(now, window)
-    count = prepared.run("lb_counter_hit", _HIT, (key, start)).fetchone()[0]
-    if count > limit:
-        raise RateLimited(
-            f"too many requests; try again in {start + window - now} s",
-            retry_after=start + window - now,
-        )
-    return int(count)
+    counted = add(key, window, now)
+    enforce(counted, limit, window, now)
+    return counted
+
+
+def add(key: str, window: int, now: int) -> int:
+    """Count one event under ``key``; how many the window holds now, this one included."""
+    return int(prepared.run("lb_counter_hit", _HIT, (key, window_start(now, window))).fetchone()[0])
+
+
+def enforce(counted: int, limit: int, window: int, now: int) -> None:
+    """Raise RateLimited when ``counted`` (this hit included) is over ``limit``."""
+    if counted > limit:
+        wait = window_start(now, window) + window - now
+        raise RateLimited(f"too many requests; try again in {wait} s", retry_after=wait)
 
 
 def count(key: str, window: int, now: int) -> int:
     """How many hits ``key`` has in the current window (without counting one)."""
     row = Counter.get_or_none(Counter.key == key)
-    if row is None or row.window_start != _window_start(now, window):
+    if row is None or row.window_start != window_start(now, window):
         return 0
     return int(row.count)
 

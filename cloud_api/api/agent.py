@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from quart import Blueprint, current_app, jsonify
+from quart import Blueprint, current_app
 
 from cloud_api import activation, licences, ratelimit
 from cloud_api import checkin as hot_path
-from cloud_api.api.inputs import bearer, json_object
-from cloud_api.db import database, in_db_keeping_counts
+from cloud_api.api.inputs import bearer, json_object, json_response
+from cloud_api.db import database, in_db_keeping_counts, statements
 from cloud_api.models import Licence
 from cloud_api.signing import current_signer
 from cloud_api.times import now_s
@@ -47,7 +47,9 @@ async def licensed(op: Operation) -> Any:
     use it too).
     """
     key, body = bearer(), await json_object()
-    return jsonify(await in_db_keeping_counts(_counted, op, key, body, dict(current_app.config)))
+    return json_response(
+        await in_db_keeping_counts(_counted, op, key, body, dict(current_app.config))
+    )
 
 
 _run = licensed  # the name cloud_api.api.usage and .fallbacks import today
@@ -93,7 +95,7 @@ async def checkin() -> Any:
             rate_window=settings["AGENT_RATE_WINDOW_SECONDS"],
         )
 
-    return jsonify(await in_db_keeping_counts(run))
+    return json_response(await in_db_keeping_counts(run, scope=statements))
 
 
 @bp.post("/deactivate")

@@ -241,3 +241,15 @@ async def test_metrics_count_requests_by_route_template(client, issue) -> None:
     assert ('luxebrain_cloud_requests_total{method="POST",route="/v1/agent/checkin",'
             'status="200"} 1.0') in text
     assert 'route="/healthz",status="200"} 1.0' in text
+
+
+async def test_checkin_from_another_instance_changes_nothing(client, issue, clock) -> None:
+    lic = issue()
+    await post(client, "activate", lic.key, SHOP)
+    clock.advance(60)
+    status, body = await post(client, "checkin", lic.key, {**SHOP, "instance_id": "intruder-9"})
+    assert status == 409 and body["error"]["code"] == "instance_mismatch"
+    with transaction():
+        store = Store.get(Store.url == "https://shop.example")
+    assert store.instance_id == "inst-0001"
+    assert store.last_seen_at == int(clock.time()) - 60
