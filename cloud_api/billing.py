@@ -21,7 +21,7 @@ from typing import Any
 import peewee
 
 from cloud_api import audit
-from cloud_api.errors import Conflict, InvalidInput, NotFound
+from cloud_api.errors import Conflict, InvalidInput
 from cloud_api.models import BaseModel, JSONField, Licence, Plan, Tenant
 from cloud_api.plans import get_plan
 from cloud_api.times import iso
@@ -410,17 +410,6 @@ def invoices(
     if period is not None:
         query = query.where(Invoice.period == period)
     return list(query.limit(limit))
-
-
-def get_invoice(invoice_id: int, *, tenant_id: int | None = None) -> Invoice:
-    """One invoice; with ``tenant_id`` another tenant's invoice is simply not found."""
-    query = Invoice.select(Invoice, Tenant).join(Tenant).where(Invoice.id == invoice_id)
-    if tenant_id is not None:
-        query = query.where(Invoice.tenant == tenant_id)
-    invoice = query.first()
-    if invoice is None:
-        raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
-    return invoice
 
 
 def invoice_json(invoice: Invoice, *, lines: bool = True) -> dict[str, Any]:
