@@ -1,111 +1,156 @@
-"""The applier: exactly-once application, snapshot + seq atomicity, refused snapshots rebuild."""
+"""The applier feeds the event log to the brain exactly once, checkpoints, and refuses bad
+snapshots (rebuilding from the log instead)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
+import logging
 
 import pytest
 
-from connector_agent.applier import Applier, snapshot_mac
-from connector_agent.config import AgentConfig, load_config
+from connector_agent.applier import Applier
+from connector_agent.config import load_config
 from connector_agent.eventlog import EventLog
-from connector_agent.orders_csv import read_events
 from connector_agent.store import Store
-
-SLICE = Path(__file__).resolve().parents[2] / "connector_agent/demo/data"
+from online_models import Brain
+from online_models.checks import brain_answers, synthetic_events
 
 
 @pytest.fixture
-def loaded(agent_config: AgentConfig) -> Store:
-    store = Store.open(agent_config.database_path)
-    events = []
-    for event in read_events(next(SLICE.glob("*.csv.gz"))):
-        events.append(event)
-        if sum(e.kind == "order.upserted" for e in events) >= 300:
-            break
-    EventLog(store).append(events)
+def events():
+    return synthetic_events(n_orders=80, seed=3)
+
+
+@pytest.fixture
+def config(config_path):
+    return load_config(config_path, environ={"LUXEBRAIN_MODELS__SNAPSHOT_EVERY_EVENTS": "25"})
+
+
+@pytest.fixture
+def store(tmp_path, frozen_clock):
+    store = Store.open(tmp_path / "agent.sqlite", clock=frozen_clock)
     yield store
     store.close()
 
 
-def answers(applier: Applier) -> list:  # type: ignore[type-arg]
-    brain = applier.brain
-    top = [r.product_id for r in brain.popular(limit=5)]
-    return [top, [r.product_id for r in brain.recommend_for_product(top[0], limit=5)]]
+@pytest.fixture
+def logged(store, events):
+    """The events as the log holds them (with seq)."""
+    return EventLog(store).append(events)
 
 
-def test_apply_is_exactly_once_and_resumes_from_the_snapshot(
-    agent_config: AgentConfig, loaded: Store
-) -> None:
-    whole = Applier(loaded, agent_config)
-    whole.load()
-    total = whole.apply_pending()
-    assert total == EventLog(loaded).last_seq() > 0
-    assert whole.apply_pending() == 0
+def reference(config, logged) -> Brain:
+    brain = Brain(seed=config.models.seed)
+    for event in logged:
+        brain.learn(event)
+    return brain
 
-    # the same events in two halves with a snapshot and a reload in between
-    loaded.db.conn.execute("DELETE FROM model_snapshots")
-    first = Applier(loaded, agent_config)
+
+def test_applies_every_event_once_in_seq_order(store, config, logged, frozen_clock):
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    assert applier.apply_pending() == len(logged)
+    assert applier.applied_seq == logged[-1].seq
+    assert applier.apply_pending() == 0
+    assert brain_answers(applier.brain) == brain_answers(reference(config, logged))
+
+
+def test_max_events_bounds_one_call(store, config, logged, frozen_clock):
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    assert applier.apply_pending(max_events=10) == 10
+    assert applier.applied_seq == logged[9].seq
+
+
+def test_snapshots_every_n_events_with_their_seq(store, config, logged, frozen_clock):
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    applier.apply_pending()
+    seq = store.applied_seq()
+    assert seq > 0 and seq % 25 == 0 and seq <= logged[-1].seq
+
+
+def test_snapshots_after_t_seconds(store, config, logged, frozen_clock):
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    applier.apply_pending(max_events=3)
+    assert store.latest_snapshot() is None
+    frozen_clock.advance(config.models.snapshot_every_seconds + 1)
+    applier.apply_pending(max_events=1)
+    assert store.applied_seq() == logged[3].seq
+
+
+def test_restart_loads_snapshot_and_replays_tail(store, config, logged, frozen_clock):
+    first = Applier(store, config, clock=frozen_clock)
     first.load()
-    assert first.apply_pending(max_events=total // 2) == total // 2
-    first.snapshot_now()
-    assert loaded.applied_seq() == first.applied_seq
-    second = Applier(loaded, agent_config)
+    first.apply_pending()
+    snapshot_seq = store.applied_seq()
+    assert snapshot_seq < logged[-1].seq  # a tail is left to replay
+
+    second = Applier(store, config, clock=frozen_clock)
     second.load()
-    assert second.applied_seq == total // 2
-    assert second.apply_pending() == total - total // 2
-    assert answers(second) == answers(whole)
-    assert second.brain.snapshot() == whole.brain.snapshot()
+    assert second.applied_seq == snapshot_seq
+    assert second.apply_pending() == logged[-1].seq - snapshot_seq
+    assert brain_answers(second.brain) == brain_answers(reference(config, logged))
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "mac"])
-def test_tampered_snapshot_is_refused_and_models_rebuilt(
-    agent_config: AgentConfig, loaded: Store, damage: str, caplog: pytest.LogCaptureFixture
-) -> None:
-    applier = Applier(loaded, agent_config)
+def _corrupt(store: Store, change) -> None:
+    with store.transaction() as conn:
+        row = conn.execute(
+            "SELECT id, data FROM model_snapshots ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        conn.execute("UPDATE model_snapshots SET data = ? WHERE id = ?", [change(row[1]), row[0]])
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda data: data[: len(data) // 2], id="truncated"),
+        pytest.param(lambda data: data[:100] + bytes([data[100] ^ 1]) + data[101:], id="tampered"),
+    ],
+)
+def test_bad_snapshot_is_refused_and_models_rebuilt(
+    store, config, logged, frozen_clock, caplog, change
+):
+    first = Applier(store, config, clock=frozen_clock)
+    first.load()
+    first.apply_pending()
+    first.snapshot_now()
+    _corrupt(store, change)
+
+    second = Applier(store, config, clock=frozen_clock)
+    with caplog.at_level(logging.ERROR, logger="connector_agent.applier"):
+        brain = second.load()
+    assert second.applied_seq == 0
+    assert brain.stats()["catalogue_products"] == 0  # nothing was loaded
+    assert "snapshot refused" in caplog.text and "integrity" in caplog.text
+    second.apply_pending()
+    assert brain_answers(second.brain) == brain_answers(reference(config, logged))
+
+
+def test_snapshot_under_another_key_is_refused(store, config, logged, frozen_clock, config_path):
+    first = Applier(store, config, clock=frozen_clock)
+    first.load()
+    first.apply_pending()
+    first.snapshot_now()
+    other = load_config(config_path, environ={"LUXEBRAIN_SECRETS__SNAPSHOT_KEY": "x" * 64})
+    second = Applier(store, other, clock=frozen_clock)
+    second.load()
+    assert second.applied_seq == 0 and second.rebuilt_reason
+
+
+async def test_run_learns_appended_events_until_stopped(store, config, events, frozen_clock):
+    applier = Applier(store, config, clock=frozen_clock)
     applier.load()
-    applier.apply_pending()
-    applier.snapshot_now()
-    expected = answers(applier)
-    seq, data, mac = loaded.latest_snapshot()  # type: ignore[misc]
-    if damage == "flip":
-        data = data[:100] + bytes([data[100] ^ 1]) + data[101:]
-    elif damage == "truncate":
-        data = data[: len(data) // 2]
-    else:
-        mac = snapshot_mac(b"another key", seq, data)
-    loaded.db.conn.execute("UPDATE model_snapshots SET data = ?, mac = ?", [data, mac])
-    loaded.db.conn.commit()
-
-    reloaded = Applier(loaded, agent_config)
-    reloaded.load()
-    assert reloaded.applied_seq == 0
-    assert reloaded.rebuilt_reason is not None
-    assert "snapshot refused" in caplog.text
-    reloaded.apply_pending()
-    assert answers(reloaded) == expected
-
-
-def test_snapshot_without_key_is_not_trusted(agent_config: AgentConfig, loaded: Store) -> None:
-    applier = Applier(loaded, agent_config)
-    applier.load()
-    applier.apply_pending(max_events=50)
-    applier.snapshot_now()
-    keyless = Applier(loaded, agent_config)
-    keyless._key = b""
-    keyless.load()
-    assert keyless.applied_seq == 0
-    assert "no snapshot_key" in (keyless.rebuilt_reason or "")
-
-
-def test_snapshots_follow_the_event_count(config_path: Path, loaded: Store) -> None:
-    config = load_config(config_path, environ={"LUXEBRAIN_MODELS__SNAPSHOT_EVERY_EVENTS": "100"})
-    applier = Applier(loaded, config)
-    applier.load()
-    applier.apply_pending()
-    total = applier.applied_seq
-    assert total > 300
-    # the newest two are kept; each holds a multiple of 100 events
-    kept = [row[0] for row in loaded.db.conn.execute(
-        "SELECT applied_seq FROM model_snapshots ORDER BY id")]
-    assert kept == [(total // 100 - 1) * 100, (total // 100) * 100]
+    stop = asyncio.Event()
+    task = asyncio.create_task(applier.run(stop))
+    logged = EventLog(store).append(events[:40])
+    applier.wake()
+    for _ in range(200):
+        if applier.applied_seq == logged[-1].seq:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await task
+    assert applier.applied_seq == logged[-1].seq
+    assert brain_answers(applier.brain) == brain_answers(reference(config, logged))
