@@ -10,6 +10,7 @@ from cloud_api import billing
 from cloud_api.billing import Invoice, InvoiceLine
 from cloud_api.db import transaction
 from cloud_api.errors import Conflict, InvalidInput
+from cloud_api.models import Tenant
 
 SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
 
@@ -228,3 +229,26 @@ async def test_late_usage_is_priced_with_the_terms_its_month_was_invoiced_under(
     (adjustment,) = [ln for ln in february["lines"] if ln["kind"] == "adjustment"]
     # 2,000 clicks over January's 10,000, but January's terms priced clicks at 0
     assert (adjustment["quantity"], adjustment["amount_cents"]) == (12_000, 0)
+
+
+async def test_a_shop_sees_its_own_invoices_only(client, issue, clock) -> None:
+    acme = await starter_shop(client, issue, tenant="Acme")
+    globex = await starter_shop(
+        client,
+        issue,
+        tenant="Globex",
+        shop={"store_url": "https://globex.example", "instance_id": "inst-0002"},
+    )
+    move_to(clock, 2026, 2, 1)
+    invoices = close("2026-01", clock)["invoices"]
+    with transaction():
+        owner = {t.id: t.name for t in Tenant.select()}
+    number_of = {owner[i["tenant_id"]]: i["number"] for i in invoices}
+    assert len(number_of) == 2
+    for lic, tenant in ((acme, "Acme"), (globex, "Globex")):
+        response = await client.get(
+            "/v1/agent/billing", headers={"Authorization": f"Bearer {lic.key}"}
+        )
+        body = await response.get_json()
+        assert body["tenant"] == tenant
+        assert [i["number"] for i in body["invoices"]] == [number_of[tenant]]
