@@ -22,7 +22,7 @@ import peewee
 
 from cloud_api import audit
 from cloud_api.db import database
-from cloud_api.errors import InvalidInput, RateLimited
+from cloud_api.errors import InvalidInput, NotFound, RateLimited
 from cloud_api.models import BaseModel, Store, Tenant
 from cloud_api.times import DAY, iso
 
@@ -30,6 +30,7 @@ SCHEMA = "luxebrain-fallback-aggregates/1"
 DEFAULT_VERTICAL = "general"
 DEFAULT_K = 3
 MAX_ITEMS = 5000
+MAX_ORDERS = 10**7
 MAX_WINDOW_DAYS = 31
 #: a store may upload once per this many seconds ("at most daily", with slack for drift)
 MIN_UPLOAD_INTERVAL = 20 * 3600
@@ -177,7 +178,7 @@ def _item(entry: Any, index: int) -> dict[str, Any]:
     if not isinstance(title, str) or not normalise_title(title) or len(title) > 200:
         raise InvalidInput(f"{where}.title must be 1 to 200 characters", field=f"{where}.title")
     orders = entry.get("orders")
-    if isinstance(orders, bool) or not isinstance(orders, int) or not 1 <= orders <= 10**7:
+    if isinstance(orders, bool) or not isinstance(orders, int) or not 1 <= orders <= MAX_ORDERS:
         raise InvalidInput(f"{where}.orders must be a whole number >= 1", field=f"{where}.orders")
     raw_gtin = entry.get("gtin") or ""
     if not isinstance(raw_gtin, str):
@@ -207,7 +208,8 @@ def parse_upload(body: dict[str, Any], now: int) -> tuple[tuple[str, str], list[
     for index, entry in enumerate(items):
         item = _item(entry, index)
         if item["item_key"] in merged:
-            merged[item["item_key"]]["orders"] += item["orders"]
+            kept = merged[item["item_key"]]
+            kept["orders"] = min(kept["orders"] + item["orders"], MAX_ORDERS)
         else:
             merged[item["item_key"]] = item
     return window, list(merged.values())
@@ -255,6 +257,8 @@ def upload(store: Store, body: dict[str, Any], *, now: int) -> dict[str, Any]:
 def set_vertical(tenant_id: int, vertical: Any, *, actor: str, now: int) -> str:
     if not isinstance(vertical, str) or not _VERTICAL.match(vertical):
         raise InvalidInput("vertical: lower-case letters, digits, - and _", field="vertical")
+    if Tenant.get_or_none(Tenant.id == tenant_id) is None:
+        raise NotFound(f"no tenant {tenant_id}", field="tenant_id")
     before = vertical_of(tenant_id)
     TenantVertical.insert(tenant=tenant_id, vertical=vertical, updated_at=now).on_conflict(
         conflict_target=[TenantVertical.tenant],

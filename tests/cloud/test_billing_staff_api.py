@@ -115,6 +115,10 @@ async def test_fallback_lists_publish_and_verticals_for_staff(client, issue, sig
     )
     assert (status, body["error"]["field"]) == (400, "vertical")
     status, body = await staff(
+        client, "post", "/api/v1/tenants/999/vertical", admin, {"vertical": "home"}
+    )
+    assert (status, body["error"]["code"]) == (404, "not_found")
+    status, body = await staff(
         client, "post", "/api/v1/tenants/1/vertical", admin, {"vertical": "home"}
     )
     assert body == {"tenant_id": 1, "vertical": "home"}
