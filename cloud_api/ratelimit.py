@@ -52,3 +52,8 @@ def count(key: str, window: int, now: int) -> int:
 
 def clear(key: str) -> None:
     Counter.delete().where(Counter.key == key).execute()
+
+
+def prune(before: int) -> None:
+    """Forget counters whose window started before ``before`` (they can only restart at 1)."""
+    Counter.delete().where(Counter.window_start < before).execute()

@@ -70,3 +70,12 @@ def test_concurrent_activations_of_one_store_bind_one_instance(app, issue, clock
     assert len(winners) == 1 and outcomes.count("mismatch") == 5
     with transaction():
         assert Store.select().count() == 1
+
+
+def test_old_counters_are_pruned(app, clock) -> None:
+    now = int(clock.time())
+    with transaction():
+        ratelimit.hit("old", 10, 60, now - 3 * 86400)
+        ratelimit.hit("fresh", 10, 60, now)
+        ratelimit.prune(now - 86400)
+        assert [c.key for c in Counter.select()] == ["fresh"]
