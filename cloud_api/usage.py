@@ -89,21 +89,35 @@ def record(store: Store, report: Any, *, now: int) -> dict[str, Any]:
     rows = parse_report(report, now)
     changed = 0
     for row in rows:
-        existing = UsageDay.get_or_none((UsageDay.store == store.id) & (UsageDay.day == row["day"]))
+        where = (UsageDay.store == store.id) & (UsageDay.day == row["day"])
+        existing = UsageDay.get_or_none(where)
         if existing is None:
-            UsageDay.create(
-                store=store.id,
-                licence=store.licence_id,
-                tenant=store.tenant_id,
-                first_reported_at=now,
-                updated_at=now,
-                **row,
+            created = (
+                UsageDay.insert(
+                    store=store.id,
+                    licence=store.licence_id,
+                    tenant=store.tenant_id,
+                    first_reported_at=now,
+                    updated_at=now,
+                    **row,
+                )
+                .on_conflict_ignore()  # a concurrent report of the same day got there first
+                .execute()
             )
-            changed += 1
-            continue
+            if created:
+                changed += 1
+                continue
+            existing = UsageDay.get(where)
         raised = {m: row[m] for m in METRICS if row[m] > getattr(existing, m)}
-        if raised:
-            UsageDay.update(updated_at=now, **raised).where(UsageDay.id == existing.id).execute()
+        if raised:  # max(stored, reported) in SQL, so a concurrent report never lowers a total
+            column = {m: getattr(UsageDay, m) for m in raised}
+            UsageDay.update(
+                {
+                    column[m]: peewee.Case(None, [(column[m] < v, v)], column[m])
+                    for m, v in raised.items()
+                }
+                | {UsageDay.updated_at: now}
+            ).where(UsageDay.id == existing.id).execute()
             changed += 1
     return {"days": len(rows), "changed": changed}
 
