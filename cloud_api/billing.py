@@ -21,6 +21,7 @@ from typing import Any
 import peewee
 
 from cloud_api import audit
+from cloud_api.db import database, is_sqlite
 from cloud_api.errors import Conflict, InvalidInput
 from cloud_api.models import BaseModel, JSONField, Licence, Plan, Tenant
 from cloud_api.plans import get_plan
@@ -28,6 +29,8 @@ from cloud_api.times import iso
 from cloud_api.usage import METRICS, UsageDay, period_bounds
 
 POLICIES = ("bill", "reduce")
+#: PostgreSQL advisory lock key held by a close for the rest of its transaction
+CLOSE_LOCK = 0x4C42_0007
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -331,6 +334,8 @@ def close(period: str, *, actor: str, now: int) -> dict[str, Any]:
     period = parse_period(period)
     if period_range(period)[1] > now:
         raise Conflict(f"period {period} is not over yet", field="period")
+    if not is_sqlite():  # closes run one at a time (SQLite's IMMEDIATE transaction already does)
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (CLOSE_LOCK,))
     done = BillingClose.get_or_none(BillingClose.period == period)
     if done is not None:
         return {
