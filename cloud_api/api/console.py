@@ -267,7 +267,7 @@ def _licence_action(action: str, permission: str, change: Callable[[Ctx, Any], A
         change(ctx, licences.get(licence_id))
         return Redirect("console.licence", {"licence_id": licence_id, "done": action})
 
-    handler.__name__ = f"licence_{action}"
+    handler.__name__ = f"licence_{action.replace('-', '_')}"
     console_route(f"/licences/<int:licence_id>/{action}", permission, methods=("POST",))(handler)
 
 
@@ -282,6 +282,13 @@ for _name in ("suspend", "reactivate", "revoke", "convert"):
         f"licence.{_name}",
         lambda ctx, row, op=getattr(licences, _name): op(row, actor=ctx.actor, now=ctx.now),
     )
+_licence_action(
+    "deactivate-store",
+    "store.deactivate",
+    lambda ctx, row: activation.release(
+        row, ctx.body.get("store_url", ""), actor=ctx.actor, now=ctx.now
+    ),
+)
 _licence_action(
     "plan",
     "licence.change_plan",

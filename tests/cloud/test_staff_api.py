@@ -324,3 +324,27 @@ async def test_staff_free_a_slot_after_an_agent_reinstall(client, sign_in, issue
     )
     assert (await freed.get_json()) == {"store_url": "https://shop.example", "active": False}
     assert (await agent_post(client, "activate", lic.key, new))[0] == 200
+
+
+async def test_console_licence_page_deactivates_a_store(client, sign_in, issue) -> None:
+    admin = await sign_in("admin")
+    lic = issue(plan="pro", stores=1)
+    await agent_post(
+        client,
+        "activate",
+        lic.key,
+        {"store_url": "https://shop.example", "instance_id": "inst-0001"},
+    )
+    page = await client.get(f"/console/licences/{lic.id}", headers=admin.headers)
+    html = (await page.get_data()).decode()
+    assert "https://shop.example" in html and "Deactivate" in html
+    response = await client.post(
+        f"/console/licences/{lic.id}/deactivate-store",
+        headers=admin.headers,
+        form={"store_url": "https://shop.example"},
+    )
+    assert response.status_code == 302
+    html = (
+        await (await client.get(response.headers["Location"], headers=admin.headers)).get_data()
+    ).decode()
+    assert "No active stores." in html and "Done: deactivate-store." in html
