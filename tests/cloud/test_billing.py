@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
 
-from cloud_api import billing
+from cloud_api import billing, licences
 from cloud_api.billing import Invoice, InvoiceLine
 from cloud_api.db import transaction
 from cloud_api.errors import Conflict, InvalidInput
@@ -252,3 +253,30 @@ async def test_a_shop_sees_its_own_invoices_only(client, issue, clock) -> None:
         body = await response.get_json()
         assert body["tenant"] == tenant
         assert [i["number"] for i in body["invoices"]] == [number_of[tenant]]
+
+
+def test_two_concurrent_closes_make_one_set_of_invoices(database_url, app, clock) -> None:  # type: ignore[no-untyped-def]
+    with transaction():
+        for n in range(5):
+            licences.issue(
+                tenant=f"T{n}",
+                plan="starter",
+                stores=1,
+                days=365,
+                actor="t",
+                now=int(clock.time()),
+                trial=False,
+            )
+    move_to(clock, 2026, 2, 1)
+    created: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: created.append(close("2026-01", clock)["created"]))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(created) == [0, 5]
+    with transaction():
+        assert Invoice.select().count() == 5
