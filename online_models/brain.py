@@ -26,6 +26,7 @@ from online_models.orders import Order, Packed, order_of, pack, unpack
 from online_models.price import Pricer
 from online_models.recommend import (
     CoPurchase,
+    LearnedBlend,
     PersonalMF,
     Popularity,
     Ranker,
@@ -107,6 +108,13 @@ class Brain:
             cfg.anomaly_threshold,
             cfg.max_flagged,
             seed,
+            cfg.anomaly_quantile,
+        )
+        self._learned = LearnedBlend(
+            cfg.blend_learning_rate, cfg.blend_warmup, cfg.mf_positives, cfg.mf_negatives * 2, seed
+        )
+        self._learned_items = LearnedBlend(
+            cfg.blend_learning_rate, cfg.blend_warmup, cfg.mf_positives, cfg.mf_negatives * 2, seed
         )
         self._orders: OrderedDict[str, tuple[int, Packed | None]] = OrderedDict()
         self._fallback: list[tuple[str, str]] = []
@@ -122,7 +130,10 @@ class Brain:
             self._copurchase,
             self._repeat,
             self._personal,
+            self._learned,
+            self._learned_items,
             fallback=lambda: self._fallback,
+            now=lambda: self._last_ts or 0.0,
         )
 
     # ------------------------------------------------------------------ snapshot
@@ -207,6 +218,18 @@ class Brain:
         products = order.products
         customer = order.customer_id
         returning = customer is not None and self._repeat.knows(customer)
+        if sign > 0 and customer is not None and products:
+            # what would have been shown to this customer just before: labelled by this order
+            builder = self._ranker.candidates
+            rows = builder.build(customer, order.timestamp, personal=False).rows
+            chosen = self._learned.sample(rows, set(products))
+            builder.add_personal(customer, {p: rows[p] for p, _ in chosen})
+            self._learned.learn_sample([(rows[p], label) for p, label in chosen])
+        if sign > 0 and len(products) >= 2:
+            # what a product page for one of its items would have shown: labelled by the rest
+            anchor = self._learned_items.choose(products)
+            shown = self._ranker.candidates.build_items([anchor]).rows
+            self._learned_items.learn(shown, set(products) - {anchor})
         for model in (self._popular, self._trending, self._copurchase, self._repeat):
             model.learn_order(order, products, sign)
         if customer is not None:

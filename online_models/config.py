@@ -39,13 +39,16 @@ class BrainConfig:
     #: personalised MF: latent factors, positives and negatives sampled per order
     mf_factors: int = 16
     mf_learning_rate: float = 0.05
-    mf_positives: int = 8
-    mf_negatives: int = 8
+    mf_positives: int = 6
+    mf_negatives: int = 6
     #: personalised MF: how many recent purchases negatives are drawn from (popularity-shaped)
     negative_pool: int = 2000
     #: candidates scored for one query, never the catalogue
-    max_candidates: int = 300
-    #: blend weights of the customer ranker
+    max_candidates: int = 240
+    #: learned customer ranker (logistic regression): SGD step and orders before it takes over
+    blend_learning_rate: float = 0.05
+    blend_warmup: int = 200
+    #: hand-set blend weights of the customer ranker (used until the learned one is ready)
     weight_repeat: float = 1.0
     weight_copurchase: float = 0.3
     weight_popular: float = 0.15
@@ -71,6 +74,7 @@ class BrainConfig:
     anomaly_height: int = 8
     anomaly_window: int = 250
     anomaly_threshold: float = 0.8
+    anomaly_quantile: float = 0.98
     max_flagged: int = 500
 
     def __post_init__(self) -> None:

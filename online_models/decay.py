@@ -125,16 +125,15 @@ class DecayedCounter:
         return self._decay.peek(ts)
 
     def top(self, n: int) -> list[tuple[str, float]]:
-        """The ``n`` largest (key, raw value), ties by key, from the top list.
+        """The ``n`` largest (key, raw value) from the top list (ties: first come first).
 
         The ranking is cached until the next update: a derived value, not state (it is not
         part of a snapshot), so asking twice between two orders sorts once.
         """
         if self._ranked is None:
             counts = self._counts
-            self._ranked = [
-                (k, counts[k]) for k in sorted(self._top, key=lambda k: (-counts[k], k))
-            ]
+            ranked = sorted(self._top, key=counts.__getitem__, reverse=True)
+            self._ranked = [(k, counts[k]) for k in ranked]
         return self._ranked[:n]
 
     def __getstate__(self) -> dict[str, object]:
@@ -150,7 +149,7 @@ class DecayedCounter:
 
     def _rebuild_top(self) -> None:
         counts = self._counts
-        ranked = sorted(counts, key=lambda k: (-counts[k], k))[: self.keep]
+        ranked = sorted(counts, key=counts.__getitem__, reverse=True)[: self.keep]
         self._top = dict.fromkeys(ranked)
         self._floor = counts[ranked[-1]] if len(ranked) >= self.keep else 0.0
 

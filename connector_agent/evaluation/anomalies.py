@@ -36,6 +36,7 @@ class AnomalyBench:
             config.anomaly_threshold,
             config.max_flagged,
             seed,
+            config.anomaly_quantile,
         )
         self.customers: set[str] = set()
         self.seen = 0
@@ -57,7 +58,7 @@ class AnomalyBench:
 
     def _learn(self, order: Order, anomalous: bool) -> None:
         returning = order.customer_id is not None and order.customer_id in self.customers
-        flagged = self.detector.learn(order, returning) >= self.detector.threshold
+        flagged = self.detector.learn(order, returning)
         self.flagged += flagged
         self.true_flags += flagged and anomalous
         if order.customer_id is not None:
@@ -79,4 +80,5 @@ class AnomalyBench:
             "injected": self.injected,
             "flagged": self.flagged,
             "threshold": self.detector.threshold,
+            "quantile": self.detector.quantile,
         }

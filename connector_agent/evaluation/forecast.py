@@ -26,7 +26,9 @@ class ForecastSeries:
     def __init__(self, orders: Iterable[ImportedOrder]) -> None:
         units: dict[str, dict[int, float]] = {}
         first = last = None
+        self.orders = 0
         for order in orders:
+            self.orders += 1
             payload = order.payload
             day = date.fromisoformat(payload["created_at"][:10]).toordinal()
             first = day if first is None else min(first, day)

@@ -2,7 +2,8 @@
 
 Features: log order total, log item count, log distinct products, log largest line quantity,
 hour of day, and whether the customer is new. Each order is scored before it is learned; orders
-scoring above the threshold are kept (the highest ``max_flagged``) with the features that stood out.
+scoring above both the threshold and a streaming quantile of past scores are kept (the highest
+``max_flagged``) with their features.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pickle
 import sys
 from typing import Any
 
-from river import anomaly
+from river import anomaly, stats
 
 from online_models import snapshot as snapshot_format
 from online_models.orders import Order
@@ -52,8 +53,7 @@ class AnomalyDetector:
     >>> normal = [Order(f"o{i}", "completed", "c", 0.0, 0, 9 + i % 8,
     ...                 (Line("p", "", None, 2 + i % 5, 5.0), Line("q", "", None, 1, 2.0)))
     ...           for i in range(300)]
-    >>> for o in normal:
-    ...     _ = det.learn(o, returning=True)
+    >>> flags = [det.learn(o, returning=True) for o in normal]
     >>> spike = Order("big", "completed", "c", 0.0, 0, 3, (Line("p", "", None, 900, 5.0),))
     >>> det.score(spike, returning=False) > det.score(normal[0], returning=True)
     True
@@ -67,6 +67,7 @@ class AnomalyDetector:
         threshold: float,
         max_flagged: int,
         seed: int,
+        quantile: float = 0.98,
     ) -> None:
         self.n_trees = n_trees
         self.height = height
@@ -74,6 +75,8 @@ class AnomalyDetector:
         self.threshold = threshold
         self.max_flagged = max_flagged
         self.seed = seed
+        self.quantile = quantile
+        self._cut = stats.Quantile(quantile)
         self._model = anomaly.HalfSpaceTrees(
             n_trees=n_trees, height=height, window_size=window, seed=seed
         )
@@ -97,15 +100,23 @@ class AnomalyDetector:
             return 0.0
         return float(self._model.score_one(order_features(order, returning)))
 
-    def learn(self, order: Order, returning: bool) -> float:
-        """Score the order, flag it when unusual, then learn it; returns the score."""
+    def learn(self, order: Order, returning: bool) -> bool:
+        """Score the order, flag it when unusual, then learn it; returns whether it was flagged.
+
+        Flagged = a score of at least ``threshold`` and among the top ``1 - quantile`` of the
+        scores seen so far (a streaming quantile), so the flag rate stays put as scores drift.
+        """
         features = order_features(order, returning)
         score = self.score(order, returning)
-        if score >= self.threshold:
+        cut = self._cut.get()
+        flagged = self._seen >= 2 * self.window and score >= max(self.threshold, cut or 0.0)
+        if flagged:
             self._flag(order, score, features)
+        if self._seen >= self.window:
+            self._cut.update(score)
         self._model.learn_one(features)
         self._seen += 1
-        return score
+        return flagged
 
     def _flag(self, order: Order, score: float, features: dict[str, float]) -> None:
         reasons = [f"{name} {value:.2f}" for name, value in features.items() if name != "hour"]

@@ -103,14 +103,16 @@ class Pricer:
             return None
         e, level = found
         change = self.max_change * min(1.0, abs(1.0 + e)) * (1.0 if e > -1.0 else -1.0)
-        suggested = current * (1.0 + change)
-        floor = cost / (1.0 - self.min_margin) if cost is not None and self.min_margin < 1 else 0.0
-        if suggested < floor:
-            suggested = min(
-                max(floor, current * (1 - self.max_change)), current * (1 + self.max_change)
-            )
-        suggested = round(suggested, 2)
-        if suggested == round(current, 2):
+        low, high = current * (1.0 - self.max_change), current * (1.0 + self.max_change)
+        if cost is not None and self.min_margin < 1:
+            low = max(low, cost / (1.0 - self.min_margin))
+        if low > high:
+            return None  # the margin floor is above what one step may reach
+        target = min(max(current * (1.0 + change), low), high)
+        # whole cents, rounded towards the current price so the guardrails hold after rounding
+        cents = math.floor(target * 100) if target >= current else math.ceil(target * 100)
+        suggested = min(max(cents / 100, math.ceil(low * 100) / 100), math.floor(high * 100) / 100)
+        if suggested == round(current, 2) or not low <= suggested <= high:
             return None
         kind = "inelastic" if e > -1.0 else "elastic"
         direction = "raise" if suggested > current else "lower"

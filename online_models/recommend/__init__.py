@@ -2,6 +2,7 @@
 
 from online_models.recommend.base import SOURCES, Recommendation
 from online_models.recommend.copurchase import CoPurchase
+from online_models.recommend.learned import LearnedBlend
 from online_models.recommend.personal import PersonalMF
 from online_models.recommend.popular import Popularity
 from online_models.recommend.ranker import Ranker
@@ -10,6 +11,7 @@ from online_models.recommend.repeat import RepeatPurchases
 __all__ = [
     "SOURCES",
     "CoPurchase",
+    "LearnedBlend",
     "PersonalMF",
     "Popularity",
     "Ranker",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import sys
+from operator import itemgetter
 
 from online_models.decay import Decay
 from online_models.orders import Order
@@ -81,17 +82,20 @@ class CoPurchase:
                 self._prune(a, row)
 
     def neighbours(self, product_id: str, n: int) -> list[tuple[str, float]]:
-        """Up to ``n`` (neighbour, raw co-count) best first; ties: the more bought first (then
-        the larger id)."""
+        """Up to ``n`` (neighbour, raw co-count) best first; ties: the more bought first.
+
+        Ranked once between two learned orders (queries in between reuse it)."""
         cached = self._ranked.get(product_id)
         if cached is not None and len(cached) >= n:
             return cached[:n]
         row = self._pairs.get(product_id)
         if not row:
             return []
+        # the 2n largest by value at C speed, then ties broken by popularity among those
         count = self._counts.get
-        best = heapq.nlargest(n, [(v, count(b, 0.0), b) for b, v in row.items()])
-        ranked = [(b, v) for v, _, b in best]
+        shortlist = heapq.nlargest(2 * n, row.items(), key=itemgetter(1))
+        shortlist.sort(key=lambda kv: (kv[1], count(kv[0], 0.0)), reverse=True)
+        ranked = shortlist[:n]
         self._ranked[product_id] = ranked
         return ranked
 
@@ -121,7 +125,7 @@ class CoPurchase:
         floor = self._decay.peek(self._last_ts)
         kept = {b: v for b, v in row.items() if v >= floor}
         if len(kept) > self.max_neighbours:
-            ranked = sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))
+            ranked = sorted(kept.items(), key=itemgetter(1), reverse=True)
             kept = dict(ranked[: self.max_neighbours])
         self._pairs[product_id] = kept
 

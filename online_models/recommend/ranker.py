@@ -1,8 +1,9 @@
 """The blended ranker: candidates from every recommender, one score, one fallback chain.
 
-Chain: personal (buy again, co-purchase from recent baskets, MF) → co-purchase → category popular
-→ store popular → external fallback. Only a few hundred candidates are ever scored. Every result
-passes the business filters and carries its source and a reason a shopper can read.
+Chain: personal (buy again, co-purchase from recent baskets, MF, ranked by the learned blend) →
+co-purchase → category popular → store popular → external fallback. Only a few hundred candidates
+are ever scored. Every result passes the business filters and carries its source and a reason a
+shopper can read.
 """
 
 from __future__ import annotations
@@ -12,17 +13,19 @@ from collections.abc import Callable, Iterable, Sequence
 from online_models.catalogue import Catalogue
 from online_models.config import BrainConfig
 from online_models.recommend.base import Recommendation
+from online_models.recommend.candidates import (
+    NEIGHBOURS_PER_ANCHOR,
+    SOURCE_OF,
+    CandidateBuilder,
+    Candidates,
+)
 from online_models.recommend.copurchase import CoPurchase
+from online_models.recommend.learned import LearnedBlend
 from online_models.recommend.personal import PersonalMF
 from online_models.recommend.popular import Popularity
 from online_models.recommend.repeat import RepeatPurchases
 
 __all__ = ["Ranker"]
-
-#: neighbours looked at per anchor item
-NEIGHBOURS_PER_ANCHOR = 40
-#: most recent distinct items of a customer's last baskets used as co-purchase anchors
-MAX_ANCHORS = 12
 
 
 class _Picks:
@@ -58,7 +61,10 @@ class Ranker:
         copurchase: CoPurchase,
         repeat: RepeatPurchases,
         personal: PersonalMF,
+        learned: LearnedBlend,
+        learned_items: LearnedBlend,
         fallback: Callable[[], list[tuple[str, str]]],
+        now: Callable[[], float],
     ) -> None:
         self.config = config
         self.catalogue = catalogue
@@ -67,7 +73,19 @@ class Ranker:
         self.copurchase = copurchase
         self.repeat = repeat
         self.personal = personal
+        self.learned = learned
+        self.learned_items = learned_items
         self.fallback = fallback
+        self.now = now
+        self.candidates = CandidateBuilder(
+            repeat,
+            popular,
+            trending,
+            personal,
+            copurchase,
+            self._neighbour_scores,
+            config.max_candidates,
+        )
 
     # ------------------------------------------------------------------ filters and chain tail
 
@@ -132,22 +150,24 @@ class Ranker:
         popular tail."""
         blocked = set(exclude) | set(anchors)
         picks = _Picks(limit, self._filter(blocked, category))
-        scores = self._neighbour_scores(list(dict.fromkeys(anchors)))
+        found = self.candidates.build_items(list(dict.fromkeys(anchors)))
+        blend = self.learned_items if self.learned_items.ready else None
         weight = self.config.together_weight_popular
-        popular = self.popular.top(self.config.max_candidates // 10)
-        top = popular[0][1] if popular else 1.0
-        prior = {p: weight * raw / top for p, raw in popular}
-        blended = []
-        for product_id in dict.fromkeys([*scores, *prior]):
-            together, anchor = scores.get(product_id, (0.0, ""))
-            blended.append((together + prior.get(product_id, 0.0), together, product_id, anchor))
-        blended.sort(key=lambda t: (-t[0], t[2]))
-        for score, together, product_id, anchor in blended:
-            if together > 0:
-                reason = self._together_reason(anchor, product_id)
-                picks.offer(product_id, score, "co_purchase", reason)
+
+        def hand(row: dict[str, float]) -> float:
+            return row.get("together", 0.0) + weight * row.get("popular", 0.0)
+
+        for score, product_id in self._ranked(blend, found, hand):
+            row = found.rows[product_id]
+            if blend is not None:
+                source = self._source(blend, row)
             else:
-                picks.offer(product_id, score, "popular", "popular in the shop lately")
+                source = "co_purchase" if row.get("together") else "popular"
+            if source == "co_purchase" and product_id in found.anchor:
+                reason = self._together_reason(found.anchor[product_id], product_id)
+            else:
+                reason = self._reason(source, product_id, found)
+            picks.offer(product_id, score, source, reason)
             if picks.full:
                 break
         if customer_id is not None and not picks.full and self.repeat.knows(customer_id):
@@ -169,6 +189,55 @@ class Ranker:
 
     # ------------------------------------------------------------------ customer
 
+    def customer_candidates(self, customer_id: str, now: float) -> Candidates:
+        """What the customer ranker scores (also what the learned blend trains on)."""
+        return self.candidates.build(customer_id, now)
+
+    @staticmethod
+    def _ranked(
+        blend: LearnedBlend | None,
+        found: Candidates,
+        hand: Callable[[dict[str, float]], float],
+    ) -> list[tuple[float, str]]:
+        """(score, product) best first: the learned blend's logit, or the hand-set blend."""
+        if blend is not None:
+            weights, bias = blend.coefficients()
+            scored = [
+                (bias + sum(weights.get(f, 0.0) * x for f, x in row.items()), p)
+                for p, row in found.rows.items()
+            ]
+        else:
+            scored = [(hand(row), p) for p, row in found.rows.items()]
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        return scored
+
+    def _hand_score(self, row: dict[str, float]) -> float:
+        cfg = self.config
+        return (
+            cfg.weight_repeat * row.get("buy_again", 0.0)
+            + cfg.weight_copurchase * row.get("together", 0.0)
+            + cfg.weight_popular * row.get("popular", 0.0)
+            + cfg.weight_personal * row.get("personal", 0.0)
+        )
+
+    def _hand_source(self, row: dict[str, float]) -> str:
+        cfg = self.config
+        parts = {
+            "buy_again": cfg.weight_repeat * row.get("buy_again", 0.0),
+            "co_purchase": cfg.weight_copurchase * row.get("together", 0.0),
+            "popular": cfg.weight_popular * row.get("popular", 0.0),
+            "personal": cfg.weight_personal * row.get("personal", 0.0),
+        }
+        return max(parts, key=lambda s: (parts[s], s))
+
+    @staticmethod
+    def _source(blend: LearnedBlend, row: dict[str, float]) -> str:
+        """The source of the feature that added most to the learned score."""
+        parts = blend.contributions(row)
+        if not parts:
+            return "popular"
+        return SOURCE_OF[max(parts, key=lambda f: (parts[f], f))]
+
     def for_customer(
         self,
         customer_id: str,
@@ -179,80 +248,32 @@ class Ranker:
         exclude_purchased: bool,
     ) -> list[Recommendation]:
         blocked = set(exclude)
-        history = self.repeat.items(customer_id)
         if exclude_purchased:
-            blocked |= {p for p, _, _ in history}
+            blocked |= self.repeat.bought(customer_id)
         picks = _Picks(limit, self._filter(blocked, category))
-        cfg = self.config
-        components: dict[str, dict[str, float]] = {
-            "buy_again": {},
-            "co_purchase": {},
-            "popular": {},
-            "personal": {},
-        }
-        orders_of: dict[str, int] = {}
-        if history:
-            top = history[0][1]
-            for product_id, raw, orders in history[: cfg.max_candidates]:
-                components["buy_again"][product_id] = raw / top
-                orders_of[product_id] = orders
-        baskets = reversed(self.repeat.recent_baskets(customer_id))
-        anchors = list(dict.fromkeys(p for basket in baskets for p in basket))[:MAX_ANCHORS]
-        together = self._neighbour_scores(list(dict.fromkeys(anchors)))
-        best_anchor = {p: a for p, (_, a) in together.items()}
-        if together:
-            top = max(v for v, _ in together.values())
-            for product_id, (value, _) in together.items():
-                components["co_purchase"][product_id] = value / top
-        popular = self.popular.top(cfg.max_candidates // 3)
-        if popular:
-            top = popular[0][1]
-            for product_id, raw in popular:
-                components["popular"][product_id] = raw / top
-        candidates = list(
-            dict.fromkeys(
-                [*components["buy_again"], *components["co_purchase"], *components["popular"]]
-            )
-        )[: cfg.max_candidates]
-        if cfg.weight_personal and self.personal.knows(customer_id):
-            scores = self.personal.score(customer_id, candidates)
-            top = max(scores, default=0.0)
-            if top > 0:
-                components["personal"] = {
-                    p: max(s, 0.0) / top for p, s in zip(candidates, scores, strict=True)
-                }
-        weights = (
-            ("buy_again", cfg.weight_repeat, components["buy_again"]),
-            ("co_purchase", cfg.weight_copurchase, components["co_purchase"]),
-            ("popular", cfg.weight_popular, components["popular"]),
-            ("personal", cfg.weight_personal, components["personal"]),
-        )
-        blended = []
-        for product_id in candidates:
-            total, best, source = 0.0, -1.0, ""
-            for name, weight, values in weights:
-                part = weight * values.get(product_id, 0.0)
-                total += part
-                if part > best:
-                    best, source = part, name
-            blended.append((total, product_id, source))
-        blended.sort(key=lambda t: (-t[0], t[1]))
-        for score, product_id, source in blended:
-            if score <= 0:
+        found = self.customer_candidates(customer_id, self.now())
+        blend = self.learned if self.learned.ready else None
+        for score, product_id in self._ranked(blend, found, self._hand_score):
+            if blend is None and score <= 0:
                 break
-            if source == "buy_again":
-                reason = f"you bought this in {orders_of[product_id]} orders"
-            elif source == "co_purchase":
-                reason = f"often bought with {self.catalogue.name(best_anchor[product_id])}"
-            elif source == "personal":
-                reason = "picked for your taste from what you bought"
-            else:
-                reason = "popular in the shop lately"
-            picks.offer(product_id, score, source, reason)
+            row = found.rows[product_id]
+            source = self._source(blend, row) if blend else self._hand_source(row)
+            picks.offer(product_id, score, source, self._reason(source, product_id, found))
             if picks.full:
                 break
         self._fill(picks, category)
         return picks.result()
+
+    def _reason(self, source: str, product_id: str, found: Candidates) -> str:
+        if source == "buy_again" and product_id in found.orders:
+            return f"you bought this in {found.orders[product_id]} orders"
+        if source == "co_purchase" and product_id in found.anchor:
+            return f"often bought with {self.catalogue.name(found.anchor[product_id])}"
+        if source == "personal":
+            return "picked for your taste from what you bought"
+        if source == "trending":
+            return "trending this week"
+        return "popular in the shop lately"
 
     # ------------------------------------------------------------------ lists
 

@@ -104,6 +104,14 @@ class RepeatPurchases:
         ranked = sorted(history.items.items(), key=lambda kv: (-kv[1][0], -kv[1][2], kv[0]))
         return [(p, e[0], int(e[1])) for p, e in ranked]
 
+    def profile(self, customer_id: str) -> tuple[int, list[tuple[str, float, int, float]]]:
+        """(orders, [(product, raw decayed score, orders with it, last bought at)]) best first."""
+        history = self._customers.get(customer_id)
+        if history is None:
+            return 0, []
+        ranked = sorted(history.items.items(), key=lambda kv: (-kv[1][0], -kv[1][2], kv[0]))
+        return history.orders, [(p, e[0], int(e[1]), e[2]) for p, e in ranked]
+
     def bought(self, customer_id: str) -> set[str]:
         history = self._customers.get(customer_id)
         return set(history.items) if history else set()

@@ -1,0 +1,181 @@
+"""Candidates for a customer and their features: what the customer ranker scores.
+
+Candidates come from the customer's own history (buy again), co-purchase neighbours of their last
+baskets, and the popular and trending lists; only these few hundred are ever scored. Every
+feature is in [0, 1] so one linear model can weigh them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from online_models.recommend.copurchase import CoPurchase
+from online_models.recommend.personal import PersonalMF
+from online_models.recommend.popular import Popularity
+from online_models.recommend.repeat import RepeatPurchases
+
+__all__ = ["FEATURES", "ITEM_FEATURES", "SOURCE_OF", "CandidateBuilder", "Candidates"]
+
+DAY = 86_400.0
+#: half-life (days) of the "bought this item recently" feature
+RECENCY_DAYS = 30.0
+#: most recent distinct items of a customer's last baskets used as co-purchase anchors
+MAX_ANCHORS = 10
+
+FEATURES = (
+    "buy_again",
+    "order_share",
+    "recency",
+    "last_basket",
+    "together",
+    "popular",
+    "trending",
+    "personal",
+    "again_trending",
+    "again_recent_customer",
+)
+#: features of an item given anchor items (product page, cart)
+ITEM_FEATURES = ("together", "together_reverse", "popular", "trending")
+#: neighbours looked at per anchor item
+NEIGHBOURS_PER_ANCHOR = 40
+
+#: which source a feature speaks for (the source of an item is its strongest feature)
+SOURCE_OF = {
+    "buy_again": "buy_again",
+    "order_share": "buy_again",
+    "recency": "buy_again",
+    "last_basket": "buy_again",
+    "together": "co_purchase",
+    "together_reverse": "co_purchase",
+    "popular": "popular",
+    "trending": "trending",
+    "personal": "personal",
+    "again_trending": "buy_again",
+    "again_recent_customer": "buy_again",
+}
+
+
+@dataclass
+class Candidates:
+    """Feature rows (only non-zero features) per candidate, with what the reasons need."""
+
+    rows: dict[str, dict[str, float]] = field(default_factory=dict)
+    orders: dict[str, int] = field(default_factory=dict)
+    anchor: dict[str, str] = field(default_factory=dict)
+
+
+class CandidateBuilder:
+    """Builds :class:`Candidates` from the recommenders' current state (reads only)."""
+
+    def __init__(
+        self,
+        repeat: RepeatPurchases,
+        popular: Popularity,
+        trending: Popularity,
+        personal: PersonalMF,
+        copurchase: CoPurchase,
+        neighbour_scores: Callable[[Sequence[str]], dict[str, tuple[float, str]]],
+        max_candidates: int,
+    ) -> None:
+        self.copurchase = copurchase
+        self.repeat = repeat
+        self.popular = popular
+        self.trending = trending
+        self.personal = personal
+        self.neighbour_scores = neighbour_scores
+        self.max_candidates = max_candidates
+
+    def build(self, customer_id: str, now: float, *, personal: bool = True) -> Candidates:
+        found = Candidates()
+        rows = found.rows
+        n_orders, history = self.repeat.profile(customer_id)
+        if history:
+            top = history[0][1]
+            baskets = self.repeat.recent_baskets(customer_id)
+            last = set(baskets[-1]) if baskets else set()
+            last_order = max(entry[3] for entry in history)
+            for product_id, raw, orders, last_ts in history[: self.max_candidates]:
+                age = max(now - last_ts, 0.0) / DAY
+                rows[product_id] = {
+                    "buy_again": raw / top,
+                    "order_share": orders / max(n_orders, 1),
+                    "recency": 0.5 ** (age / RECENCY_DAYS),
+                    "last_basket": 1.0 if product_id in last else 0.0,
+                }
+                found.orders[product_id] = orders
+            anchors = list(dict.fromkeys(p for b in reversed(baskets) for p in b))[:MAX_ANCHORS]
+            together = self.neighbour_scores(anchors)
+            if together:
+                top = max(v for v, _ in together.values())
+                for product_id, (value, anchor) in together.items():
+                    rows.setdefault(product_id, {})["together"] = value / top
+                    found.anchor[product_id] = anchor
+        self._add_list(rows, "popular", self.popular.top(self.max_candidates // 4))
+        self._add_list(rows, "trending", self.trending.top(self.max_candidates // 4))
+        if history:
+            # interactions a linear model cannot make itself: a habit that is in season now,
+            # and a habit of a customer who ordered recently
+            trending = self.trending.top(self.max_candidates)
+            top = trending[0][1] if trending else 1.0
+            level = dict(trending)
+            customer_fresh = 0.5 ** (max(now - last_order, 0.0) / DAY / RECENCY_DAYS)
+            for product_id in found.orders:
+                row = rows[product_id]
+                row["again_trending"] = row["buy_again"] * level.get(product_id, 0.0) / top
+                row["again_recent_customer"] = row["buy_again"] * customer_fresh
+        if personal:
+            self.add_personal(customer_id, rows)
+        return found
+
+    def build_items(self, anchors: Sequence[str]) -> Candidates:
+        """Candidates for items bought with ``anchors``: P(item | anchor) and P(anchor | item)
+        summed over anchors (each scaled to [0, 1]), popular and trending."""
+        found = Candidates()
+        rows = found.rows
+        cp = self.copurchase
+        best: dict[str, float] = {}
+        for anchor in anchors:
+            base = cp.count(anchor)
+            if base <= 0:
+                continue
+            for product_id, raw in cp.neighbours(anchor, NEIGHBOURS_PER_ANCHOR):
+                value = raw / base
+                row = rows.setdefault(product_id, {"together": 0.0, "together_reverse": 0.0})
+                row["together"] += value
+                row["together_reverse"] += raw / max(cp.count(product_id), 1e-12)
+                if value > best.get(product_id, 0.0):
+                    best[product_id] = value
+                    found.anchor[product_id] = anchor
+        for name in ("together", "together_reverse"):
+            top = max((row[name] for row in rows.values()), default=0.0)
+            if top > 0:
+                for row in rows.values():
+                    row[name] /= top
+        for anchor in anchors:
+            rows.pop(anchor, None)
+        self._add_list(rows, "popular", self.popular.top(self.max_candidates // 10))
+        self._add_list(rows, "trending", self.trending.top(self.max_candidates // 10))
+        return found
+
+    def add_personal(self, customer_id: str, rows: dict[str, dict[str, float]]) -> None:
+        """Add the MF feature to ``rows`` (separate so training scores only what it samples)."""
+        if not self.personal.knows(customer_id):
+            return
+        ids = list(rows)
+        # MF predicts the 0/1 purchase target: clip to [0, 1] (no per-list scaling, so a row
+        # means the same whether it was built for training or for a query)
+        for product_id, value in zip(ids, self.personal.score(customer_id, ids), strict=True):
+            if value > 0:
+                rows[product_id]["personal"] = min(value, 1.0)
+
+    @staticmethod
+    def _add_list(
+        rows: dict[str, dict[str, float]], name: str, ranked: Iterable[tuple[str, float]]
+    ) -> None:
+        ranked = list(ranked)
+        if not ranked:
+            return
+        top = ranked[0][1]
+        for product_id, raw in ranked:
+            rows.setdefault(product_id, {})[name] = raw / top
