@@ -21,7 +21,7 @@ from typing import Any
 import peewee
 
 from cloud_api import audit
-from cloud_api.db import database
+from cloud_api.db import database, is_sqlite
 from cloud_api.errors import InvalidInput, NotFound, RateLimited
 from cloud_api.models import BaseModel, Store, Tenant
 from cloud_api.times import DAY, iso
@@ -31,6 +31,8 @@ DEFAULT_VERTICAL = "general"
 DEFAULT_K = 3
 MAX_ITEMS = 5000
 MAX_ORDERS = 10**7
+#: PostgreSQL advisory lock key held by a publish for the rest of its transaction
+PUBLISH_LOCK = 0x4C42_0017
 MAX_WINDOW_DAYS = 31
 #: a store may upload once per this many seconds ("at most daily", with slack for drift)
 MIN_UPLOAD_INTERVAL = 20 * 3600
@@ -334,6 +336,8 @@ def publish(*, k: int = DEFAULT_K, now: int) -> dict[str, Any]:
     """Rebuild every vertical's list from the fresh uploads of active stores, k-anonymously."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
         raise InvalidInput("k must be a whole number >= 2", field="k")
+    if not is_sqlite():  # publishes run one at a time (SQLite's IMMEDIATE transaction already does)
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PUBLISH_LOCK,))
     purged = _purge(now)
     FallbackItem.delete().execute()
     FallbackItem.insert_from(

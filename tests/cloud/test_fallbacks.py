@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 
 import pytest
 
@@ -206,3 +208,33 @@ async def test_stale_uploads_and_inactive_stores_stop_counting(client, shops, cl
     clock.advance(fallbacks.UPLOAD_TTL + 1)
     with transaction():
         assert fallbacks.publish(k=2, now=int(clock.time()))["published"] == 0
+
+
+async def test_a_publish_waits_for_one_in_progress_instead_of_failing(client, shops, clock) -> None:
+    for key, shop in await shops(3):
+        await call(
+            client,
+            "post",
+            "/v1/agent/fallbacks/aggregates",
+            key,
+            {**shop, **upload_body(item("Mug"))},
+        )
+    results: list[int] = []
+    holding = threading.Event()
+
+    def first() -> None:
+        with transaction():  # publishes, then keeps its transaction open for a moment
+            results.append(fallbacks.publish(k=3, now=int(clock.time()))["published"])
+            holding.set()
+            time.sleep(0.5)
+
+    def second() -> None:
+        holding.wait()
+        results.append(publish(clock)["published"])
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [1, 1]
