@@ -14,6 +14,7 @@ from typing import Any
 from quart import Blueprint, Quart, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from cloud_api import logs
 from cloud_api.config import from_environment
 from cloud_api.db import connect_db
 from cloud_api.errors import RateLimited
@@ -28,6 +29,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Quart:
     app.config.from_mapping(from_environment(os.environ))
     if test_config:
         app.config.update(test_config)
+    if app.config["JSON_LOGS"]:
+        logs.configure()
     connect_db(app.config["DATABASE_URL"])
     for blueprint in blueprints():
         app.register_blueprint(blueprint)

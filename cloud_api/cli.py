@@ -8,6 +8,7 @@ error (one line, no traceback), 2 usage error. Command groups live in ``cloud_ap
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import pkgutil
 import sys
@@ -94,11 +95,13 @@ def serve(database_url: str, bind: str, workers: int) -> None:
             "run luxebrain-cloud migrate first"
         )
     os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("LUXEBRAIN_CLOUD_JSON_LOGS", "1")  # workers inherit it
     config = Config()
     config.bind = [bind]
     config.application_path = "cloud_api:create_app()"
     config.workers = 0 if workers == 1 else workers
     config.accesslog = None
+    config.errorlog = logging.getLogger("hypercorn.error")  # through the JSON handler
     sys.exit(run(config))
 
 

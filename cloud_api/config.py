@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_SECONDS": 8 * 3600,
     "ONE_TIME_TOKEN_SECONDS": 48 * 3600,
     "SECURE_COOKIES": False,
+    "JSON_LOGS": False,
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "DB_THREADS": 16,
     "FORWARDED_HOPS": 0,
@@ -46,7 +47,7 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             if not raw.isdigit() or int(raw) < 1:
                 raise ValueError(f"${ENV_PREFIX}{name}: must be a positive integer (got {raw!r})")
             settings[name] = int(raw)
-        elif name == "SECURE_COOKIES":
+        elif name in ("SECURE_COOKIES", "JSON_LOGS"):
             settings[name] = raw.lower() in ("1", "true", "yes")
         else:
             settings[name] = raw
