@@ -31,14 +31,14 @@ DEFAULT_VERTICAL = "general"
 DEFAULT_K = 3
 MAX_ITEMS = 5000
 MAX_ORDERS = 10**7
-#: PostgreSQL advisory lock key held by a publish for the rest of its transaction
-PUBLISH_LOCK = 0x4C42_0017
 MAX_WINDOW_DAYS = 31
 #: a store may upload once per this many seconds ("at most daily", with slack for drift)
 MIN_UPLOAD_INTERVAL = 20 * 3600
 #: uploads older than this stop counting towards the published lists
 UPLOAD_TTL = 45 * DAY
 ITEM_FIELDS = frozenset({"category_path", "title", "gtin", "orders"})
+#: PostgreSQL advisory lock key held by a publish for the rest of its transaction
+PUBLISH_LOCK = 0x4C42_0017
 _VERTICAL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _PUNCT = re.compile(r"[^\w\s]|_", re.UNICODE)
 
