@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import logging
 import signal
+import socket
 from typing import TYPE_CHECKING
 
 import click
@@ -34,7 +35,18 @@ def _is_loopback(bind: str) -> bool:
         return False
 
 
-async def serve_agent(config: AgentConfig, bind: str) -> None:
+def listen(bind: str) -> socket.socket:
+    """The listening socket, opened before anything else starts, so a busy port fails fast."""
+    host, _, port = bind.rpartition(":")
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, int(port)), family=family)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {bind}: {exc.strerror}") from None
+
+
+async def serve_agent(config: AgentConfig, listener: socket.socket) -> None:
     """Serve until SIGTERM/SIGINT, then stop the agent cleanly and close its store."""
     # imported here so that every other command starts without the web stack and the models
     from hypercorn.asyncio import serve
@@ -49,13 +61,12 @@ async def serve_agent(config: AgentConfig, bind: str) -> None:
     except StoreError as exc:
         raise click.ClickException(exc.message) from None
     server = HypercornConfig()
-    server.bind = [bind]
+    server.bind = [f"fd://{listener.detach()}"]  # Hypercorn owns (and closes) it from here
     server.accesslog = None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    log.info("serving the LuxeBrain API on http://%s", bind)
     try:
         await serve(create_app(agent), server, shutdown_trigger=stop.wait)
     finally:
@@ -87,9 +98,13 @@ def run(config_path: str, bind: str | None) -> None:
         level=config.agent.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if config.agent.log_level != "debug":
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if not _is_loopback(address):
         log.warning("binding %s: the API is meant for this host only (127.0.0.1)", address)
-    asyncio.run(serve_agent(config, address))
+    listener = listen(address)
+    log.info("listening on http://%s; serving once the models are loaded", address)
+    asyncio.run(serve_agent(config, listener))
 
 
 COMMANDS = [run]

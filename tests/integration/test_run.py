@@ -68,7 +68,7 @@ def server(agent_toml: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
         try:
             if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening, or not serving yet
             pass
         assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
         assert time.monotonic() < deadline, "the agent did not start"
@@ -118,3 +118,28 @@ def test_a_bad_bind_is_a_usage_error(agent_toml: Path) -> None:
     result = CliRunner().invoke(cli, ["run", "--config", str(agent_toml), "--bind", "nowhere"])
     assert result.exit_code == 2
     assert "--bind: must be HOST:PORT" in result.output
+
+
+def test_a_busy_port_is_a_one_line_error(agent_toml: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        bind = f"127.0.0.1:{taken.getsockname()[1]}"
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "connector_agent",
+                "run",
+                "--config",
+                str(agent_toml),
+                "--bind",
+                bind,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"Error: cannot listen on {bind}: Address already in use" in result.stderr
+    assert "Traceback" not in result.stderr
