@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from test_api_support import Api, error_of, order, product
 
+from connector_agent.cli import cli
 from luxebrain.clock import FrozenClock
 
 ITEM_KEYS = {"id", "name", "permalink", "image", "price", "price_html", "source", "reason"}
@@ -199,3 +201,29 @@ async def test_answers_are_reused_until_the_models_learn_or_the_licence_changes(
     shop.license("personalised")
     await shop.ok("GET", "/v1/recommendations/product/tea")
     assert len(asked) == 5
+
+
+async def test_imported_orders_change_the_answers_of_a_running_agent(
+    api: Api, config_path: Path, tmp_path: Path
+) -> None:
+    before = await api.ok("GET", "/v1/recommendations/product/85123A")
+    assert before == {"items": []}
+    rows = [
+        "order_id,customer_id,created_at,product_id,product_name,category,quantity,"
+        "unit_price,currency,status"
+    ]
+    for n in range(3):
+        rows.append(
+            f"{n},c{n},2026-11-0{n + 1}T10:00:00Z,85123A,Heart Holder,Decor,1,2.55,GBP,completed"
+        )
+        rows.append(
+            f"{n},c{n},2026-11-0{n + 1}T10:00:00Z,22423,Cake Stand,Decor,1,12.75,GBP,completed"
+        )
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join(rows) + "\n")
+    result = CliRunner().invoke(cli, ["import-orders", "--config", str(config_path), str(orders)])
+    assert result.exit_code == 0, result.output
+    api.agent.applier.apply_pending()  # what the background applier does when woken
+    after = await api.ok("GET", "/v1/recommendations/product/85123A")
+    assert ids(after) == ["22423"]
+    assert after["items"][0]["name"] == "Cake Stand" and after["items"][0]["price"] == "12.75"
