@@ -10,10 +10,11 @@ event in hand and checkpoints the models before the store closes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,16 @@ class Agent:
 
     def applied_seq(self) -> int:
         return int(self.applier.applied_seq)
+
+    @contextlib.contextmanager
+    def reading_store(self) -> Iterator[Store]:
+        """A connection of its own, for reports run in a worker thread while the event loop
+        keeps serving on the shared one (WAL lets them read side by side)."""
+        store = Store.open(self.config.database_path, clock=self.clock, migrate=False)
+        try:
+            yield store
+        finally:
+            store.close()
 
     def store_reachable(self) -> bool:
         try:

@@ -17,7 +17,6 @@ from connector_agent import analytics
 from connector_agent.api.context import current_agent
 from connector_agent.api.params import an_id, flag, int_arg, limit_arg, optional_id
 from connector_agent.errors import AgentError, BadRequest, NotFound
-from connector_agent.store import Store
 
 if TYPE_CHECKING:
     from connector_agent.agent import Agent
@@ -95,21 +94,18 @@ async def anomalies() -> dict[str, Any]:
 
 @blueprint.get("/analytics")
 async def recommendation_analytics() -> dict[str, Any]:
-    """Reporting SQL over the whole log: run on its own connection in a worker thread, so a
-    large shop's report never holds up the widgets served on the event loop."""
+    """Reporting SQL over the whole log, in a worker thread, so a large shop's report never
+    holds up the widgets served on the event loop."""
     agent = current_agent()
     days = int_arg(request.args, "days", 30, 1, 365)
 
     def report() -> dict[str, Any]:
-        store = Store.open(agent.config.database_path, clock=agent.clock, migrate=False)
-        try:
+        with agent.reading_store() as store:
             return analytics.recommendation_analytics(
                 store,
                 now=agent.clock.now(),
                 period_days=days,
                 attribution_days=agent.config.api.attribution_days,
             )
-        finally:
-            store.close()
 
     return await asyncio.to_thread(report)

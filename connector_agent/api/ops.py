@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from quart import Blueprint, Response, current_app
@@ -40,10 +41,17 @@ async def readyz() -> dict[str, Any]:
 
 @blueprint.get("/v1/status")
 async def status() -> dict[str, Any]:
-    """``status --json``, with ``applied_seq`` live from the models (``snapshot_seq``: on disk)."""
+    """``status --json``, with ``applied_seq`` live from the models (``snapshot_seq``: on disk).
+
+    Its counts scan the log, so they run in a worker thread, off the widgets' event loop."""
     agent = current_agent()
+
+    def counts() -> dict[str, Any]:
+        with agent.reading_store() as store:
+            return agent_status(store)
+
     return {
-        **agent_status(agent.store),
+        **await asyncio.to_thread(counts),
         "applied_seq": agent.applied_seq(),
         "snapshot_seq": agent.store.applied_seq(),
         "models_ready": agent.models_ready,
