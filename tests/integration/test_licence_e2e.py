@@ -172,3 +172,34 @@ def test_cloud_down_agent_keeps_features_within_grace(tmp_path, cloud_db, cloud)
     assert "unreachable" in state["reason"]
     status = agent_json("status", config)
     assert status["status"] == "grace" and "forecasts" in status["features"]
+
+
+def test_offline_shop_runs_on_a_token_minted_by_staff(tmp_path, cloud_db) -> None:
+    licence = issue(cloud_db, "Offline Co")
+    minted = json.loads(
+        run(
+            "luxebrain-cloud",
+            "licence",
+            "token",
+            "--database",
+            cloud_db,
+            str(licence["licence_id"]),
+            "--store-url",
+            "https://offline.example",
+            "--json",
+        ).stdout
+    )
+    folder = tmp_path / "offline"
+    folder.mkdir()
+    (folder / "keys.pem").write_text(
+        run("luxebrain-cloud", "keys", "public", "--database", cloud_db).stdout
+    )
+    config = folder / "agent.toml"
+    config.write_text(
+        '[agent]\ndata_dir = "data"\n[woocommerce]\nstore_url = "https://offline.example"\n'
+        '[licence]\npublic_key = "keys.pem"\n'
+    )
+    run("luxebrain-agent", "licence", "install", minted["token"], "--config", str(config))
+    state = agent_json("status", config)
+    assert state["status"] == "active" and "forecasts" in state["features"]
+    assert state["expires_at"] == licence["expires_at"]
