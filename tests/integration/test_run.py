@@ -86,6 +86,11 @@ def test_the_server_answers_signed_calls_learns_and_stops_on_sigterm(
     config = load_config(agent_toml, environ={})
 
     assert requests.get(f"{base}/v1/status", timeout=5).status_code == 401
+    too_big = b"x" * (config.api.max_body_bytes + 1)
+    for body in (too_big, iter([too_big[:1000], too_big[1000:]])):  # sized, then chunked
+        refused = requests.post(f"{base}/v1/events", data=body, timeout=5)
+        assert refused.status_code == 413
+        assert refused.json()["error"]["code"] == "payload_too_large"
     status, answer = call_agent(config, "GET", "/v1/recommendations/popular", base_url=base)
     assert (status, answer) == (200, {"items": []})
 
