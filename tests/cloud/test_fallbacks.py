@@ -7,10 +7,13 @@ import threading
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from cloud_api import fallbacks
+from cloud_api import fallbacks, licences
 from cloud_api.db import transaction
-from cloud_api.fallbacks import FallbackAggregate
+from cloud_api.fallbacks import FallbackAggregate, FallbackUpload
+from cloud_api.models import Store
 
 WINDOW = {"start": "2025-12-03", "end": "2026-01-01"}
 
@@ -238,3 +241,65 @@ async def test_a_publish_waits_for_one_in_progress_instead_of_failing(client, sh
     for thread in threads:
         thread.join()
     assert results == [1, 1]
+
+
+STORES = 6
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    k=st.integers(min_value=2, max_value=STORES),
+    sales=st.dictionaries(
+        st.sampled_from([f"item {n}" for n in range(12)]),
+        st.dictionaries(
+            st.integers(min_value=0, max_value=STORES - 1),
+            st.integers(min_value=1, max_value=10**7),
+            min_size=1,
+        ),
+        min_size=1,
+    ),
+)
+def test_published_items_are_exactly_those_sold_by_k_stores(
+    seeded_stores: list[Store], clock, k: int, sales: dict[str, dict[int, int]]
+) -> None:
+    """Whatever the order counts, an item sold by k - 1 stores never appears."""
+    now = int(clock.time())
+    with transaction():
+        FallbackAggregate.delete().execute()
+        FallbackUpload.delete().execute()
+        for index, store in enumerate(seeded_stores):
+            items = [
+                item(name, orders)
+                for name, sold in sales.items()
+                for seller, orders in sold.items()
+                if seller == index
+            ]
+            if items:
+                fallbacks.upload(store, upload_body(*items), now=now)
+        fallbacks.publish(k=k, now=now)
+        published = {i["title"]: i["stores"] for i in fallbacks.top("general", limit=1000)["items"]}
+    expected = {fallbacks.normalise_title(n): len(s) for n, s in sales.items() if len(s) >= k}
+    assert published == expected
+
+
+@pytest.fixture
+def seeded_stores(app, clock) -> list[Store]:  # type: ignore[no-untyped-def]
+    now = int(clock.time())
+    with transaction():
+        stores = []
+        for n in range(STORES):
+            lic, _ = licences.issue(
+                tenant=f"T{n}", plan="pro", stores=1, days=365, actor="t", now=now, trial=False
+            )
+            stores.append(
+                Store.create(
+                    tenant=lic.tenant_id,
+                    licence=lic.id,
+                    url=f"https://p{n}.example",
+                    instance_id=f"inst-{n:05d}",
+                    activated_at=now,
+                )
+            )
+    return stores
