@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cloud_api import licences, usage
 from cloud_api.db import transaction
-from cloud_api.usage import UsageDay
+from cloud_api.models import Store
+from cloud_api.usage import METRICS, UsageDay
 
 SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
 OTHER = {"store_url": "https://other.example", "instance_id": "inst-0002"}
@@ -86,11 +91,11 @@ async def test_bad_reports_are_refused_and_change_nothing(client, issue) -> None
         ([{"day": "2025-12-31", "orders_synced": 9}, {"day": "2025-12-31"}], "usage[1]"),
         ([], "usage"),
     ]
-    for usage, field in cases:
+    for days, field in cases:
         status, body = await call(
-            client, "post", "/v1/agent/usage", lic.key, {**SHOP, "usage": usage}
+            client, "post", "/v1/agent/usage", lic.key, {**SHOP, "usage": days}
         )
-        assert status == 400, usage
+        assert status == 400, days
         assert body["error"]["field"] == field
     assert stored() == [("2026-01-01", 5, 0, 0, 0)]
 
@@ -137,3 +142,49 @@ async def test_the_shop_sees_only_its_own_tenants_usage(client, issue) -> None:
         ("https://shop.example", "2026-01", 4)
     ]
     assert body["invoices"] == []
+
+
+DAYS = ["2025-12-30", "2025-12-31", "2026-01-01"]
+report_strategy = st.lists(
+    st.fixed_dictionaries(
+        {"day": st.sampled_from(DAYS)},
+        optional={m: st.integers(min_value=0, max_value=10**6) for m in METRICS},
+    ),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda entry: entry["day"],
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(reports=st.lists(report_strategy, min_size=1, max_size=6), repeats=st.integers(1, 3))
+def test_any_mix_of_retries_and_reorders_stores_each_days_largest_totals(
+    app, clock, reports: list[list[dict]], repeats: int
+) -> None:  # type: ignore[no-untyped-def]
+    now = int(clock.time())
+    with transaction():
+        UsageDay.delete().execute()
+        store = Store.get_or_none(Store.url == "https://prop.example")
+        if store is None:
+            lic, _ = licences.issue(
+                tenant="Prop", plan="pro", stores=1, days=365, actor="t", now=now, trial=False
+            )
+            store = Store.create(
+                tenant=lic.tenant_id,
+                licence=lic.id,
+                url="https://prop.example",
+                instance_id="inst-prop1",
+                activated_at=now,
+            )
+        for report in reports * repeats:  # every report retried ``repeats`` times
+            usage.record(store, report, now=now)
+        stored = {r.day: {m: getattr(r, m) for m in METRICS} for r in UsageDay.select()}
+    expected: dict[str, dict[str, int]] = {}
+    for report in reports:
+        for entry in report:
+            totals = expected.setdefault(entry["day"], dict.fromkeys(METRICS, 0))
+            for m in METRICS:
+                totals[m] = max(totals[m], entry.get(m, 0))
+    assert stored == expected
