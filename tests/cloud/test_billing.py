@@ -280,3 +280,14 @@ def test_two_concurrent_closes_make_one_set_of_invoices(database_url, app, clock
     assert sorted(created) == [0, 5]
     with transaction():
         assert Invoice.select().count() == 5
+
+
+async def test_a_plan_change_is_billed_from_the_next_close(client, issue, clock) -> None:
+    lic = await starter_shop(client, issue)
+    move_to(clock, 2026, 1, 20)
+    with transaction():
+        licences.change_plan(licences.get(lic.id), "pro", actor="t", now=int(clock.time()))
+    move_to(clock, 2026, 2, 1)
+    (invoice,) = close("2026-01", clock)["invoices"]
+    assert [(ln["kind"], ln["amount_cents"]) for ln in invoice["lines"]] == [("fee", 9900)]
+    assert invoice["lines"][0]["description"] == f"licence {lic.id} (pro): 2026-01 fee"
