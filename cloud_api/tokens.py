@@ -23,9 +23,10 @@ def b64encode(data: bytes) -> str:
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
-    """A short, stable fingerprint of a public key (first 16 base64url chars of its SHA-256)."""
+    """A short, stable fingerprint of a public key: the first 16 hex digits of its SHA-256
+    (hex, so it never starts with "-" and reads as a command-line option)."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return b64encode(hashlib.sha256(raw).digest())[:16]
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def mint(claims: dict[str, Any], private_key: Ed25519PrivateKey) -> str:

@@ -60,7 +60,7 @@ def keys_drop(database_url: str, kid: str) -> None:
 
     \b
     Example:
-        luxebrain-cloud keys drop --database sqlite:///cloud.sqlite 3fA9_k2LxQe0ZbTn
+        luxebrain-cloud keys drop --database sqlite:///cloud.sqlite 3fa94c0e1b2d7a55
     """
     with opened(database_url):
         signing.drop(kid)

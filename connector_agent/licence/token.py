@@ -40,10 +40,9 @@ def _b64decode(text: str) -> bytes:
 
 
 def key_id(public_key: Ed25519PublicKey) -> str:
-    """The fingerprint the cloud puts in ``kid``: 16 base64url chars of SHA-256(raw key)."""
+    """The fingerprint the cloud puts in ``kid``: the first 16 hex digits of SHA-256(raw key)."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    digest = base64.urlsafe_b64encode(hashlib.sha256(raw).digest()).rstrip(b"=").decode()
-    return digest[:16]
+    return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def parse_public_keys(text: str) -> PublicKeys:
