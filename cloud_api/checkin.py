@@ -2,11 +2,15 @@
 
 It counts the call against the licence's rate limit, reads the licence, tenant, plan and store
 slot by key hash and URL, and records last-seen when the slot is this agent's; then Python
-decides (rate limit, revocation, expiry, binding) and mints the token. On PostgreSQL that is one
-statement (data-modifying CTEs, prepared once per connection) committed on its own; on SQLite
-three statements in one transaction. Plain SQL because building these queries through the ORM,
-and planning them, cost more CPU than the rest of the request (measured with bench/cloud.py).
-Refused check-ins still count and still record last-seen: the agent *was* seen.
+decides (rate limit, revocation, expiry, binding) and mints the token.
+
+* PostgreSQL: one statement (data-modifying CTEs, prepared once per connection) on a
+  non-blocking connection of its own (``cloud_api.pgasync``).
+* SQLite: three statements in one transaction, in a worker thread.
+
+Plain SQL because building these queries through the ORM, and planning them, cost more CPU than
+the rest of the request (measured with bench/cloud.py). Refused check-ins still count and still
+record last-seen: the agent *was* seen.
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cloud_api import prepared, ratelimit
 from cloud_api.activation import InstanceMismatch, StoreNotActivated, agent_fields
 from cloud_api.binding import Binding, token_answer
-from cloud_api.db import is_sqlite
 from cloud_api.errors import Unauthorized
 from cloud_api.licences import KEY_PREFIX, ensure_usable, hash_key
+from cloud_api.pgasync import AsyncPool
 
 COUNTER_PREFIX = "agent:"  # the same counter as the other agent endpoints (api/agent.py)
 
@@ -98,19 +102,10 @@ def _binding(row: tuple[Any, ...], url: str) -> Binding:
     )
 
 
-def _record(
+def _record_sqlite(
     key: str, url: str, instance_id: str, version: str, now: int, window: int
 ) -> tuple[Binding, int]:
-    """Count, read and record last-seen; ``(binding, calls in this window)``."""
-    if not key.startswith(KEY_PREFIX):
-        raise Unauthorized("missing or malformed licence key")
-    start = ratelimit.window_start(now, window)
-    if not is_sqlite():
-        params = (url, hash_key(key), COUNTER_PREFIX, start, instance_id, now, version, instance_id)
-        row = prepared.run("lb_checkin", _ONE_STATEMENT, params).fetchone()
-        if row is None:
-            raise Unauthorized("unknown licence key")
-        return _binding(row, url), int(row[14])
+    """Count, read and record last-seen in the caller's transaction (SQLite)."""
     row = prepared.run("lb_checkin_find", _FOUND, (url, hash_key(key))).fetchone()
     if row is None:
         raise Unauthorized("unknown licence key")
@@ -119,6 +114,41 @@ def _record(
     if binding.active and binding.instance_id in ("", instance_id):
         prepared.run("lb_checkin_seen", _SEEN, (instance_id, now, version, False, binding.store_id))
     return binding, counted
+
+
+async def _record_postgres(
+    pool: AsyncPool, key: str, url: str, instance_id: str, version: str, now: int, window: int
+) -> tuple[Binding, int]:
+    """Count, read and record last-seen in one statement (PostgreSQL, non-blocking)."""
+    start = ratelimit.window_start(now, window)
+    params = (url, hash_key(key), COUNTER_PREFIX, start, instance_id, now, version, instance_id)
+    row = await pool.fetchone("lb_checkin", _ONE_STATEMENT, params)
+    if row is None:
+        raise Unauthorized("unknown licence key")
+    return _binding(row, url), int(row[14])
+
+
+def _answer(
+    binding: Binding,
+    counted: int,
+    url: str,
+    instance_id: str,
+    *,
+    signer: Ed25519PrivateKey,
+    now: int,
+    ttl: int,
+    rate_limit: int,
+    rate_window: int,
+) -> dict[str, Any]:
+    """Decide on what was read: rate limit, licence state, store binding; then the token."""
+    ratelimit.enforce(counted, rate_limit, rate_window, now)
+    ensure_usable(binding, now)
+    if binding.store_id is None or not binding.active:
+        raise StoreNotActivated(f"{url} is not activated on this licence", field="store_url")
+    if binding.instance_id not in ("", instance_id):
+        raise InstanceMismatch(f"{url} is active with another agent instance", field="instance_id")
+    bound = replace(binding, instance_id=instance_id)
+    return token_answer(bound, signer, now=now, exp=min(now + ttl, binding.expires_at))
 
 
 def checkin(
@@ -131,17 +161,56 @@ def checkin(
     rate_limit: int,
     rate_window: int,
 ) -> dict[str, Any]:
-    """A fresh token for an activated store; records last-seen and the agent version.
+    """SQLite: a fresh token for an activated store; records last-seen and the agent version.
 
     ``body`` may carry more (usage reports, later); unknown keys are ignored.
     """
     url, instance_id, version = agent_fields(body)
-    binding, counted = _record(key, url, instance_id, version, now, rate_window)
-    ratelimit.enforce(counted, rate_limit, rate_window, now)
-    ensure_usable(binding, now)
-    if binding.store_id is None or not binding.active:
-        raise StoreNotActivated(f"{url} is not activated on this licence", field="store_url")
-    if binding.instance_id not in ("", instance_id):
-        raise InstanceMismatch(f"{url} is active with another agent instance", field="instance_id")
-    bound = replace(binding, instance_id=instance_id)
-    return token_answer(bound, signer, now=now, exp=min(now + ttl, binding.expires_at))
+    _check_key(key)
+    binding, counted = _record_sqlite(key, url, instance_id, version, now, rate_window)
+    return _answer(
+        binding,
+        counted,
+        url,
+        instance_id,
+        signer=signer,
+        now=now,
+        ttl=ttl,
+        rate_limit=rate_limit,
+        rate_window=rate_window,
+    )
+
+
+async def checkin_postgres(
+    pool: AsyncPool,
+    key: str,
+    body: dict[str, Any],
+    *,
+    signer: Ed25519PrivateKey,
+    now: int,
+    ttl: int,
+    rate_limit: int,
+    rate_window: int,
+) -> dict[str, Any]:
+    """PostgreSQL: the same as :func:`checkin`, without leaving the event loop."""
+    url, instance_id, version = agent_fields(body)
+    _check_key(key)
+    binding, counted = await _record_postgres(
+        pool, key, url, instance_id, version, now, rate_window
+    )
+    return _answer(
+        binding,
+        counted,
+        url,
+        instance_id,
+        signer=signer,
+        now=now,
+        ttl=ttl,
+        rate_limit=rate_limit,
+        rate_window=rate_window,
+    )
+
+
+def _check_key(key: str) -> None:
+    if not key.startswith(KEY_PREFIX):
+        raise Unauthorized("missing or malformed licence key")

@@ -67,19 +67,6 @@ def transaction() -> Iterator[None]:
         yield
 
 
-@contextmanager
-def statements() -> Iterator[None]:
-    """For work written as self-contained statements: on PostgreSQL a pooled connection in
-    autocommit mode (no BEGIN/COMMIT round trips); on SQLite a :func:`transaction`."""
-    db = database.obj
-    if is_sqlite(db):
-        with transaction():
-            yield
-        return
-    with db.connection_context():
-        yield
-
-
 async def in_db(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run ``func(*args, **kwargs)`` in a worker thread inside :func:`transaction`."""
 
@@ -95,18 +82,15 @@ def locked(query: peewee.Select) -> peewee.Select:
     return query if is_sqlite() else query.for_update()
 
 
-async def in_db_keeping_counts(
-    func: Callable[..., T], *args: Any, scope: Callable[[], Any] = transaction
-) -> T:
+async def in_db_keeping_counts(func: Callable[..., T], *args: Any) -> T:
     """Like :func:`in_db`, but a domain error from ``func`` still commits what it wrote first.
 
     For throttled calls: the failure counters must stick when the call is refused. ``func``
-    must write nothing else before raising (or do its other writes in a savepoint). ``scope``
-    is :func:`transaction` or :func:`statements`.
+    must write nothing else before raising (or do its other writes in a savepoint).
     """
 
     def call() -> tuple[T | None, LuxeBrainError | None]:
-        with scope():
+        with transaction():
             try:
                 return func(*args), None
             except LuxeBrainError as error:

@@ -70,15 +70,23 @@ def drop(kid: str) -> None:
         raise NotFound(f"no signing key {kid!r}", field="kid")
 
 
+def cached_signer(passphrase: str = "") -> Ed25519PrivateKey | None:
+    """The current signer if this process looked it up recently, without touching the database."""
+    cached = _signer_cache.get(passphrase)
+    if cached is not None and time.monotonic() - cached[0] < SIGNER_CACHE_SECONDS:
+        return cached[1]
+    return None
+
+
 def current_signer(passphrase: str = "") -> Ed25519PrivateKey:
     """The private key that signs new tokens.
 
     Looked up at most every ``SIGNER_CACHE_SECONDS`` per process (check-ins are the hot path);
     a rotation here is seen at once, one on another host within that time.
     """
-    cached = _signer_cache.get(passphrase)
-    if cached is not None and time.monotonic() - cached[0] < SIGNER_CACHE_SECONDS:
-        return cached[1]
+    cached = cached_signer(passphrase)
+    if cached is not None:
+        return cached
     row = (
         SigningKey.select()
         .where(SigningKey.retired_at.is_null())

@@ -14,12 +14,14 @@ from quart import Blueprint, current_app
 from cloud_api import activation, licences, ratelimit
 from cloud_api import checkin as hot_path
 from cloud_api.api.inputs import bearer, json_object, json_response
-from cloud_api.db import database, in_db_keeping_counts, statements
+from cloud_api.db import database, in_db, in_db_keeping_counts, is_sqlite
 from cloud_api.models import Licence
-from cloud_api.signing import current_signer
+from cloud_api.pgasync import AsyncPool
+from cloud_api.signing import cached_signer, current_signer
 from cloud_api.times import now_s
 
 bp = Blueprint("agent", __name__, url_prefix="/v1/agent")
+POOL = "luxebrain.cloud.checkin_pool"
 
 
 Operation = Callable[[Licence, dict[str, Any], int, dict[str, Any]], dict[str, Any]]
@@ -80,22 +82,34 @@ async def activate() -> Any:
 async def checkin() -> Any:
     """``{"store_url", "instance_id", "agent_version"?}`` -> ``{"token", "expires_at", "status"}``.
 
-    The hot path (see ``cloud_api.checkin``).
+    The hot path (see ``cloud_api.checkin``): on PostgreSQL it never leaves the event loop.
     """
-    key, body, settings = bearer(), await json_object(), current_app.config
+    key, body, config = bearer(), await json_object(), current_app.config
+    terms = {
+        "now": now_s(config["CLOCK"]),
+        "ttl": config["TOKEN_TTL_SECONDS"],
+        "rate_limit": config["AGENT_RATE_LIMIT"],
+        "rate_window": config["AGENT_RATE_WINDOW_SECONDS"],
+    }
+    passphrase = config["KEY_PASSPHRASE"]
+    if is_sqlite():
 
-    def run() -> dict[str, Any]:
-        return hot_path.checkin(
-            key,
-            body,
-            signer=current_signer(settings["KEY_PASSPHRASE"]),
-            now=now_s(settings["CLOCK"]),
-            ttl=settings["TOKEN_TTL_SECONDS"],
-            rate_limit=settings["AGENT_RATE_LIMIT"],
-            rate_window=settings["AGENT_RATE_WINDOW_SECONDS"],
-        )
+        def run() -> dict[str, Any]:
+            return hot_path.checkin(key, body, signer=current_signer(passphrase), **terms)
 
-    return json_response(await in_db_keeping_counts(run, scope=statements))
+        return json_response(await in_db_keeping_counts(run))
+    signer = cached_signer(passphrase) or await in_db(current_signer, passphrase)
+    pool = current_app.extensions.get(POOL)
+    if pool is None:
+        pool = current_app.extensions[POOL] = AsyncPool(config["DATABASE_URL"])
+    return json_response(await hot_path.checkin_postgres(pool, key, body, signer=signer, **terms))
+
+
+@bp.after_app_serving
+async def _close_pool() -> None:
+    pool = current_app.extensions.pop(POOL, None)
+    if pool is not None:
+        await pool.close()
 
 
 @bp.post("/deactivate")
