@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -29,8 +30,13 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
+@lru_cache(maxsize=16)
+def _signer_kid(private_key: Ed25519PrivateKey) -> str:
+    return key_id(private_key.public_key())
+
+
 def mint(claims: dict[str, Any], private_key: Ed25519PrivateKey) -> str:
     """Sign ``claims`` (plus ``typ`` and ``kid``) into a compact token."""
-    payload = {**claims, "typ": TOKEN_TYPE, "kid": key_id(private_key.public_key())}
+    payload = {**claims, "typ": TOKEN_TYPE, "kid": _signer_kid(private_key)}
     head = b64encode(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS))
     return f"{head}.{b64encode(private_key.sign(head.encode('ascii')))}"
