@@ -96,7 +96,8 @@ class AsyncPool:
         self._idle.put_nowait(entry)
         return row
 
-    async def close(self) -> None:
+    def close(self) -> None:
+        """Close the connections; call when no check-in is running (after serving)."""
         while not self._idle.empty():
             connection, _ = self._idle.get_nowait()
             connection.close()

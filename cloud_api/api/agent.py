@@ -109,7 +109,7 @@ async def checkin() -> Any:
 async def _close_pool() -> None:
     pool = current_app.extensions.pop(POOL, None)
     if pool is not None:
-        await pool.close()
+        pool.close()
 
 
 @bp.post("/deactivate")

@@ -26,6 +26,7 @@ import requests
 
 from cloud_api import connect_db, create_app
 from cloud_api import licences as licence_service
+from cloud_api.api.agent import POOL as CHECKIN_POOL
 from cloud_api.db import database, transaction
 from cloud_api.signing import create_key
 from luxebrain.clock import FrozenClock
@@ -152,7 +153,10 @@ def app(database_url: str, clock: FrozenClock):  # type: ignore[no-untyped-def]
     )
     with transaction():
         create_key(int(clock.time()))
-    return app
+    yield app
+    pool = app.extensions.get(CHECKIN_POOL)
+    if pool is not None:
+        pool.close()
 
 
 @pytest.fixture
