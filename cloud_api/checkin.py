@@ -28,7 +28,7 @@ from cloud_api.errors import Unauthorized
 from cloud_api.licences import KEY_PREFIX, ensure_usable, hash_key
 from cloud_api.pgasync import AsyncPool
 
-COUNTER_PREFIX = "agent:"  # the same counter as the other agent endpoints (api/agent.py)
+COUNTER_PREFIX = "agent:"  # one counter per licence for every agent endpoint (api/agent.py)
 
 _FOUND = """
 SELECT l.id, l.tenant_id, t.name AS tenant, p.name AS plan, p.features, l.status, l.max_stores,

@@ -33,7 +33,7 @@ def _counted(
     now = now_s(settings["CLOCK"])
     licence = licences.by_key(key)
     ratelimit.hit(
-        f"agent:{licence.id}",
+        f"{hot_path.COUNTER_PREFIX}{licence.id}",
         settings["AGENT_RATE_LIMIT"],
         settings["AGENT_RATE_WINDOW_SECONDS"],
         now,
