@@ -11,10 +11,12 @@ import pytest
 
 from cloud_api.pgasync import AsyncPool
 
-pytestmark = pytest.mark.skipif(
-    os.environ.get("LUXEBRAIN_TEST_DATABASE") != "postgresql",
-    reason="PostgreSQL only",
-)
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        os.environ.get("LUXEBRAIN_TEST_DATABASE") != "postgresql", reason="PostgreSQL only"
+    ),
+]
 
 
 async def test_prepared_once_and_survives_a_failed_statement(database_url: str) -> None:
