@@ -51,7 +51,7 @@ DATA = ROOT.parent / "shared" / "data" / "uci_online_retail_ii_2009_2010" / "ord
 HOST = "127.0.0.1"
 SECRET = secrets.token_hex(32)
 WARMUP_SECONDS = 0.5
-ROUNDS = 3
+ROUNDS = 5
 MAX_RPS = 5000  # requests signed in advance per second of a phase
 
 
