@@ -63,6 +63,7 @@ async def serve_agent(config: AgentConfig, listener: socket.socket) -> None:
     server = HypercornConfig()
     server.bind = [f"fd://{listener.detach()}"]  # Hypercorn owns (and closes) it from here
     server.accesslog = None
+    server.errorlog = logging.getLogger("hypercorn.error")  # through our one log format
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
