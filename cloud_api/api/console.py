@@ -26,6 +26,7 @@ from cloud_api.api.access import (
 from cloud_api.api.inputs import client_address
 from cloud_api.db import in_db, in_db_keeping_counts
 from cloud_api.errors import CsrfFailed, InvalidInput, Unauthorized
+from cloud_api.models import Store
 from cloud_api.staff import accounts, sessions
 from cloud_api.staff.roles import can
 from cloud_api.times import now_s
@@ -215,6 +216,7 @@ def tenant(ctx: Ctx, tenant_id: int) -> Page:
 @console_route("/licences/<int:licence_id>", "read")
 def licence(ctx: Ctx, licence_id: int) -> Page:
     row = licences.get(licence_id)
+    targets = _targets(row)
     return Page(
         "licence.html",
         {
@@ -224,11 +226,17 @@ def licence(ctx: Ctx, licence_id: int) -> Page:
             "done": ctx.args.get("done", ""),
             "history": [
                 audit.entry_json(e)
-                for e in audit.entries(tenant_id=row.tenant_id, limit=20)
-                if e.target == f"licence:{row.id}"
-            ],
+                for e in audit.entries(tenant_id=row.tenant_id, limit=200)
+                if e.target in targets
+            ][:30],
         },
     )
+
+
+def _targets(row: Any) -> set[str]:
+    """Audit targets that belong to a licence: itself and every store it ever activated."""
+    stores = Store.select(Store.id).where(Store.licence == row.id)
+    return {f"licence:{row.id}"} | {f"store:{s.id}" for s in stores}
 
 
 @console_route("/licences/new", "licence.issue")

@@ -348,3 +348,18 @@ async def test_console_licence_page_deactivates_a_store(client, sign_in, issue) 
         await (await client.get(response.headers["Location"], headers=admin.headers)).get_data()
     ).decode()
     assert "No active stores." in html and "Done: deactivate-store." in html
+
+
+async def test_console_licence_history_includes_its_stores(client, sign_in, issue) -> None:
+    viewer = await sign_in("read-only")
+    lic = issue(plan="pro", stores=1)
+    await agent_post(
+        client,
+        "activate",
+        lic.key,
+        {"store_url": "https://shop.example", "instance_id": "inst-0001"},
+    )
+    html = (
+        await (await client.get(f"/console/licences/{lic.id}", headers=viewer.headers)).get_data()
+    ).decode()
+    assert "store.activate" in html and "licence.issue" in html
