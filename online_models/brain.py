@@ -218,7 +218,8 @@ class Brain:
         products = order.products
         customer = order.customer_id
         returning = customer is not None and self._repeat.knows(customer)
-        if sign > 0 and customer is not None and products:
+        train = sign > 0 and self._learned.choose_to_train(self._cfg.customer_train_share)
+        if train and customer is not None and products:
             # what would have been shown to this customer just before: labelled by this order
             builder = self._ranker.candidates
             rows = builder.build(customer, order.timestamp, personal=False).rows
@@ -228,7 +229,7 @@ class Brain:
         if sign > 0 and len(products) >= 2:
             # what a product page for one of its items would have shown: labelled by the rest
             anchor = self._learned_items.choose(products)
-            shown = self._ranker.candidates.build_items([anchor]).rows
+            shown = self._ranker.candidates.build_items([anchor], order.timestamp).rows
             self._learned_items.learn(shown, set(products) - {anchor})
         for model in (self._popular, self._trending, self._copurchase, self._repeat):
             model.learn_order(order, products, sign)

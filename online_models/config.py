@@ -48,6 +48,9 @@ class BrainConfig:
     #: learned customer ranker (logistic regression): SGD step and orders before it takes over
     blend_learning_rate: float = 0.05
     blend_warmup: int = 200
+    #: share of orders the learned customer ranker trains on (each costs a candidate build of
+    #: the customer's whole history; half loses nothing measurable, the item ranker needs all)
+    customer_train_share: float = 0.5
     #: hand-set blend weights of the customer ranker (used until the learned one is ready)
     weight_repeat: float = 1.0
     weight_copurchase: float = 0.3
@@ -60,7 +63,7 @@ class BrainConfig:
     #: orders remembered (oldest forgotten first) to compensate a later cancellation, refund or
     #: delete, and to teach an order only once; an order updated after it was forgotten is taught
     #: again, so this should cover the window in which orders still change
-    order_memory: int = 20_000
+    order_memory: int = 10_000
     #: forecast: days of daily history kept per product and the level window
     forecast_window_days: int = 56
     forecast_level_days: int = 28

@@ -94,16 +94,14 @@ def order_of(event: Event) -> Order:
     )
 
 
-PackedLine = tuple[str, str, str | None, int, float]
+PackedLine = tuple[str, str | None, int, float]
 Packed = tuple[str, str, str | None, float, int, int, tuple[PackedLine, ...]]
 
 
 def pack(order: Order) -> Packed:
     """An order as plain tuples: what the brain remembers to compensate it later (small and
-    fast to snapshot)."""
-    lines = tuple(
-        (ln.product_id, ln.name, ln.category, ln.quantity, ln.unit_price) for ln in order.lines
-    )
+    fast to snapshot: no names, only what the models learn from)."""
+    lines = tuple((ln.product_id, ln.category, ln.quantity, ln.unit_price) for ln in order.lines)
     return (
         order.key,
         order.status,
@@ -117,4 +115,6 @@ def pack(order: Order) -> Packed:
 
 def unpack(packed: Packed) -> Order:
     key, status, customer, ts, day, hour, lines = packed
-    return Order(key, status, customer, ts, day, hour, tuple(Line(*ln) for ln in lines))
+    return Order(
+        key, status, customer, ts, day, hour, tuple(Line(p, "", c, q, u) for p, c, q, u in lines)
+    )

@@ -7,6 +7,7 @@ feature is in [0, 1] so one linear model can weigh them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ DAY = 86_400.0
 #: half-life (days) of the "bought this item recently" feature
 RECENCY_DAYS = 30.0
 #: most recent distinct items of a customer's last baskets used as co-purchase anchors
-MAX_ANCHORS = 10
+MAX_ANCHORS = 8
 
 FEATURES = (
     "buy_again",
@@ -34,9 +35,12 @@ FEATURES = (
     "personal",
     "again_trending",
     "again_recent_customer",
+    "again_rebuy_rate",
 )
 #: features of an item given anchor items (product page, cart)
-ITEM_FEATURES = ("together", "together_reverse", "popular", "trending")
+ITEM_FEATURES = ("together", "together_reverse", "together_support", "popular", "trending")
+#: decayed co-orders at which the support feature reaches 1
+FULL_SUPPORT = 50.0
 #: neighbours looked at per anchor item
 NEIGHBOURS_PER_ANCHOR = 40
 
@@ -53,6 +57,8 @@ SOURCE_OF = {
     "personal": "personal",
     "again_trending": "buy_again",
     "again_recent_customer": "buy_again",
+    "again_rebuy_rate": "buy_again",
+    "together_support": "co_purchase",
 }
 
 
@@ -124,11 +130,12 @@ class CandidateBuilder:
                 row = rows[product_id]
                 row["again_trending"] = row["buy_again"] * level.get(product_id, 0.0) / top
                 row["again_recent_customer"] = row["buy_again"] * customer_fresh
+                row["again_rebuy_rate"] = row["buy_again"] * self.repeat.rebuy_rate(product_id)
         if personal:
             self.add_personal(customer_id, rows)
         return found
 
-    def build_items(self, anchors: Sequence[str]) -> Candidates:
+    def build_items(self, anchors: Sequence[str], now: float) -> Candidates:
         """Candidates for items bought with ``anchors``: P(item | anchor) and P(anchor | item)
         summed over anchors (each scaled to [0, 1]), popular and trending."""
         found = Candidates()
@@ -147,6 +154,11 @@ class CandidateBuilder:
                 if value > best.get(product_id, 0.0):
                     best[product_id] = value
                     found.anchor[product_id] = anchor
+        scale = cp.decayed(1.0, now)
+        for product_id, row in rows.items():
+            # how many (decayed) orders back the pair: 1 for 50 and more, on a log scale
+            support = sum(cp.row(a).get(product_id, 0.0) for a in anchors) * scale
+            row["together_support"] = min(math.log1p(support) / math.log1p(FULL_SUPPORT), 1.0)
         for name in ("together", "together_reverse"):
             top = max((row[name] for row in rows.values()), default=0.0)
             if top > 0:

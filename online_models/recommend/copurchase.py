@@ -1,10 +1,10 @@
 """Frequently bought together: decayed co-occurrence counts with top-k neighbours per item.
 
 Memory is bounded by keeping at most ``2 * max_neighbours`` neighbours per item: when an item holds
-more, pairs worth less than one order today are dropped, and if that is not enough only the
-``max_neighbours`` strongest survive. A pruned pair restarts from zero if it comes back, so rare
-pairs of very connected items are under-counted; the strong pairs that fill a top-10 are kept
-(``evaluate`` prints the pairs held: ~0.5 M on the UCI Online Retail II year, of ~2 M).
+more, only its ``max_neighbours`` strongest pairs survive. A pruned pair restarts from zero if it
+comes back, so rare pairs of very connected items are under-counted; the strong pairs that fill a
+top-10 are kept (``evaluate`` prints the pairs held: ~0.5 M on the UCI Online Retail II year, of
+~2 M).
 """
 
 from __future__ import annotations
@@ -50,14 +50,12 @@ class CoPurchase:
         self._decay = Decay(half_life_days)
         self._pairs: dict[str, dict[str, float]] = {}
         self._counts: dict[str, float] = {}
-        self._last_ts = 0.0
         #: neighbours ranked since the last order learned (queries between two orders rank each
         #: product once): derived data, not state, never in a snapshot
-        self._ranked: dict[str, list[tuple[str, float]]] = {}
+        self._ranked: dict[tuple[str, bool], list[tuple[str, float]]] = {}
 
     def learn_order(self, order: Order, products: tuple[str, ...], sign: int) -> None:
         basket = products[: self.max_basket_items]
-        self._last_ts = max(self._last_ts, order.timestamp)
         boost = self._decay.boost(order.timestamp)
         if self._decay.needs_rebase(boost):
             self._rescale(self._decay.rebase(order.timestamp))
@@ -81,22 +79,29 @@ class CoPurchase:
             elif len(row) > limit:
                 self._prune(a, row)
 
-    def neighbours(self, product_id: str, n: int) -> list[tuple[str, float]]:
-        """Up to ``n`` (neighbour, raw co-count) best first; ties: the more bought first.
+    def neighbours(
+        self, product_id: str, n: int, *, tie_break: bool = True
+    ) -> list[tuple[str, float]]:
+        """Up to ``n`` (neighbour, raw co-count) best first; ties: the more bought first (or,
+        without ``tie_break``, the pair seen first: cheaper, for features that sum many rows).
 
         Ranked once between two learned orders (queries in between reuse it)."""
-        cached = self._ranked.get(product_id)
+        key = (product_id, tie_break)
+        cached = self._ranked.get(key)
         if cached is not None and len(cached) >= n:
             return cached[:n]
         row = self._pairs.get(product_id)
         if not row:
             return []
-        # the 2n largest by value at C speed, then ties broken by popularity among those
-        count = self._counts.get
-        shortlist = heapq.nlargest(2 * n, row.items(), key=itemgetter(1))
-        shortlist.sort(key=lambda kv: (kv[1], count(kv[0], 0.0)), reverse=True)
-        ranked = shortlist[:n]
-        self._ranked[product_id] = ranked
+        if tie_break:
+            # the 2n largest by value at C speed, then ties broken by popularity among those
+            count = self._counts.get
+            shortlist = heapq.nlargest(2 * n, row.items(), key=itemgetter(1))
+            shortlist.sort(key=lambda kv: (kv[1], count(kv[0], 0.0)), reverse=True)
+            ranked = shortlist[:n]
+        else:
+            ranked = heapq.nlargest(n, row.items(), key=itemgetter(1))
+        self._ranked[key] = ranked
         return ranked
 
     def row(self, product_id: str) -> dict[str, float]:
@@ -120,14 +125,10 @@ class CoPurchase:
         self.__dict__.update({sys.intern(k): v for k, v in state.items()})
 
     def _prune(self, product_id: str, row: dict[str, float]) -> None:
-        """Drop pairs worth less than one order today (cheap, no sort); if that is not enough,
-        keep the ``max_neighbours`` strongest."""
-        floor = self._decay.peek(self._last_ts)
-        kept = {b: v for b, v in row.items() if v >= floor}
-        if len(kept) > self.max_neighbours:
-            ranked = sorted(kept.items(), key=itemgetter(1), reverse=True)
-            kept = dict(ranked[: self.max_neighbours])
-        self._pairs[product_id] = kept
+        """Keep the ``max_neighbours`` strongest pairs (the next prune is ``max_neighbours``
+        new pairs away)."""
+        kept = heapq.nlargest(self.max_neighbours, row.items(), key=itemgetter(1))
+        self._pairs[product_id] = dict(kept)
 
     def _rescale(self, factor: float) -> None:
         for row in self._pairs.values():

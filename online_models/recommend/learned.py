@@ -69,6 +69,10 @@ class LearnedBlend:
             self._model.learn_one(row, label)
         self.trained += 1
 
+    def choose_to_train(self, share: float) -> bool:
+        """Whether to learn from this order (a seeded draw: a share of orders is enough)."""
+        return self._rng.random() < share
+
     def choose(self, items: tuple[str, ...]) -> str:
         """One of ``items`` at random (the seeded generator of this blend)."""
         return items[self._rng.randrange(len(items))]

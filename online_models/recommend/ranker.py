@@ -127,7 +127,7 @@ class Ranker:
             base = cp.count(anchor)
             if base <= 0:
                 continue
-            for product_id, raw in cp.neighbours(anchor, NEIGHBOURS_PER_ANCHOR):
+            for product_id, raw in cp.neighbours(anchor, NEIGHBOURS_PER_ANCHOR, tie_break=False):
                 value = raw / base
                 if damping:
                     value /= max(cp.count(product_id), 1e-12) ** damping
@@ -150,7 +150,7 @@ class Ranker:
         popular tail."""
         blocked = set(exclude) | set(anchors)
         picks = _Picks(limit, self._filter(blocked, category))
-        found = self.candidates.build_items(list(dict.fromkeys(anchors)))
+        found = self.candidates.build_items(list(dict.fromkeys(anchors)), self.now())
         blend = self.learned_items if self.learned_items.ready else None
         weight = self.config.together_weight_popular
 

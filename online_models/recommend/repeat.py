@@ -60,6 +60,9 @@ class RepeatPurchases:
         self.max_items = max_items
         self._decay = Decay(half_life_days)
         self._customers: dict[str, _History] = {}
+        #: per product: customers who bought it, and who bought it again (in >= 2 orders)
+        self._buyers: dict[str, int] = {}
+        self._rebuyers: dict[str, int] = {}
 
     def learn_order(self, order: Order, products: tuple[str, ...], sign: int) -> None:
         customer = order.customer_id
@@ -81,6 +84,14 @@ class RepeatPurchases:
                 if sign < 0:
                     continue
                 entry = history.items[product_id] = [0.0, 0.0, 0.0]
+            if entry[1] == 0 and sign > 0:
+                self._buyers[product_id] = self._buyers.get(product_id, 0) + 1
+            elif entry[1] == 1 and sign > 0:
+                self._rebuyers[product_id] = self._rebuyers.get(product_id, 0) + 1
+            elif entry[1] == 2 and sign < 0:
+                self._rebuyers[product_id] = self._rebuyers.get(product_id, 1) - 1
+            elif entry[1] == 1 and sign < 0:
+                self._buyers[product_id] = self._buyers.get(product_id, 1) - 1
             entry[0] += sign * boost
             entry[1] += sign
             if sign > 0:
@@ -111,6 +122,10 @@ class RepeatPurchases:
             return 0, []
         ranked = sorted(history.items.items(), key=lambda kv: (-kv[1][0], -kv[1][2], kv[0]))
         return history.orders, [(p, e[0], int(e[1]), e[2]) for p, e in ranked]
+
+    def rebuy_rate(self, product_id: str) -> float:
+        """Of the customers who bought it, the share who bought it again (smoothed)."""
+        return self._rebuyers.get(product_id, 0) / (self._buyers.get(product_id, 0) + 2.0)
 
     def bought(self, customer_id: str) -> set[str]:
         history = self._customers.get(customer_id)
