@@ -11,6 +11,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from cloud_api.billing import token_limits
 from cloud_api.licences import status_of
 from cloud_api.models import Licence, Store
 from cloud_api.times import iso
@@ -34,6 +35,7 @@ class Binding:
     instance_id: str
     staging: bool
     active: bool
+    reduced_limits: dict[str, int]  # while over the plan's limits (billing.token_limits)
 
     @classmethod
     def of(cls, licence: Licence, store: Store) -> Binding:
@@ -53,6 +55,7 @@ class Binding:
             store.instance_id,
             store.staging,
             store.active,
+            token_limits(licence.id),
         )
 
 
@@ -63,7 +66,11 @@ def claims(binding: Binding, *, now: int, exp: int) -> dict[str, Any]:
         "tenant": binding.tenant,
         "plan": binding.plan,
         "features": list(binding.features),
-        "limits": {"stores": binding.max_stores, "staging": binding.max_staging},
+        "limits": {
+            "stores": binding.max_stores,
+            "staging": binding.max_staging,
+            **binding.reduced_limits,
+        },
         "store_url": binding.store_url,
         "instance_id": binding.instance_id,
         "staging": binding.staging,

@@ -1,8 +1,9 @@
 """The check-in hot path: every agent, every few hours, so it is written for few round trips.
 
-It counts the call against the licence's rate limit, reads the licence, tenant, plan and store
-slot by key hash and URL, and records last-seen when the slot is this agent's; then Python
-decides (rate limit, revocation, expiry, binding) and mints the token.
+It counts the call against the licence's rate limit, reads the licence, tenant, plan, store
+slot (by key hash and URL) and the reduced limits of an over-limit flag from the latest billing
+close, and records last-seen when the slot is this agent's; then Python decides (rate limit,
+revocation, expiry, binding) and mints the token.
 
 * PostgreSQL: one statement (data-modifying CTEs, prepared once per connection) on a
   non-blocking connection of its own (``cloud_api.pgasync``).
@@ -33,11 +34,13 @@ COUNTER_PREFIX = "agent:"  # one counter per licence for every agent endpoint (a
 _FOUND = """
 SELECT l.id, l.tenant_id, t.name AS tenant, p.name AS plan, p.features, l.status, l.max_stores,
        l.max_staging, l.expires_at, l.trial_ends_at, s.id AS store_id, s.instance_id, s.staging,
-       s.active
+       s.active, f.reduced_limits
 FROM licence l
 JOIN tenant t ON t.id = l.tenant_id
 JOIN plan p ON p.id = l.plan_id
 LEFT JOIN store s ON s.licence_id = l.id AND s.url = {}
+LEFT JOIN usage_flag f ON f.licence_id = l.id AND f.policy = 'reduce'
+    AND f.period = (SELECT MAX(period) FROM billing_close)
 WHERE l.key_hash = {}
 """
 # params: url, key hash, counter prefix, window start, instance id, now, version, instance id
@@ -82,7 +85,8 @@ def _binding(row: tuple[Any, ...], url: str) -> Binding:
         instance_id,
         staging,
         active,
-    ) = row[:14]
+        reduced_limits,
+    ) = row[:15]
     return Binding(
         licence_id,
         tenant_id,
@@ -99,6 +103,7 @@ def _binding(row: tuple[Any, ...], url: str) -> Binding:
         instance_id or "",
         bool(staging),
         bool(active),
+        orjson.loads(reduced_limits) if reduced_limits else {},
     )
 
 
@@ -125,7 +130,7 @@ async def _record_postgres(
     row = await pool.fetchone("lb_checkin", _ONE_STATEMENT, params)
     if row is None:
         raise Unauthorized("unknown licence key")
-    return _binding(row, url), int(row[14])
+    return _binding(row, url), int(row[15])
 
 
 def _answer(

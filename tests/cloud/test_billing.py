@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -12,6 +13,8 @@ from cloud_api.billing import Invoice, InvoiceLine
 from cloud_api.db import transaction
 from cloud_api.errors import Conflict, InvalidInput
 from cloud_api.models import Tenant
+from connector_agent.licence.state import FREE_FEATURES, decide
+from connector_agent.licence.token import decode
 
 SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
 
@@ -25,6 +28,11 @@ async def starter_shop(client, issue, tenant: str = "Acme", shop: dict = SHOP): 
     lic = issue(plan="starter", tenant=tenant, trial=False)
     assert (await post(client, "/v1/agent/activate", lic.key, shop))[0] == 200
     return lic
+
+
+def agent_claims(answer: dict) -> dict:
+    """The claims of a token as the agent reads them (its signature is checked elsewhere)."""
+    return decode(answer["token"])
 
 
 def move_to(clock, year: int, month: int, day: int) -> None:  # type: ignore[no-untyped-def]
@@ -167,6 +175,36 @@ async def test_over_limit_flags_and_reduced_token_limits_per_plan_policy(
     close("2026-02", clock)  # a month within the limits lifts the reduction
     with transaction():
         assert billing.token_limits(lic.id) == {}
+
+
+async def test_the_next_tokens_carry_the_reduced_limits_and_the_agent_keeps_serving(
+    client, issue, clock
+) -> None:
+    lic = await starter_shop(client, issue)
+    await post(
+        client,
+        "/v1/agent/usage",
+        lic.key,
+        {**SHOP, "usage": [{"day": "2026-01-01", "recommendations_served": 60_000}]},
+    )
+    move_to(clock, 2026, 2, 1)
+    status, before = await post(client, "/v1/agent/checkin", lic.key, SHOP)
+    assert status == 200 and agent_claims(before)["limits"] == {"stores": 1, "staging": 1}
+    close("2026-01", clock)
+    reduced = {"stores": 1, "staging": 1, "recommendations_per_day": 500}
+    status, after = await post(client, "/v1/agent/checkin", lic.key, SHOP)
+    assert status == 200 and agent_claims(after)["limits"] == reduced
+    status, again = await post(client, "/v1/agent/activate", lic.key, SHOP)  # the ORM path
+    assert status == 200 and agent_claims(again)["limits"] == reduced
+    keys = (await (await client.get("/.well-known/luxebrain-keys.pem")).get_data()).decode()
+    config = SimpleNamespace(store_url=SHOP["store_url"], licence=SimpleNamespace(grace_days=7))
+    state = decide({"token": after["token"], "outcome": "ok"}, keys, config, clock.time())
+    assert (state.status, state.plan) == ("active", "starter")
+    assert state.features > FREE_FEATURES  # the paid features stay on
+    move_to(clock, 2026, 3, 1)
+    close("2026-02", clock)  # within the limits: the next token is back to the plan's
+    status, lifted = await post(client, "/v1/agent/checkin", lic.key, SHOP)
+    assert status == 200 and agent_claims(lifted)["limits"] == {"stores": 1, "staging": 1}
 
 
 async def test_a_bill_policy_plan_is_billed_not_reduced(client, issue, clock) -> None:
