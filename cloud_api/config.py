@@ -1,7 +1,8 @@
 """The cloud's settings: defaults, then ``LUXEBRAIN_CLOUD_*`` environment variables, then the
 ``test_config`` mapping given to ``create_app``.
 
-Every worker on every host must get the same ``SECRET_KEY`` and ``KEY_PASSPHRASE``; when
+Every worker on every host must get the same ``SECRET_KEY``, ``KEY_PASSPHRASE`` and
+``PAYMENT_WEBHOOK_SECRET``; when
 ``SECRET_KEY`` is unset a random one is created once and kept in the database.
 """
 
@@ -18,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": "sqlite:///luxebrain-cloud.sqlite",
     "SECRET_KEY": "",
     "KEY_PASSPHRASE": "",
+    "PAYMENT_WEBHOOK_SECRET": "",  # the provider's signing secret; unset, every delivery is refused
     "TOKEN_TTL_SECONDS": 30 * 86400,
     "AGENT_RATE_LIMIT": 60,
     "AGENT_RATE_WINDOW_SECONDS": 3600,

@@ -253,7 +253,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def live_cloud(database_url: str) -> Iterator[str]:
+def cloud_env() -> dict[str, str]:
+    """Extra environment for ``live_cloud`` (override with ``@pytest.mark.parametrize``)."""
+    return {}
+
+
+@pytest.fixture
+def live_cloud(database_url: str, cloud_env: dict[str, str]) -> Iterator[str]:
     """``luxebrain-cloud serve`` as a real process on a free loopback port; yields its URL.
 
     The database has a signing key; the process is stopped (by its pid) afterwards.
@@ -262,7 +268,7 @@ def live_cloud(database_url: str) -> Iterator[str]:
     with transaction():
         create_key(int(time.time()))
     port = _free_port()
-    env = {**os.environ, "LUXEBRAIN_CLOUD_SECRET_KEY": "live-test-secret"}
+    env = {**os.environ, "LUXEBRAIN_CLOUD_SECRET_KEY": "live-test-secret", **cloud_env}
     process = subprocess.Popen(
         [
             sys.executable,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from datetime import UTC, datetime
 
 import orjson
 import pytest
+import requests
 
-from cloud_api import billing, payments
+from cloud_api import billing, licences, payments
 from cloud_api.billing import Invoice
+from cloud_api.config import from_environment
 from cloud_api.db import transaction
 from cloud_api.payments import PaymentEvent, SignatureInvalid
 
@@ -131,3 +134,41 @@ async def test_bad_signatures_and_unknown_events_change_nothing(
     unsigned = await client.post("/v1/payments/webhook", data=b"{}")
     assert unsigned.status_code == 400
     assert state(number) == before
+
+
+def test_the_webhook_secret_is_read_from_the_environment() -> None:
+    assert from_environment({})["PAYMENT_WEBHOOK_SECRET"] == ""
+    environ = {"LUXEBRAIN_CLOUD_PAYMENT_WEBHOOK_SECRET": SECRET}
+    assert from_environment(environ)["PAYMENT_WEBHOOK_SECRET"] == SECRET
+
+
+@pytest.mark.parametrize("cloud_env", [{"LUXEBRAIN_CLOUD_PAYMENT_WEBHOOK_SECRET": SECRET}])
+def test_a_served_cloud_verifies_deliveries_with_the_secret_from_its_environment(
+    live_cloud: str,
+) -> None:
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    with transaction():
+        licences.issue(
+            tenant="Acme", plan="starter", stores=1, days=365, actor="test", now=start, trial=False
+        )
+        number = billing.close("2026-01", actor="test", now=int(time.time()))["invoices"][0][
+            "number"
+        ]
+
+    def send(secret: str, event_id: str) -> requests.Response:
+        body = orjson.dumps(event(event_id, "invoice.paid", number))
+        t = int(time.time())
+        header = f"t={t},v1={payments.sign(secret, t, body)}"
+        return requests.post(
+            f"{live_cloud}/v1/payments/webhook",
+            data=body,
+            headers={"Stripe-Signature": header},
+            timeout=10,
+        )
+
+    forged = send("whsec_other", "evt_forged")
+    assert (forged.status_code, forged.json()["error"]["code"]) == (400, "signature_invalid")
+    assert state(number)[0] == "open"
+    signed = send(SECRET, "evt_live")
+    assert (signed.status_code, signed.json()) == (200, {"event_id": "evt_live", "outcome": "paid"})
+    assert state(number)[0] == "paid"
