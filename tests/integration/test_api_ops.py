@@ -81,6 +81,8 @@ async def test_status_is_the_cli_status_plus_models_licence_and_sync_age(api: Ap
 
 async def test_metrics_count_requests_per_route_and_report_the_models(api: Api) -> None:
     api.learn([product("1", "One"), order("o1", "ann", "1")])
+    api.agent.store.save_cursor("orders", {"page": 1}, success=True)
+    api.clock.advance(30)
     await api.ok("GET", "/v1/recommendations/product/1")
     await api.ok("GET", "/v1/recommendations/product/2")
     await api.get("/v1/recommendations/popular?limit=0")
@@ -99,6 +101,7 @@ async def test_metrics_count_requests_per_route_and_report_the_models(api: Api) 
     assert "luxebrain_events_applied 2.0" in text
     assert "luxebrain_events_pending 0.0" in text
     assert 'luxebrain_model_size{stat="catalogue_products"} 1.0' in text
+    assert "luxebrain_sync_lag_seconds 30.0" in text
 
 
 async def test_export_gives_the_customer_and_their_orders(api: Api) -> None:
