@@ -15,7 +15,7 @@ from cloud_api.billing import token_limits
 from cloud_api.licences import status_of
 from cloud_api.models import Licence, Store
 from cloud_api.times import iso
-from cloud_api.tokens import mint
+from luxebrain.tokens import encode
 
 
 @dataclass(frozen=True)
@@ -85,5 +85,5 @@ def token_answer(
     binding: Binding, signer: Ed25519PrivateKey, *, now: int, exp: int
 ) -> dict[str, Any]:
     """``{"token", "expires_at", "status"}`` as the agent endpoints answer."""
-    token = mint(claims(binding, now=now, exp=exp), signer)
+    token = encode(claims(binding, now=now, exp=exp), signer)
     return {"token": token, "expires_at": iso(exp), "status": status_of(binding, now)}

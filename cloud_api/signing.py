@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cloud_api.errors import NoSigningKey, NotFound
 from cloud_api.models import SigningKey
-from cloud_api.tokens import key_id
+from luxebrain.tokens import key_id
 
 SIGNER_CACHE_SECONDS = 30.0
 _signer_cache: dict[str, tuple[float, Ed25519PrivateKey]] = {}

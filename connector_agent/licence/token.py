@@ -1,69 +1,23 @@
-"""Offline verification of licence tokens (the cloud mints them in ``cloud_api.tokens``).
+"""Offline verification of licence tokens, as the agent needs it.
 
-A token is ``base64url(payload JSON) "." base64url(Ed25519 signature of the first part)``; the
-payload's ``kid`` is the fingerprint of the public key that verifies it, so a plain PEM bundle
-is enough to pick the right key after a rotation.
+The format (encode, decode, signature, ``kid``, PEM parsing) is ``luxebrain.tokens``, shared with
+the cloud that mints the tokens; this module adds what only the agent decides: expiry (with the
+caller's grace period), the store binding, and fetching the vendor's public keys.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
 import requests
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from luxebrain.errors import LuxeBrainError
+from luxebrain import tokens
+from luxebrain.tokens import PublicKeys, TokenInvalid, parse_public_keys
 
-TOKEN_TYPE = "luxebrain-licence/1"
-_PEM = re.compile(r"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.S)
-
-PublicKeys = dict[str, Ed25519PublicKey]
-
-
-class TokenInvalid(LuxeBrainError):
-    """A token that must not be trusted; the message is the one-line reason."""
-
-    code, status = "licence_token_invalid", 401
-
-
-def _b64decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def key_id(public_key: Ed25519PublicKey) -> str:
-    """The fingerprint the cloud puts in ``kid``: the first 16 hex digits of SHA-256(raw key)."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
-
-
-def parse_public_keys(text: str) -> PublicKeys:
-    """Keys from PEM text (one or more blocks) or the cloud's ``luxebrain-keys.json``."""
-    if text.lstrip().startswith("{"):
-        try:
-            document = orjson.loads(text)
-            text = "".join(k["public_key"] for k in document["keys"])
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            raise TokenInvalid("public keys: not a luxebrain-keys.json document") from None
-    keys: PublicKeys = {}
-    for block in _PEM.findall(text):
-        try:
-            key = serialization.load_pem_public_key(block.encode())
-        except ValueError:
-            raise TokenInvalid("public keys: a PEM block is not a public key") from None
-        if isinstance(key, Ed25519PublicKey):
-            keys[key_id(key)] = key
-    if not keys:
-        raise TokenInvalid("public keys: no Ed25519 public key found")
-    return keys
+#: what the agent verifies tokens with (the error and key parsing come from the shared format)
+__all__ = ["TokenInvalid", "fetch_public_keys", "normalise_url", "parse_public_keys", "verify"]
 
 
 def fetch_public_keys(source: str, *, timeout: float = 10.0) -> str:
@@ -74,18 +28,6 @@ def fetch_public_keys(source: str, *, timeout: float = 10.0) -> str:
         return response.text
     with open(source, encoding="utf-8") as handle:
         return handle.read()
-
-
-def decode(token: str) -> dict[str, Any]:
-    """The payload without checking the signature (for diagnostics only)."""
-    head, _, _ = token.partition(".")
-    try:
-        payload = orjson.loads(_b64decode(head))
-    except (binascii.Error, ValueError, orjson.JSONDecodeError):
-        raise TokenInvalid("malformed token") from None
-    if not isinstance(payload, dict):
-        raise TokenInvalid("malformed token")
-    return payload
 
 
 def _when(ts: int) -> str:
@@ -105,21 +47,7 @@ def verify(
     ``store_url`` (normalised like the cloud does) must match the token's store when given;
     ``allow_expired`` accepts a genuine token past ``exp`` (the caller applies a grace period).
     """
-    token = token.strip()
-    head, dot, signature = token.partition(".")
-    if not dot or not head or not signature or "." in signature:
-        raise TokenInvalid("malformed token")
-    claims = decode(token)
-    if claims.get("typ") != TOKEN_TYPE:
-        raise TokenInvalid("not a LuxeBrain licence token")
-    kid = claims.get("kid")
-    key = keys.get(kid) if isinstance(kid, str) else None
-    if key is None:
-        raise TokenInvalid(f"signed by unknown key {kid!r}")
-    try:
-        key.verify(_b64decode(signature), head.encode("ascii"))
-    except (InvalidSignature, binascii.Error, ValueError):
-        raise TokenInvalid("bad signature") from None
+    claims = tokens.verify(token, keys)
     exp = claims.get("exp")
     if not isinstance(exp, int) or not isinstance(claims.get("features"), list):
         raise TokenInvalid("malformed claims")

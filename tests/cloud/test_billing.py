@@ -14,7 +14,7 @@ from cloud_api.db import transaction
 from cloud_api.errors import Conflict, InvalidInput
 from cloud_api.models import Tenant
 from connector_agent.licence.state import FREE_FEATURES, decide
-from connector_agent.licence.token import decode
+from luxebrain.tokens import decode
 
 SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
 

@@ -13,12 +13,12 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from cloud_api.tokens import mint
 from connector_agent.cli import cli
 from connector_agent.config import load_config, update_secrets
 from connector_agent.licence import FREE_FEATURES, LicenceState, checkin, cloud, renewal
 from connector_agent.licence.state import read_record, write_record
 from luxebrain.clock import FrozenClock
+from luxebrain.tokens import encode
 
 DAY = 86400
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -66,7 +66,7 @@ def token(signer: Ed25519PrivateKey, **extra: object) -> str:
         "trial_end": None,
         **extra,
     }
-    return mint(claims, signer)
+    return encode(claims, signer)
 
 
 def store_token(path: Path, value: str, **record: object) -> None:
@@ -220,7 +220,7 @@ def test_cli_set_verify_status(config_path, signer, tmp_path) -> None:
     assert config(config_path).secrets.licence_key == "lbk_" + "x" * 32
 
     pem = str(tmp_path / "keys.pem")
-    live = mint(
+    live = encode(
         {"licence_id": 3, "plan": "pro", "features": [], "store_url": SHOP, "exp": 4_000_000_000},
         signer,
     )
