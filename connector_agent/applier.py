@@ -177,7 +177,7 @@ class Applier:
             loop.call_soon_threadsafe(event.set)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Learn in short slices until ``stop`` is set, then checkpoint."""
+        """Learn in short slices until ``stop`` is set; the owner then calls ``snapshot_now``."""
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         try:

@@ -179,7 +179,6 @@ SCHEMA: dict[str, dict[str, tuple[Any, Callable[[Any], Any]]]] = {
         "bind": ("127.0.0.1:8765", host_port),
         "public_url": ("", optional_url),
         "max_body_bytes": (65536, positive_int),
-        "signature_window_seconds": (300, positive_int),
         "attribution_days": (7, positive_int),
     },
     "models": {

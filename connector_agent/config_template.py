@@ -41,7 +41,6 @@ webhook_health_minutes = 60   # re-enable webhooks WooCommerce disabled after fa
 bind = "{bind}"      # the local API; keep it on loopback
 # public_url = ""             # the URL WordPress uses to reach the agent (default http://<bind>)
 max_body_bytes = 65536
-signature_window_seconds = 300
 attribution_days = 7          # a click counts for revenue if the order follows within this
 
 [models]
