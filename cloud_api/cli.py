@@ -17,11 +17,9 @@ import click
 import peewee
 
 from cloud_api import commands
-from cloud_api.commands.options import database_option, echo_json, json_option, opened
+from cloud_api.commands.options import database_option, echo_json, json_option
 from cloud_api.db import connect_db
 from migrations import runner
-
-__all__ = ["cli", "main", "opened"]  # opened: used by cloud_api.cli_billing
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -54,9 +54,6 @@ async def licensed(op: Operation) -> Any:
     )
 
 
-_run = licensed  # the name cloud_api.api.usage and .fallbacks import today
-
-
 def _activate(
     licence: Licence, body: dict[str, Any], now: int, settings: dict[str, Any]
 ) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from cloud_api import licences
 from cloud_api.cli import cli
-from cloud_api.cli_billing import last_month
+from cloud_api.commands.billing import last_month
 from cloud_api.db import connect_db, transaction
 
 
