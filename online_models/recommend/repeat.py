@@ -6,6 +6,7 @@ from collections import deque
 
 from online_models.decay import Decay
 from online_models.orders import Order
+from online_models.packing import pack_rows, unpack_rows
 
 __all__ = ["RepeatPurchases"]
 
@@ -24,11 +25,11 @@ class _History:
         self.last_ts = 0.0
 
     def __getstate__(self) -> tuple[object, ...]:
-        return (self.items, list(self.baskets), self.orders, self.last_ts)
+        return (pack_rows(self.items), list(self.baskets), self.orders, self.last_ts)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         items, baskets, self.orders, self.last_ts = state  # type: ignore[misc]
-        self.items = items  # type: ignore[assignment]
+        self.items = unpack_rows(items, 3)
         self.baskets = deque(baskets, maxlen=RECENT_BASKETS)  # type: ignore[arg-type]
 
 
