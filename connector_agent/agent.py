@@ -21,6 +21,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from connector_agent.applier import Applier
+from connector_agent.cloud import job as cloud_job
 from connector_agent.config import AgentConfig, ConfigError, load_config, update_secrets
 from connector_agent.eventlog import EventLog
 from connector_agent.licence import LicenceState, checkin
@@ -165,7 +166,8 @@ class Agent:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Start learning in the background and the scheduled jobs (sync, licence check-in)."""
+        """Start learning in the background and the scheduled jobs (sync, licence check-in,
+        the daily cloud round); the saved cloud fallback list goes to the brain at once."""
         # The loaded models are long-lived: move them out of the cyclic GC's reach, or a full
         # collection rescans them and stalls every request (~0.35 s for 8,000 real orders).
         gc.collect()
@@ -175,6 +177,7 @@ class Agent:
         self._jobs = WooJobs(self)
         self.scheduler = build_scheduler(self, self._jobs)
         add_licence_checkin(self.scheduler, self._checkin, hours=self.config.licence.checkin_hours)
+        cloud_job.install(self)
         self.scheduler.start()
 
     async def _checkin(self) -> None:

@@ -23,6 +23,7 @@ from connector_agent.api.context import AGENT
 from connector_agent.api.metrics import METRICS, ApiMetrics
 from connector_agent.api.nonces import NonceBook
 from connector_agent.api.orjson_provider import OrjsonProvider
+from connector_agent.api.served import SERVED, ServedCounter
 
 if TYPE_CHECKING:
     from connector_agent.agent import Agent
@@ -48,6 +49,8 @@ def create_app(agent: Agent, test_config: Mapping[str, Any] | None = None) -> Qu
     app.extensions[CACHE] = AnswerCache()
     app.extensions[METRICS] = metrics = ApiMetrics(agent)
     metrics.install(app)
+    app.extensions[SERVED] = served = ServedCounter(agent.store)
+    served.install(app)
     app.before_request(auth.require_signed_call)
     error_handlers.register(app)
     for module in _blueprint_modules():
@@ -55,4 +58,5 @@ def create_app(agent: Agent, test_config: Mapping[str, Any] | None = None) -> Qu
     app.before_serving(agent.start)
     app.after_serving(agent.stop)
     app.after_serving(nonces.flush)
+    app.after_serving(served.flush)
     return app

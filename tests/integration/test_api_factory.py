@@ -28,6 +28,7 @@ CONTRACT = {
     ("GET", "/v1/insights/anomalies"),
     ("GET", "/v1/insights/analytics"),
     ("POST", "/v1/unpair"),
+    ("GET", "/v1/account"),
     ("POST", "/v1/customers/<customer_id>/erase"),
     ("GET", "/v1/customers/<customer_id>/export"),
     ("POST", "/v1/webhooks/woocommerce"),
