@@ -25,10 +25,12 @@ from online_models.events import BROWSING_KINDS, Event, EventError, format_time,
 MAX_EVENTS = 50
 MAX_RECOMMENDED = 50
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
+#: a browser's queued events arrive within minutes; anything older is a bad clock or forged
+MAX_AGE = timedelta(days=365)
 VERSION = "1"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_SESSION = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-_SOURCE = re.compile(r"^[a-z0-9_:-]{1,40}$")
+SESSION_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+SOURCE_RE = re.compile(r"^[a-z0-9_:-]{1,40}$")
 
 blueprint = Blueprint("events", __name__, url_prefix="/v1")
 
@@ -49,7 +51,7 @@ def _event(raw: Any, where: str, batch: dict[str, Any], now: str) -> Event:
     if not isinstance(raw, dict):
         raise InvalidEvent(f"{where}: must be an object", field=where)
     key = raw.get("id")
-    if not isinstance(key, str) or not _UUID.match(key.lower()):
+    if not isinstance(key, str) or not _UUID.fullmatch(key.lower()):
         raise InvalidEvent(f"{where}.id: must be a UUID", field=f"{where}.id")
     kind = raw.get("type")
     if not isinstance(kind, str) or kind not in BROWSING_KINDS:
@@ -64,7 +66,7 @@ def _event(raw: Any, where: str, batch: dict[str, Any], now: str) -> Event:
             field=f"{where}.placement",
         )
     source = raw.get("source")
-    if source is not None and (not isinstance(source, str) or not _SOURCE.match(source)):
+    if source is not None and (not isinstance(source, str) or not SOURCE_RE.fullmatch(source)):
         raise InvalidEvent(
             f"{where}.source: must be a short lowercase name", field=f"{where}.source"
         )
@@ -95,6 +97,8 @@ def _occurred_at(raw: dict[str, Any], where: str, now: str) -> str:
         raise InvalidEvent(f"{field}: must be a UTC ISO 8601 time", field=field) from None
     if moment > parse_time(now) + MAX_CLOCK_AHEAD:
         raise InvalidEvent(f"{field}: is in the future", field=field)
+    if moment < parse_time(now) - MAX_AGE:
+        raise InvalidEvent(f"{field}: is more than a year ago", field=field)
     return format_time(moment)
 
 
@@ -107,7 +111,7 @@ def parse_batch(body: bytes, now: str) -> list[Event]:
     if not isinstance(data, dict):
         raise InvalidEvent("body: must be a JSON object", field="body")
     session = data.get("session_id")
-    if not isinstance(session, str) or not _SESSION.match(session):
+    if not isinstance(session, str) or not SESSION_RE.fullmatch(session):
         raise InvalidEvent(
             "session_id: must be 8 to 64 letters, digits or dashes", field="session_id"
         )

@@ -13,11 +13,12 @@ from connector_agent.errors import BadRequest
 
 MAX_LIMIT = 50
 MAX_IDS = 50
-_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+#: also the OpenAPI document's pattern: matched whole (``fullmatch``), so no trailing newline
+ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
 def is_id(value: str) -> bool:
-    return bool(_ID.match(value))
+    return bool(ID_RE.fullmatch(value))
 
 
 def an_id(value: str, field: str) -> str:

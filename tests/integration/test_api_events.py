@@ -94,6 +94,7 @@ async def test_a_retried_batch_counts_nothing_twice(api: Api) -> None:
         (batch(event(occurred_at="yesterday")), "events[0].occurred_at"),
         (batch(event(occurred_at="2026-11-26T12:00:00")), "events[0].occurred_at"),
         (batch(event(occurred_at="2026-11-26T12:06:00Z")), "events[0].occurred_at"),
+        (batch(event(occurred_at="0614-11-23T05:19:48Z")), "events[0].occurred_at"),  # fuzz
     ],
 )
 async def test_a_bad_batch_is_400_naming_the_field_and_changes_nothing(

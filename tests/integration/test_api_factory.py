@@ -29,6 +29,7 @@ CONTRACT = {
     ("GET", "/v1/insights/analytics"),
     ("POST", "/v1/unpair"),
     ("GET", "/v1/account"),
+    ("GET", "/openapi.json"),
     ("POST", "/v1/customers/<customer_id>/erase"),
     ("GET", "/v1/customers/<customer_id>/export"),
     ("POST", "/v1/webhooks/woocommerce"),
