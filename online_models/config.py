@@ -33,7 +33,7 @@ class BrainConfig:
     #: co-purchase: neighbours kept per item (pruned to this when twice as many are held)
     max_neighbours: int = 100
     #: co-purchase: distinct products of one order that are paired (the first ones)
-    max_basket_items: int = 60
+    max_basket_items: int = 40
     #: buy-again: distinct items remembered per customer
     max_customer_items: int = 300
     #: personalised MF: latent factors, positives and negatives sampled per order
@@ -50,7 +50,7 @@ class BrainConfig:
     blend_warmup: int = 200
     #: share of orders the learned customer ranker trains on (each costs a candidate build of
     #: the customer's whole history; half loses nothing measurable, the item ranker needs all)
-    customer_train_share: float = 0.5
+    customer_train_share: float = 0.3
     #: hand-set blend weights of the customer ranker (used until the learned one is ready)
     weight_repeat: float = 1.0
     weight_copurchase: float = 0.3
