@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # The whole test suite from scratch: venv + Python deps, Debian packages (Chromium, PHP,
-# WordPress, PHPUnit), lint, then every test — the cloud suite on SQLite and on PostgreSQL.
-set -euo pipefail
+# WordPress, PHPUnit), lint, doctests, then every test — the cloud suite on SQLite and on
+# PostgreSQL. Every phase runs even when an earlier one fails; the exit code is non-zero if any did.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh test
-bash scripts/system-deps.sh
+bash scripts/system-deps.sh || exit 1
 export PYTHONDONTWRITEBYTECODE=1
-echo "== ruff" >&2
-.venv/bin/ruff check .
-echo "== doctests" >&2
-.venv/bin/python -m pytest --doctest-modules --ignore-glob='*/__main__.py' \
+failed=()
+phase() {
+  local name="$1"; shift
+  echo "== $name" >&2
+  "$@" || failed+=("$name")
+}
+phase "ruff" .venv/bin/ruff check .
+phase "doctests" .venv/bin/python -m pytest --doctest-modules --ignore-glob='*/__main__.py' \
   luxebrain online_models connector_agent wp_plugin_bridge cloud_api migrations
-echo "== tests (SQLite)" >&2
-.venv/bin/python -m pytest "$@"
-if [ -d tests/cloud ]; then
-  echo "== cloud tests (PostgreSQL at 127.0.0.1:5432)" >&2
-  LUXEBRAIN_TEST_DATABASE=postgresql .venv/bin/python -m pytest tests/cloud "$@"
+phase "tests (SQLite)" .venv/bin/python -m pytest "$@"
+phase "cloud tests (PostgreSQL at 127.0.0.1:5432)" \
+  env LUXEBRAIN_TEST_DATABASE=postgresql .venv/bin/python -m pytest tests/cloud "$@"
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'FAILED phases: %s\n' "${failed[*]}" >&2
+  exit 1
 fi
+echo "all phases passed" >&2
