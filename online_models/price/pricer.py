@@ -56,8 +56,10 @@ class Pricer:
     >>> s = p.suggest("mug", current=1.0, cost=None)
     >>> s["suggested"], s["change"], round(s["elasticity"], 2)
     (1.07, 0.07, -0.29)
-    >>> p.suggest("mug", current=1.0, cost=0.95) is None
-    False
+    >>> p.suggest("mug", current=1.0, cost=0.85)["suggested"]  # margin floor 1.0625 binds
+    1.07
+    >>> p.suggest("mug", current=1.0, cost=0.95) is None  # floor 1.19 is beyond one 10 % step
+    True
     >>> p.suggest("unknown", current=1.0, cost=None) is None
     True
     """
