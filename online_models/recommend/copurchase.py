@@ -3,7 +3,7 @@
 Memory is bounded by keeping at most ``2 * max_neighbours`` neighbours per item: when an item holds
 more, only its ``max_neighbours`` strongest pairs survive. A pruned pair restarts from zero if it
 comes back, so rare pairs of very connected items are under-counted; the strong pairs that fill a
-top-10 are kept (``evaluate`` prints the pairs held: ~0.5 M on the UCI Online Retail II year, of
+top-10 are kept (``evaluate`` prints the pairs held: ~0.53 M on the UCI Online Retail II year, of
 ~2 M).
 """
 
