@@ -37,6 +37,7 @@ require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-widgets.php';
 require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-rest.php';
 require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-admin.php';
 require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-insights.php';
+require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-account.php';
 require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-privacy.php';
 require_once LUXEBRAIN_DIR . 'includes/class-luxebrain-plugin.php';
 

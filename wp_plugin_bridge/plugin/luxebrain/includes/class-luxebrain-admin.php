@@ -232,6 +232,7 @@ class LuxeBrain_Admin {
 		settings_errors();
 		self::notice();
 		self::status();
+		LuxeBrain_Account::render();
 		self::connect_box( is_string( $code ) ? $code : '' );
 		echo '<form method="post" action="options.php">';
 		settings_fields( self::PAGE );

@@ -41,13 +41,16 @@ class LuxeBrain_Agent_Client {
 
 	/**
 	 * A client for the paired agent, or null when not paired.
+	 *
+	 * @param float|null $timeout Seconds before giving up; the configured agent timeout when null
+	 *                            (a call the agent itself answers slowly, such as /v1/account, needs more).
 	 */
-	public static function paired(): ?self {
+	public static function paired( ?float $timeout = null ): ?self {
 		$connection = LuxeBrain_Connection::get();
 		if ( ! $connection ) {
 			return null;
 		}
-		return new self( $connection['agent_url'], $connection['shared_secret'], (float) LuxeBrain_Settings::get( 'timeout' ) );
+		return new self( $connection['agent_url'], $connection['shared_secret'], $timeout ?? (float) LuxeBrain_Settings::get( 'timeout' ) );
 	}
 
 	/**

@@ -40,6 +40,7 @@ final class LuxeBrain_Plugin {
 		}
 		LuxeBrain_Webhook_Guard::register();
 		LuxeBrain_Privacy::register();
+		LuxeBrain_Account::register();
 		add_action( 'init', array( 'LuxeBrain_Widgets', 'register' ) );
 		add_action( 'rest_api_init', array( 'LuxeBrain_Rest', 'register' ) );
 		if ( is_admin() ) {
