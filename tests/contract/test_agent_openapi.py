@@ -87,3 +87,14 @@ def test_the_id_pattern_is_the_validators_own() -> None:
     pattern = re.compile(document()["components"]["schemas"]["Id"]["pattern"])
     assert pattern.fullmatch("sku-12:a.b_c")
     assert not pattern.fullmatch("a b") and not pattern.fullmatch("x" * 65)
+
+
+def test_the_reference_for_people_names_every_route() -> None:
+    reference = (Path(__file__).parents[2] / "docs" / "agent" / "api.md").read_text()
+    missing = [
+        f"{method.upper()} {route}"
+        for route, item in document()["paths"].items()
+        for method in item
+        if f"{method.upper()} {route}" not in reference
+    ]
+    assert missing == []
