@@ -16,14 +16,19 @@ from quart import Blueprint, Response
 
 from connector_agent.api import events
 from connector_agent.api.openapi_parts import (
+    ACCOUNT,
+    ANY_OBJECT,
+    FORECAST,
     JSON,
     NULLABLE_NUMBER,
     NULLABLE_STRING,
     PARAMETERS,
     RESPONSES,
+    RUNNING_OUT,
     SCHEMAS,
     SECURITY_SCHEMES,
     SIGNED,
+    WIDGET,
     int_range,
     json_response,
     obj,
@@ -38,7 +43,6 @@ VERSION = "1.0.0"
 blueprint = Blueprint("openapi", __name__)
 
 FILTERS = [ref("parameters", name) for name in ("limit", "category", "exclude")]
-ANY_OBJECT = {"type": "object"}
 
 
 def error_refs(*names: str) -> dict[str, Any]:
@@ -76,52 +80,6 @@ def insight(summary: str, answer: dict[str, Any], *parameters: dict[str, Any]) -
     return {
         "get": operation(summary, answer, parameters=list(parameters), errors=error_refs("402"))
     }
-
-
-FORECAST = obj(
-    {
-        "product_id": {"type": "string"},
-        "horizon": {"type": "integer"},
-        "forecast": obj(
-            {
-                "days": {
-                    "type": "array",
-                    "items": obj(
-                        {"date": {"type": "string", "format": "date"}, "units": {"type": "number"}}
-                    ),
-                },
-                "total": {"type": "number"},
-                "days_until_stockout": NULLABLE_NUMBER,
-            }
-        ),
-    }
-)
-RUNNING_OUT = obj(
-    {
-        "within_days": {"type": "integer"},
-        "products": {
-            "type": "array",
-            "items": obj({"product_id": {"type": "string"}, "days_until_stockout": {}}),
-        },
-    }
-)
-WIDGET = obj(
-    {
-        "placement": {"type": "string", "enum": list(PLACEMENTS)},
-        "title": {"type": "string"},
-        "ttl": {"type": "integer", "description": "seconds the plugin may cache this answer"},
-        "items": {"type": "array", "items": ref("schemas", "Item")},
-    }
-)
-ACCOUNT = obj(
-    {
-        "tenant": {"type": "string"},
-        "plan": ANY_OBJECT,
-        "usage": {"type": "array", "items": ANY_OBJECT},
-        "invoices": {"type": "array", "items": ANY_OBJECT},
-    },
-    {"reduced_limits": ANY_OBJECT},
-)
 
 
 def cloud_errors() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The building blocks of the agent's OpenAPI document: shared schemas, parameters and responses.
+"""The building blocks of the agent's OpenAPI document: shared schemas, parameters, responses and
+the larger answer schemas.
 
 Kept apart from the paths (``openapi.py``) so each route's entry there reads as one line per
 parameter and response. The patterns and bounds are the validators' own constants
@@ -18,6 +19,7 @@ JSON = "application/json"
 ID_PATTERN = params.ID_RE.pattern
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
+ANY_OBJECT = {"type": "object"}
 
 
 def ref(kind: str, name: str) -> dict[str, str]:
@@ -133,6 +135,53 @@ SCHEMAS: dict[str, Any] = {
         {"customer_id": {"oneOf": [ref("schemas", "Id"), {"type": "integer", "minimum": 1}]}},
     ),
 }
+
+# ------------------------------------------------------------ answers of single routes
+
+FORECAST = obj(
+    {
+        "product_id": {"type": "string"},
+        "horizon": {"type": "integer"},
+        "forecast": obj(
+            {
+                "days": {
+                    "type": "array",
+                    "items": obj(
+                        {"date": {"type": "string", "format": "date"}, "units": {"type": "number"}}
+                    ),
+                },
+                "total": {"type": "number"},
+                "days_until_stockout": NULLABLE_NUMBER,
+            }
+        ),
+    }
+)
+RUNNING_OUT = obj(
+    {
+        "within_days": {"type": "integer"},
+        "products": {
+            "type": "array",
+            "items": obj({"product_id": {"type": "string"}, "days_until_stockout": {}}),
+        },
+    }
+)
+WIDGET = obj(
+    {
+        "placement": {"type": "string", "enum": list(PLACEMENTS)},
+        "title": {"type": "string"},
+        "ttl": {"type": "integer", "description": "seconds the plugin may cache this answer"},
+        "items": {"type": "array", "items": ref("schemas", "Item")},
+    }
+)
+ACCOUNT = obj(
+    {
+        "tenant": {"type": "string"},
+        "plan": ANY_OBJECT,
+        "usage": {"type": "array", "items": ANY_OBJECT},
+        "invoices": {"type": "array", "items": ANY_OBJECT},
+    },
+    {"reduced_limits": ANY_OBJECT},
+)
 
 PARAMETERS: dict[str, Any] = {
     "limit": query("limit", "how many items (default per route)", int_range(1, params.MAX_LIMIT)),
