@@ -1,10 +1,11 @@
 """``GET /v1/account``: the shop's own usage and invoices from the cloud, for the plugin's page.
 
 The agent asks the cloud with its licence key (``GET /v1/agent/billing``), so the answer can only
-ever be this licence's tenant. The call is blocking HTTP, so it runs in a worker thread and is
-given up after ``TIMEOUT_SECONDS``; the plugin caches the answer. Failures have stable codes the
-plugin turns into an empty state: ``no_licence`` (409: no licence key or cloud URL is set),
-``cloud_unreachable`` (503) and ``cloud_refused`` (502, the cloud's own code in the message).
+ever be this licence's tenant. The call is blocking HTTP, so it runs in a worker thread; both the
+HTTP call and the wait for it give up after ``TIMEOUT_SECONDS``; the plugin caches the answer.
+Failures have stable codes the plugin turns into an empty state: ``no_licence`` (409: no licence
+key, cloud URL or store URL), ``cloud_unreachable`` (503) and ``cloud_refused`` (502, the cloud's
+own code in the message).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ async def account() -> dict[str, Any]:
     agent = current_agent()
     cloud = CloudSync(agent.config, agent.store, agent.clock)
     try:
-        return await asyncio.wait_for(asyncio.to_thread(cloud.account), TIMEOUT_SECONDS)
+        asked = asyncio.to_thread(cloud.account, timeout=TIMEOUT_SECONDS)
+        return await asyncio.wait_for(asked, TIMEOUT_SECONDS)
     except CloudNotConfigured:
         raise NoLicence(
             "no licence key, cloud URL or store URL is set: run luxebrain-agent licence set"

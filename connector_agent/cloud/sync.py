@@ -66,11 +66,13 @@ def _identity(config: AgentConfig) -> tuple[str, str, dict[str, str]]:
     return cloud_url, key, shop
 
 
-def _get(cloud_url: str, path: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+def _get(
+    cloud_url: str, path: str, key: str, params: dict[str, Any], timeout: float = TIMEOUT_SECONDS
+) -> dict[str, Any]:
     url = f"{cloud_url.rstrip('/')}{path}"
     try:
         response = requests.get(
-            url, params=params, timeout=TIMEOUT_SECONDS, headers={"Authorization": f"Bearer {key}"}
+            url, params=params, timeout=timeout, headers={"Authorization": f"Bearer {key}"}
         )
         document = response.json()
     except (requests.RequestException, ValueError) as exc:
@@ -132,10 +134,11 @@ class CloudSync:
         self._save(fallback=mapped, fallback_fetched_at=int(self.clock.time()))
         return mapped
 
-    def account(self) -> dict[str, Any]:
-        """The shop's own usage and invoices (``GET /v1/agent/billing``), for the plugin's page."""
+    def account(self, *, timeout: float = TIMEOUT_SECONDS) -> dict[str, Any]:
+        """The shop's own usage and invoices (``GET /v1/agent/billing``), for the plugin's page;
+        ``timeout`` is shorter when a page waits on the answer."""
         cloud_url, key, _ = _identity(self.config)
-        return _get(cloud_url, "/v1/agent/billing", key, {})
+        return _get(cloud_url, "/v1/agent/billing", key, {}, timeout)
 
     def run(self, licence: LicenceState, *, force: bool = False) -> dict[str, Any]:
         """All steps; ``{"usage"|"aggregates"|"fallback": answer or {"error": …}}``."""

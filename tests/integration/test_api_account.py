@@ -13,6 +13,7 @@ import pytest
 from test_api_support import Api, error_of, order, product
 from test_cloud_e2e import cloud  # noqa: F401  (a served cloud and four licence keys)
 
+from connector_agent.api import account
 from connector_agent.api.served import SERVED
 from connector_agent.cloud import job
 from connector_agent.cloud.usage import daily_usage
@@ -158,3 +159,21 @@ async def test_account_is_this_licences_own_usage_and_invoices_from_a_served_clo
         assert (await error_of(response))["code"] == "cloud_refused"
     finally:
         api.close()
+
+
+async def test_account_with_a_cloud_that_never_answers_is_503_after_the_timeout(
+    config_path: Path, frozen_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(account, "TIMEOUT_SECONDS", 0.2)
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        use_cloud(config_path, f"http://127.0.0.1:{silent.getsockname()[1]}")
+        update_secrets(config_path, licence_key="LB-some-key")
+        api = Api(config_path, frozen_clock)
+        try:
+            response = await api.get("/v1/account")
+            assert response.status_code == 503
+            assert (await error_of(response))["code"] == "cloud_unreachable"
+        finally:
+            api.close()
