@@ -8,12 +8,14 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema_rs  # schemathesis's validator (the test extra)
 import orjson
 import pytest
 from test_api_support import Api, error_of, order, product
 from test_cloud_e2e import cloud  # noqa: F401  (a served cloud and four licence keys)
 
 from connector_agent.api import account
+from connector_agent.api.openapi import document
 from connector_agent.api.served import SERVED
 from connector_agent.cloud import job
 from connector_agent.cloud.usage import daily_usage
@@ -148,6 +150,8 @@ async def test_account_is_this_licences_own_usage_and_invoices_from_a_served_clo
     api = Api(config_path, frozen_clock)
     try:
         account = await api.ok("GET", "/v1/account")
+        documented = document()["paths"]["/v1/account"]["get"]["responses"]["200"]
+        assert jsonschema_rs.is_valid(documented["content"]["application/json"]["schema"], account)
         assert account["tenant"] == "Shop 1"  # never Shop 0, 2 or 3
         assert account["plan"]["plan"] == "pro"
         assert {u["store_url"] for u in account["usage"]} <= {"http://127.0.0.1:9"}

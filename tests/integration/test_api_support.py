@@ -16,6 +16,7 @@ import orjson
 from connector_agent.agent import Agent
 from connector_agent.api import create_app
 from connector_agent.api.auth import NONCES
+from connector_agent.api.served import SERVED
 from connector_agent.config import load_config, update_secrets
 from connector_agent.licence import FREE_FEATURES, PAID_FEATURES, LicenceState
 from luxebrain.clock import FrozenClock
@@ -98,8 +99,9 @@ class Api:
         self.agent.licence = LicenceState("active", FREE_FEATURES | chosen, now=self.clock.time())
 
     def close(self) -> None:
-        """A graceful stop: unsaved nonces are written, then the store closes."""
+        """A graceful stop: unsaved nonces and served counts are written, then the store closes."""
         self.app.extensions[NONCES].flush()
+        self.app.extensions[SERVED].flush()
         self.agent.close()
 
 
