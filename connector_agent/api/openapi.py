@@ -363,7 +363,6 @@ def document() -> dict[str, Any]:
             "tools. Every route but /healthz and the WooCommerce webhook needs a signed call; "
             'every failure is {"error": {"code", "message", "field"?}}.',
         },
-        "servers": [{"url": "http://127.0.0.1:8765"}],
         "security": SIGNED,
         "paths": paths(),
         "components": {
