@@ -22,6 +22,8 @@ True
 >>> ev = Event(1, "order.upserted", "7", v, "2026-11-25T18:42:24Z", payload)
 >>> ev.dedupe_key == ("order.upserted", "7", v)
 True
+>>> format_time(datetime(614, 1, 2, 3, 4, 5, tzinfo=UTC))
+'0614-01-02T03:04:05Z'
 """
 
 from __future__ import annotations
@@ -186,4 +188,6 @@ def format_time(moment: datetime) -> str:
     """An aware datetime as ``YYYY-MM-DDTHH:MM:SSZ`` (the contract's form)."""
     if moment.tzinfo is None:
         raise EventError("format_time needs an aware datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    utc = moment.astimezone(UTC)
+    # %Y does not zero-pad years below 1000 on glibc, which parse_time would then refuse
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
