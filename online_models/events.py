@@ -157,7 +157,10 @@ def _default(value: Any) -> Any:
 
 def payload_hash(payload: dict[str, Any]) -> str:
     """A short, stable hash of a normalised payload (key order does not matter)."""
-    raw = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=_default)
+    try:
+        raw = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS, default=_default)
+    except TypeError as exc:  # e.g. an integer beyond 64 bits in a hostile payload
+        raise EventError(f"payload is not serialisable: {exc}") from None
     return hashlib.sha256(raw).hexdigest()[:HASH_CHARS]
 
 

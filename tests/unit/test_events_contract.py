@@ -17,12 +17,18 @@ def test_format_and_parse_round_trip(moment: datetime) -> None:
     assert parse_time(format_time(moment)) == moment.replace(microsecond=0)
 
 
-@given(st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=6))
+@given(st.dictionaries(st.text(max_size=5),
+                       st.integers(-(2**63), 2**63 - 1) | st.text(max_size=5), max_size=6))
 def test_version_ignores_key_order(payload: dict) -> None:  # type: ignore[type-arg]
     reordered = dict(reversed(list(payload.items())))
     assert version_of("2026-01-01T00:00:00Z", payload) == version_of(
         "2026-01-01T00:00:00Z", reordered
     )
+
+
+def test_unserialisable_payload_is_a_contract_error() -> None:
+    with pytest.raises(EventError, match="not serialisable"):
+        version_of("2026-01-01T00:00:00Z", {"quantity": 2**70})
 
 
 @pytest.mark.parametrize(
