@@ -5,6 +5,7 @@ when no licence is set or the agent is down, the page still 200."""
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +50,14 @@ def account_section(stack: Stack) -> str:
     return page.text.split("<h2>Usage and invoices</h2>", 1)[1].split("<h2>", 1)[0]
 
 
+def wait_for_account(config_path: Path, *, within: float = 15) -> None:
+    """Until the running agent has re-read its secrets (it looks at most once a second)."""
+    deadline = time.monotonic() + within
+    while agent_cli("api", "GET", "/v1/account", "--config", str(config_path)).exit_code != 0:
+        assert time.monotonic() < deadline, "the agent never answered its account"
+        time.sleep(0.2)
+
+
 def test_without_a_licence_the_page_says_so(stack: Stack, site) -> None:
     section = account_section(stack)
     assert "No licence key is set on the agent." in section
@@ -68,6 +77,7 @@ def test_the_page_shows_the_shops_own_usage_from_the_cloud(
     synced = agent_cli("cloud", "sync", "--config", str(stack.config_path), "--json")
     assert synced.exit_code == 0, synced.stderr
     assert orjson.loads(synced.stdout)["usage"]["days"] == 7
+    wait_for_account(stack.config_path)
     site.php(FORGET)
     section = account_section(stack)
     month = datetime.now(UTC).strftime("%Y-%m")
