@@ -10,25 +10,24 @@ than twice that window are pruned, at most once a minute, from memory and from t
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import sqlite3
 
+from connector_agent.api.deferred import DeferredWriter
 from connector_agent.store import Store
 from wp_plugin_bridge.signing import MAX_SKEW_SECONDS
-
-log = logging.getLogger(__name__)
 
 KEEP_SECONDS = 2 * MAX_SKEW_SECONDS
 PRUNE_EVERY_SECONDS = 60.0
 FLUSH_AFTER_SECONDS = 0.05
 
 
-class NonceBook:
+class NonceBook(DeferredWriter[list[tuple[str, float]]]):
     """``remember(nonce, expires_at)`` for :func:`wp_plugin_bridge.signing.verify`."""
 
+    what = "nonces"
+
     def __init__(self, store: Store) -> None:
-        self.store = store
+        super().__init__(store, FLUSH_AFTER_SECONDS)
         now = store.clock.time()
         rows = store.db.conn.execute(
             "SELECT nonce, seen_at FROM seen_nonces WHERE seen_at >= ?", [now - KEEP_SECONDS]
@@ -36,7 +35,6 @@ class NonceBook:
         self._seen: dict[str, float] = {nonce: float(seen_at) for nonce, seen_at in rows}
         self._unsaved: list[tuple[str, float]] = []
         self._next_prune = now + PRUNE_EVERY_SECONDS
-        self._flush_pending: asyncio.TimerHandle | None = None
 
     def remember(self, nonce: str, expires_at: float) -> bool:
         """Record ``nonce``; False when it was already seen (a replay).
@@ -51,39 +49,21 @@ class NonceBook:
         self._unsaved.append((nonce, now))
         if now >= self._next_prune:
             self._prune_memory(now)
-        self._schedule_flush()
+        self.schedule_flush()
         return True
 
-    def flush(self) -> None:
-        """Write the unsaved nonces and prune old rows, in one transaction."""
-        if self._flush_pending is not None:
-            self._flush_pending.cancel()
-            self._flush_pending = None
-        if not self._unsaved:
-            return
+    def _take(self) -> list[tuple[str, float]]:
         unsaved, self._unsaved = self._unsaved, []
-        try:
-            with self.store.transaction() as conn:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO seen_nonces (nonce, seen_at) VALUES (?, ?)", unsaved
-                )
-                conn.execute(
-                    "DELETE FROM seen_nonces WHERE seen_at < ?",
-                    [self.store.clock.time() - KEEP_SECONDS],
-                )
-        except sqlite3.Error as exc:  # kept in memory; retried with the next ones
-            self._unsaved[:0] = unsaved
-            log.error("cannot persist %d nonces: %s", len(unsaved), exc)
+        return unsaved
 
-    def _schedule_flush(self) -> None:
-        if self._flush_pending is not None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # called outside the server (a script): write at once
-            self.flush()
-            return
-        self._flush_pending = loop.call_later(FLUSH_AFTER_SECONDS, self.flush)
+    def _write(self, conn: sqlite3.Connection, batch: list[tuple[str, float]]) -> None:
+        conn.executemany("INSERT OR IGNORE INTO seen_nonces (nonce, seen_at) VALUES (?, ?)", batch)
+        conn.execute(
+            "DELETE FROM seen_nonces WHERE seen_at < ?", [self.store.clock.time() - KEEP_SECONDS]
+        )
+
+    def _put_back(self, batch: list[tuple[str, float]]) -> None:
+        self._unsaved[:0] = batch
 
     def _prune_memory(self, now: float) -> None:
         cutoff = now - KEEP_SECONDS

@@ -10,17 +10,14 @@ forget only that last moment's counts.
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import sqlite3
 from collections import Counter
 
 from quart import Quart, Response, request
 
+from connector_agent.api.deferred import DeferredWriter
 from connector_agent.cloud.usage import count_served
 from connector_agent.store import Store
-
-log = logging.getLogger(__name__)
 
 SERVED = "luxebrain.served"
 #: the blueprints whose successful answers are billed as recommendation requests
@@ -28,13 +25,14 @@ COUNTED_BLUEPRINTS = frozenset({"recommendations", "widgets"})
 FLUSH_AFTER_SECONDS = 1.0
 
 
-class ServedCounter:
+class ServedCounter(DeferredWriter[Counter[str]]):
     """Per-UTC-day counts of recommendation answers not yet written to the store."""
 
+    what = "served recommendation counts"
+
     def __init__(self, store: Store) -> None:
-        self.store = store
+        super().__init__(store, FLUSH_AFTER_SECONDS)
         self._unsaved: Counter[str] = Counter()
-        self._flush_pending: asyncio.TimerHandle | None = None
 
     def install(self, app: Quart) -> None:
         app.after_request(self._count_response)
@@ -47,30 +45,15 @@ class ServedCounter:
     def count(self, n: int = 1) -> None:
         """Add ``n`` answers to today's (UTC) count; written soon after."""
         self._unsaved[self.store.clock.now().date().isoformat()] += n
-        self._schedule_flush()
+        self.schedule_flush()
 
-    def flush(self) -> None:
-        """Write the unsaved counts in one transaction; kept for the next flush on error."""
-        if self._flush_pending is not None:
-            self._flush_pending.cancel()
-            self._flush_pending = None
-        if not self._unsaved:
-            return
+    def _take(self) -> Counter[str]:
         unsaved, self._unsaved = self._unsaved, Counter()
-        try:
-            with self.store.transaction():
-                for day, n in sorted(unsaved.items()):
-                    count_served(self.store, day, n)
-        except sqlite3.Error as exc:
-            self._unsaved.update(unsaved)
-            log.error("cannot persist %d served recommendations: %s", unsaved.total(), exc)
+        return unsaved
 
-    def _schedule_flush(self) -> None:
-        if self._flush_pending is not None:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # counted outside the server (a script): write at once
-            self.flush()
-            return
-        self._flush_pending = loop.call_later(FLUSH_AFTER_SECONDS, self.flush)
+    def _write(self, conn: sqlite3.Connection, batch: Counter[str]) -> None:
+        for day, n in sorted(batch.items()):
+            count_served(self.store, day, n)
+
+    def _put_back(self, batch: Counter[str]) -> None:
+        self._unsaved.update(batch)
