@@ -9,7 +9,6 @@ mapped onto its own catalogue.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-import requests
+from support.processes import free_port, wait_healthy
 
 from cloud_api import licences
 from cloud_api.db import connect_db, transaction
@@ -38,12 +37,6 @@ pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 
 PY = sys.executable
 CLOUD_CLI = "from cloud_api.cli import main; main()"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -80,16 +73,7 @@ def cloud(database_url: str) -> Iterator[tuple[str, list[str]]]:  # noqa: F811
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     base = f"http://{bind}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
-        assert time.monotonic() < deadline, "the cloud did not start"
-        time.sleep(0.1)
+    wait_healthy(process, base, what="the cloud")
     yield base, keys
     process.terminate()
     process.wait(timeout=10)

@@ -5,7 +5,6 @@ the cloud goes down -> the agent keeps its paid features within the grace period
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.processes import free_port
 
 BIN = Path(sys.executable).parent
 FREE = ["bought_together", "popular", "trending"]
@@ -26,12 +26,6 @@ def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     if check and result.returncode != 0:
         raise AssertionError(f"{args}: exit {result.returncode}: {result.stderr}")
     return result
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from support.processes import free_port, wait_healthy
 
 from connector_agent.cli import cli
 from connector_agent.config import load_config, update_secrets
@@ -27,12 +28,6 @@ from connector_agent.local_client import call_agent
 from connector_agent.store import Store
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -63,16 +58,7 @@ def server(agent_toml: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     base = f"http://{bind}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except requests.RequestException:  # not listening, or not serving yet
-            pass
-        assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
-        assert time.monotonic() < deadline, "the agent did not start"
-        time.sleep(0.1)
+    wait_healthy(process, base, what="the agent")
     yield process, base
     if process.poll() is None:
         process.kill()

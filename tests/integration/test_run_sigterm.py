@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from test_run import free_port
+from support.processes import free_port
 
 from connector_agent.config import load_config, update_secrets
 from connector_agent.config_template import render_config

@@ -4,7 +4,6 @@ double's webhooks reach the real API over HTTP, and SIGTERM stops the process cl
 from __future__ import annotations
 
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.processes import free_port
 
 from connector_agent.config import update_secrets
 from connector_agent.config_template import render_config
@@ -21,12 +21,6 @@ from connector_agent.demo.woo_double import WooDouble
 
 pytestmark = pytest.mark.timeout(90)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(check: Callable[[], bool], what: str, seconds: float = 40) -> None:
