@@ -25,16 +25,30 @@ def _walk(command: click.Command, path: list[str]) -> list[tuple[list[str], clic
     return found
 
 
+def _help_texts(
+    command: click.Command, ctx: click.Context
+) -> list[tuple[click.Context, click.Command]]:
+    """Each subcommand with a context nested as at run time (so inherited settings, such as
+    ``-h`` for help, show whatever was invoked before in this process)."""
+    found: list[tuple[click.Context, click.Command]] = []
+    if isinstance(command, click.Group):
+        for name in sorted(command.commands):
+            child = command.commands[name]
+            child_ctx = click.Context(child, info_name=name, parent=ctx, terminal_width=100)
+            found.append((child_ctx, child))
+            found += _help_texts(child, child_ctx)
+    return found
+
+
 def render_reference(group: click.Group) -> str:
     """Markdown with one section per command and subcommand, each holding its ``--help``."""
     parts = [HEADER]
-    for path, command in _walk(group, ["luxebrain-agent"]):
-        if len(path) == 1:
-            continue
-        name = " ".join(path)
-        with click.Context(command, info_name=name, terminal_width=100) as ctx:
-            text = command.get_help(ctx)
-        parts.append(f"\n## `{name}`\n\n```\n{text}\n```\n")
+    root = click.Context(
+        group, info_name="luxebrain-agent", terminal_width=100, **group.context_settings
+    )
+    for ctx, command in _help_texts(group, root):
+        name = ctx.command_path
+        parts.append(f"\n## `{name}`\n\n```\n{command.get_help(ctx)}\n```\n")
     return "".join(parts)
 
 
