@@ -19,8 +19,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
+from connector_agent.config_checks import (
+    boolean,
+    host_port,
+    int_between,
+    non_negative_int,
+    one_of,
+    optional_url,
+    positive_float,
+    positive_int,
+    text,
+)
 from luxebrain.errors import LuxeBrainError
 
 ENV_PREFIX = "LUXEBRAIN_"
@@ -42,113 +52,6 @@ class ConfigError(LuxeBrainError):
 
     code = "config_error"
     status = 500
-
-
-# ---------------------------------------------------------------- validators (value -> value)
-
-
-def _fail(kind: str, value: Any) -> ValueError:
-    shown = f'"{value}"' if isinstance(value, str) else repr(value)
-    return ValueError(f"must be {kind} (got {shown})")
-
-
-def positive_int(value: Any) -> int:
-    number = _as_int(value, "a positive integer")
-    if number <= 0:
-        raise _fail("a positive integer", value)
-    return number
-
-
-def non_negative_int(value: Any) -> int:
-    number = _as_int(value, "a non-negative integer")
-    if number < 0:
-        raise _fail("a non-negative integer", value)
-    return number
-
-
-def _as_int(value: Any, kind: str) -> int:
-    if isinstance(value, bool):
-        raise _fail(kind, value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    raise _fail(kind, value)
-
-
-def positive_float(value: Any) -> float:
-    try:
-        number = float(value) if not isinstance(value, bool) else -1.0
-    except (TypeError, ValueError):
-        raise _fail("a positive number", value) from None
-    if not number > 0:
-        raise _fail("a positive number", value)
-    return number
-
-
-def boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in {"true", "1", "yes", "on"}:
-        return True
-    if isinstance(value, str) and value.lower() in {"false", "0", "no", "off"}:
-        return False
-    raise _fail("true or false", value)
-
-
-def text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _fail("a string", value)
-    return value
-
-
-def optional_url(value: Any) -> str:
-    if not isinstance(value, str):
-        raise _fail("an http(s) URL", value)
-    if value == "":
-        return value
-    parsed = urlparse(value)
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise _fail("an http(s) URL", value)
-    return value.rstrip("/")
-
-
-def host_port(value: Any) -> str:
-    if not isinstance(value, str) or ":" not in value:
-        raise _fail("HOST:PORT", value)
-    host, _, port = value.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise _fail("HOST:PORT", value)
-    return value
-
-
-def one_of(*choices: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if value not in choices:
-            raise _fail("one of " + ", ".join(choices), value)
-        return str(value)
-
-    return check
-
-
-def int_between(low: int, high: int) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        number = _as_int(value, f"an integer from {low} to {high}")
-        if not low <= number <= high:
-            raise _fail(f"an integer from {low} to {high}", value)
-        return number
-
-    return check
-
-
-def fraction(value: Any) -> float:
-    try:
-        number = float(value) if not isinstance(value, bool) else -1.0
-    except (TypeError, ValueError):
-        raise _fail("a number from 0 to 1", value) from None
-    if not 0 <= number <= 1:
-        raise _fail("a number from 0 to 1", value)
-    return number
 
 
 # ---------------------------------------------------------------- the schema: (default, validator)

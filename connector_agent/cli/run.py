@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit
-from connector_agent.config import host_port
+from connector_agent.config_checks import host_port
 
 if TYPE_CHECKING:
     from connector_agent.config import AgentConfig

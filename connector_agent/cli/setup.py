@@ -10,7 +10,8 @@ import click
 import orjson
 
 from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit, open_store
-from connector_agent.config import ConfigError, host_port, optional_url, write_new_config
+from connector_agent.config import ConfigError, write_new_config
+from connector_agent.config_checks import host_port, optional_url
 
 
 @click.command()
