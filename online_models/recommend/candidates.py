@@ -21,6 +21,8 @@ __all__ = ["FEATURES", "ITEM_FEATURES", "SOURCE_OF", "CandidateBuilder", "Candid
 DAY = 86_400.0
 #: half-life (days) of the "bought this item recently" feature
 RECENCY_DAYS = 30.0
+#: orders after which a customer counts as fully experienced (the "_experienced" features)
+EXPERIENCED = 10
 #: most recent distinct items of a customer's last baskets used as co-purchase anchors
 MAX_ANCHORS = 8
 
@@ -36,11 +38,29 @@ FEATURES = (
     "again_trending",
     "again_recent_customer",
     "again_rebuy_rate",
+    "due",
+    "popular_experienced",
+    "trending_experienced",
+    "together_experienced",
 )
 #: features of an item given anchor items (product page, cart)
-ITEM_FEATURES = ("together", "together_reverse", "together_support", "popular", "trending")
+ITEM_FEATURES = (
+    "together",
+    "together_reverse",
+    "together_cosine",
+    "together_2",
+    "together_support",
+    "popular",
+    "trending",
+)
 #: decayed co-orders at which the support feature reaches 1
 FULL_SUPPORT = 50.0
+#: an anchor in fewer (decayed) orders than this also borrows its neighbours' neighbours
+SPARSE_ANCHOR = 10.0
+#: neighbours of a sparse anchor whose own neighbours are borrowed
+SECOND_ORDER_VIA = 3
+#: neighbours borrowed from each of them
+SECOND_ORDER_NEIGHBOURS = 20
 #: neighbours looked at per anchor item
 NEIGHBOURS_PER_ANCHOR = 40
 
@@ -58,7 +78,13 @@ SOURCE_OF = {
     "again_trending": "buy_again",
     "again_recent_customer": "buy_again",
     "again_rebuy_rate": "buy_again",
+    "due": "buy_again",
     "together_support": "co_purchase",
+    "popular_experienced": "popular",
+    "trending_experienced": "trending",
+    "together_experienced": "co_purchase",
+    "together_cosine": "co_purchase",
+    "together_2": "co_purchase",
 }
 
 
@@ -101,13 +127,14 @@ class CandidateBuilder:
             baskets = self.repeat.recent_baskets(customer_id)
             last = set(baskets[-1]) if baskets else set()
             last_order = max(entry[3] for entry in history)
-            for product_id, raw, orders, last_ts in history[: self.max_candidates]:
+            for product_id, raw, orders, last_ts, first_ts in history[: self.max_candidates]:
                 age = max(now - last_ts, 0.0) / DAY
                 rows[product_id] = {
                     "buy_again": raw / top,
                     "order_share": orders / max(n_orders, 1),
                     "recency": 0.5 ** (age / RECENCY_DAYS),
                     "last_basket": 1.0 if product_id in last else 0.0,
+                    "due": _due(age, (last_ts - first_ts) / DAY, orders),
                 }
                 found.orders[product_id] = orders
             anchors = list(dict.fromkeys(p for b in reversed(baskets) for p in b))[:MAX_ANCHORS]
@@ -131,6 +158,12 @@ class CandidateBuilder:
                 row["again_trending"] = row["buy_again"] * level.get(product_id, 0.0) / top
                 row["again_recent_customer"] = row["buy_again"] * customer_fresh
                 row["again_rebuy_rate"] = row["buy_again"] * self.repeat.rebuy_rate(product_id)
+            # the shop's lists weigh less against a long history of the customer's own
+            experience = min(n_orders, EXPERIENCED) / EXPERIENCED
+            for row in rows.values():
+                for name in ("popular", "trending", "together"):
+                    if name in row:
+                        row[name + "_experienced"] = row[name] * experience
         if personal:
             self.add_personal(customer_id, rows)
         return found
@@ -148,27 +181,49 @@ class CandidateBuilder:
                 continue
             for product_id, raw in cp.neighbours(anchor, NEIGHBOURS_PER_ANCHOR):
                 value = raw / base
-                row = rows.setdefault(product_id, {"together": 0.0, "together_reverse": 0.0})
-                row["together"] += value
-                row["together_reverse"] += raw / max(cp.count(product_id), 1e-12)
+                count = max(cp.count(product_id), 1e-12)
+                row = rows.setdefault(product_id, {})
+                row["together"] = row.get("together", 0.0) + value
+                row["together_reverse"] = row.get("together_reverse", 0.0) + raw / count
+                cosine = raw / math.sqrt(base * count)
+                row["together_cosine"] = row.get("together_cosine", 0.0) + cosine
                 if value > best.get(product_id, 0.0):
                     best[product_id] = value
                     found.anchor[product_id] = anchor
+            if cp.decayed(base, now) < SPARSE_ANCHOR:
+                self._add_second_order(anchor, base, rows, found)
         scale = cp.decayed(1.0, now)
         for product_id, row in rows.items():
             # how many (decayed) orders back the pair: 1 for 50 and more, on a log scale
             support = sum(cp.row(a).get(product_id, 0.0) for a in anchors) * scale
             row["together_support"] = min(math.log1p(support) / math.log1p(FULL_SUPPORT), 1.0)
-        for name in ("together", "together_reverse"):
-            top = max((row[name] for row in rows.values()), default=0.0)
+        for name in ("together", "together_reverse", "together_cosine", "together_2"):
+            top = max((row.get(name, 0.0) for row in rows.values()), default=0.0)
             if top > 0:
                 for row in rows.values():
-                    row[name] /= top
+                    if name in row:
+                        row[name] /= top
         for anchor in anchors:
             rows.pop(anchor, None)
         self._add_list(rows, "popular", self.popular.top(self.max_candidates // 10))
         self._add_list(rows, "trending", self.trending.top(self.max_candidates // 10))
         return found
+
+    def _add_second_order(
+        self, anchor: str, base: float, rows: dict[str, dict[str, float]], found: Candidates
+    ) -> None:
+        """Neighbours of the neighbours of a rarely bought anchor: P(j | n) weighed by
+        P(n | anchor), so a product seen in a few orders still borrows a wider basket."""
+        cp = self.copurchase
+        for middle, raw in cp.neighbours(anchor, SECOND_ORDER_VIA, tie_break=False):
+            via = raw / base
+            middle_count = cp.count(middle)
+            if middle_count <= 0:
+                continue
+            for product_id, raw2 in cp.neighbours(middle, SECOND_ORDER_NEIGHBOURS, tie_break=False):
+                row = rows.setdefault(product_id, {})
+                row["together_2"] = row.get("together_2", 0.0) + via * raw2 / middle_count
+                found.anchor.setdefault(product_id, anchor)
 
     def add_personal(self, customer_id: str, rows: dict[str, dict[str, float]]) -> None:
         """Add the MF feature to ``rows`` (separate so training scores only what it samples)."""
@@ -191,3 +246,12 @@ class CandidateBuilder:
         top = ranked[0][1]
         for product_id, raw in ranked:
             rows.setdefault(product_id, {})[name] = raw / top
+
+
+def _due(age_days: float, span_days: float, orders: int) -> float:
+    """How close the time since the last purchase is to the customer's own usual interval
+    between two purchases of the item: 1 when it is due now, towards 0 far before or after."""
+    if orders < 2 or span_days <= 0 or age_days <= 0:
+        return 0.0
+    ratio = age_days * (orders - 1) / span_days
+    return min(ratio, 1.0 / ratio)

@@ -37,7 +37,9 @@ class LearnedBlend:
         self.negatives = negatives
         self.seed = seed
         self._rng = random.Random(seed)
-        self._model = linear_model.LogisticRegression(optimizer=optim.SGD(learning_rate), l2=1e-5)
+        self._model = linear_model.LogisticRegression(
+            optimizer=optim.SGD(learning_rate), l2=1e-5, intercept_lr=0.0
+        )
         self.trained = 0
 
     @property
@@ -63,10 +65,24 @@ class LearnedBlend:
         self.learn_sample([(rows[p], label) for p, label in self.sample(rows, bought)])
 
     def learn_sample(self, sample: list[tuple[dict[str, float], bool]]) -> None:
-        if not sample:
+        """One SGD step per (bought, not bought) pair on their feature difference: the ranker
+        only has to order the candidates of one list, so it learns which of two to put first
+        (pairwise, like BPR) rather than an absolute purchase probability per row."""
+        hits = [row for row, label in sample if label]
+        misses = [row for row, label in sample if not label]
+        if not hits or not misses:
             return
-        for row, label in sample:
-            self._model.learn_one(row, label)
+        learn = self._model.learn_one
+        for i, miss in enumerate(misses):
+            hit = hits[i % len(hits)]
+            # alternate the pair's order so both classes are seen (the model has no intercept)
+            first, second = (hit, miss) if i % 2 == 0 else (miss, hit)
+            diff = dict.fromkeys(first.keys() | second.keys(), 0.0)
+            for f, x in first.items():
+                diff[f] += x
+            for f, x in second.items():
+                diff[f] -= x
+            learn(diff, i % 2 == 0)
         self.trained += 1
 
     def choose_to_train(self, share: float) -> bool:

@@ -27,6 +27,10 @@ from online_models.recommend.repeat import RepeatPurchases
 
 __all__ = ["Ranker"]
 
+#: hand-set weight of neighbours' neighbours against direct co-purchase (until the learned
+#: item ranker is ready)
+SECOND_ORDER_WEIGHT = 0.5
+
 
 class _Picks:
     """An ordered, filtered result list that the fallback chain fills in turn."""
@@ -155,14 +159,16 @@ class Ranker:
         weight = self.config.together_weight_popular
 
         def hand(row: dict[str, float]) -> float:
-            return row.get("together", 0.0) + weight * row.get("popular", 0.0)
+            together = row.get("together", 0.0) + SECOND_ORDER_WEIGHT * row.get("together_2", 0.0)
+            return together + weight * row.get("popular", 0.0)
 
         for score, product_id in self._ranked(blend, found, hand):
             row = found.rows[product_id]
             if blend is not None:
                 source = self._source(blend, row)
             else:
-                source = "co_purchase" if row.get("together") else "popular"
+                together = row.get("together") or row.get("together_2")
+                source = "co_purchase" if together else "popular"
             if source == "co_purchase" and product_id in found.anchor:
                 reason = self._together_reason(found.anchor[product_id], product_id)
             else:

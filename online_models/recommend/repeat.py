@@ -18,7 +18,7 @@ class _History:
     __slots__ = ("items", "baskets", "orders", "last_ts")
 
     def __init__(self) -> None:
-        #: product -> [decayed orders (raw), orders, last purchase time]
+        #: product -> [decayed orders (raw), orders, last purchase time, first purchase time]
         self.items: dict[str, list[float]] = {}
         self.baskets: deque[tuple[str, ...]] = deque(maxlen=RECENT_BASKETS)
         self.orders = 0
@@ -29,7 +29,7 @@ class _History:
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         items, baskets, self.orders, self.last_ts = state  # type: ignore[misc]
-        self.items = unpack_rows(items, 3)
+        self.items = unpack_rows(items, 4)
         self.baskets = deque(baskets, maxlen=RECENT_BASKETS)  # type: ignore[arg-type]
 
 
@@ -84,7 +84,7 @@ class RepeatPurchases:
             if entry is None:
                 if sign < 0:
                     continue
-                entry = history.items[product_id] = [0.0, 0.0, 0.0]
+                entry = history.items[product_id] = [0.0, 0.0, 0.0, order.timestamp]
             if entry[1] == 0 and sign > 0:
                 self._buyers[product_id] = self._buyers.get(product_id, 0) + 1
             elif entry[1] == 1 and sign > 0:
@@ -97,6 +97,7 @@ class RepeatPurchases:
             entry[1] += sign
             if sign > 0:
                 entry[2] = max(entry[2], order.timestamp)
+                entry[3] = min(entry[3], order.timestamp)
             elif entry[1] <= 0:
                 del history.items[product_id]
         if sign > 0:
@@ -116,13 +117,16 @@ class RepeatPurchases:
         ranked = sorted(history.items.items(), key=lambda kv: (-kv[1][0], -kv[1][2], kv[0]))
         return [(p, e[0], int(e[1])) for p, e in ranked]
 
-    def profile(self, customer_id: str) -> tuple[int, list[tuple[str, float, int, float]]]:
-        """(orders, [(product, raw decayed score, orders with it, last bought at)]) best first."""
+    def profile(
+        self, customer_id: str
+    ) -> tuple[int, list[tuple[str, float, int, float, float]]]:
+        """(orders, [(product, raw decayed score, orders with it, last bought at, first bought
+        at)]) best first."""
         history = self._customers.get(customer_id)
         if history is None:
             return 0, []
         ranked = sorted(history.items.items(), key=lambda kv: (-kv[1][0], -kv[1][2], kv[0]))
-        return history.orders, [(p, e[0], int(e[1]), e[2]) for p, e in ranked]
+        return history.orders, [(p, e[0], int(e[1]), e[2], e[3]) for p, e in ranked]
 
     def rebuy_rate(self, product_id: str) -> float:
         """Of the customers who bought it, the share who bought it again (smoothed)."""

@@ -1,0 +1,74 @@
+"""The ranking signals: neighbours' neighbours, the due-again feature, the pairwise ranker."""
+
+from __future__ import annotations
+
+from online_models import Brain
+from online_models.orders import Order
+from online_models.recommend import (
+    CoPurchase,
+    LearnedBlend,
+    PersonalMF,
+    Popularity,
+    RepeatPurchases,
+)
+from online_models.recommend.candidates import CandidateBuilder
+from tests.unit.models.test_brain import order
+
+DAY = 86_400.0
+
+
+def test_a_rarely_bought_anchor_borrows_its_neighbours_neighbours():
+    brain = Brain(seed=1)
+    brain.learn(order("o1", None, "kettle", "tea"))
+    for i in range(3):
+        brain.learn(order(f"t{i}", None, "tea", "cup"))
+    for i in range(5):
+        brain.learn(order(f"p{i}", None, "towel", "soap"))
+    recs = brain.recommend_for_product("kettle", limit=3)
+    assert [r.product_id for r in recs][:2] == ["tea", "cup"]
+    cup = recs[1]
+    assert cup.source == "co_purchase"
+    assert cup.reason == "often bought together with Kettle"
+
+
+def _builder(repeat: RepeatPurchases) -> CandidateBuilder:
+    return CandidateBuilder(
+        repeat,
+        Popularity(30.0),
+        Popularity(7.0),
+        PersonalMF(4, 0.05, 2, 2, 100, 1),
+        CoPurchase(60.0, 10, 10),
+        lambda anchors: {},
+        max_candidates=50,
+    )
+
+
+def _bought(repeat: RepeatPurchases, day: float, *products: str) -> None:
+    repeat.learn_order(Order(f"o{day}", "completed", "c1", day * DAY, 0, 0, ()), products, 1)
+
+
+def test_due_is_one_when_the_usual_interval_has_passed():
+    repeat = RepeatPurchases(half_life_days=90.0, max_items=50)
+    for day in (0, 10, 20):
+        _bought(repeat, day, "coffee")
+    _bought(repeat, 20, "filter")
+    _, history = repeat.profile("c1")
+    assert {p: (first / DAY, last / DAY) for p, _, _, last, first in history} == {
+        "coffee": (0.0, 20.0),
+        "filter": (20.0, 20.0),
+    }
+    builder = _builder(repeat)
+    due = {day: builder.build("c1", day * DAY).rows["coffee"]["due"] for day in (25, 30, 50)}
+    assert due == {25: 0.5, 30: 1.0, 50: 1 / 3}
+    # bought once: no interval to be due after
+    assert builder.build("c1", 30 * DAY).rows["filter"]["due"] == 0.0
+
+
+def test_learned_blend_ranks_pairs_and_keeps_no_intercept():
+    blend = LearnedBlend(learning_rate=0.1, warmup=1, positives=2, negatives=2, seed=3)
+    for _ in range(100):
+        blend.learn({"a": {"together": 0.9, "popular": 0.1}, "b": {"popular": 1.0}}, {"a"})
+    weights, intercept = blend.coefficients()
+    assert intercept == 0.0
+    assert weights["together"] > 0 > weights["popular"]
+    assert blend.score({"together": 0.9, "popular": 0.1}) > blend.score({"popular": 1.0})
