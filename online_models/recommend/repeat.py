@@ -12,6 +12,8 @@ __all__ = ["RepeatPurchases"]
 
 #: baskets remembered per customer (the co-purchase ranker looks at these)
 RECENT_BASKETS = 3
+#: numbers kept per (customer, product), see ``_History.items``
+WIDTH = 4
 
 
 class _History:
@@ -25,11 +27,15 @@ class _History:
         self.last_ts = 0.0
 
     def __getstate__(self) -> tuple[object, ...]:
-        return (pack_rows(self.items), list(self.baskets), self.orders, self.last_ts)
+        return (pack_rows(self.items), list(self.baskets), self.orders, self.last_ts, WIDTH)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        items, baskets, self.orders, self.last_ts = state  # type: ignore[misc]
-        self.items = unpack_rows(items, 4)
+        items, baskets, self.orders, self.last_ts, *width = state  # type: ignore[misc]
+        if width:
+            self.items = unpack_rows(items, WIDTH)
+        else:
+            # a snapshot from before the first purchase time was kept: take the last one
+            self.items = {p: [*e, e[2]] for p, e in unpack_rows(items, WIDTH - 1).items()}
         self.baskets = deque(baskets, maxlen=RECENT_BASKETS)  # type: ignore[arg-type]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from online_models import Brain
 from online_models.orders import Order
+from online_models.packing import pack_rows
 from online_models.recommend import (
     CoPurchase,
     LearnedBlend,
@@ -72,3 +73,14 @@ def test_learned_blend_ranks_pairs_and_keeps_no_intercept():
     assert intercept == 0.0
     assert weights["together"] > 0 > weights["popular"]
     assert blend.score({"together": 0.9, "popular": 0.1}) > blend.score({"popular": 1.0})
+
+
+def test_a_buy_again_history_from_an_older_snapshot_still_restores():
+    repeat = RepeatPurchases(half_life_days=90.0, max_items=50)
+    for day in (0, 10):
+        _bought(repeat, day, "coffee")
+    history = repeat._customers["c1"]
+    _, baskets, orders, last_ts, _ = history.__getstate__()
+    three_wide = pack_rows({p: e[:3] for p, e in history.items.items()})
+    history.__setstate__((three_wide, baskets, orders, last_ts))
+    assert history.items == {"coffee": [repeat.items("c1")[0][1], 2.0, 10 * DAY, 10 * DAY]}
