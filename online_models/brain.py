@@ -82,6 +82,8 @@ class Brain:
         self._catalogue = Catalogue()
         self._popular = Popularity(cfg.popular_half_life_days)
         self._trending = Popularity(cfg.trending_half_life_days)
+        #: what customers buy in their first order (a new customer's best guess)
+        self._newcomers = Popularity(cfg.popular_half_life_days)
         self._copurchase = CoPurchase(
             cfg.copurchase_half_life_days, cfg.max_neighbours, cfg.max_basket_items
         )
@@ -132,6 +134,7 @@ class Brain:
             self._personal,
             self._learned,
             self._learned_items,
+            newcomers=self._newcomers,
             fallback=lambda: self._fallback,
             now=lambda: self._last_ts or 0.0,
         )
@@ -146,6 +149,8 @@ class Brain:
     def __setstate__(self, state: dict[str, Any]) -> None:
         # interned names, as pickle gives every other object: equal state, equal snapshot bytes
         self.__dict__.update({sys.intern(k): v for k, v in state.items()})
+        if "_newcomers" not in state:  # a snapshot from before first orders were counted
+            self._newcomers = Popularity(self._cfg.popular_half_life_days)
         self._ranker = self._make_ranker()
 
     def snapshot(self) -> bytes:
@@ -231,6 +236,10 @@ class Brain:
             anchor = self._learned_items.choose(products)
             shown = self._ranker.candidates.build_items([anchor], order.timestamp).rows
             self._learned_items.learn(shown, set(products) - {anchor})
+        if customer is not None and (
+            not returning if sign > 0 else self._repeat.orders(customer) == 1
+        ):
+            self._newcomers.learn_order(order, products, sign)
         for model in (self._popular, self._trending, self._copurchase, self._repeat):
             model.learn_order(order, products, sign)
         if customer is not None:

@@ -38,6 +38,7 @@ FEATURES = (
     "again_trending",
     "again_recent_customer",
     "again_rebuy_rate",
+    "first_order",
     "due",
     "popular_experienced",
     "trending_experienced",
@@ -79,6 +80,7 @@ SOURCE_OF = {
     "again_recent_customer": "buy_again",
     "again_rebuy_rate": "buy_again",
     "due": "buy_again",
+    "first_order": "popular",
     "together_support": "co_purchase",
     "popular_experienced": "popular",
     "trending_experienced": "trending",
@@ -109,6 +111,8 @@ class CandidateBuilder:
         copurchase: CoPurchase,
         neighbour_scores: Callable[[Sequence[str]], dict[str, tuple[float, str]]],
         max_candidates: int,
+        *,
+        newcomers: Popularity,
     ) -> None:
         self.copurchase = copurchase
         self.repeat = repeat
@@ -117,6 +121,7 @@ class CandidateBuilder:
         self.personal = personal
         self.neighbour_scores = neighbour_scores
         self.max_candidates = max_candidates
+        self.newcomers = newcomers
 
     def build(self, customer_id: str, now: float, *, personal: bool = True) -> Candidates:
         found = Candidates()
@@ -146,6 +151,8 @@ class CandidateBuilder:
                     found.anchor[product_id] = anchor
         self._add_list(rows, "popular", self.popular.top(self.max_candidates // 4))
         self._add_list(rows, "trending", self.trending.top(self.max_candidates // 4))
+        if not history:
+            self._add_list(rows, "first_order", self.newcomers.top(self.max_candidates // 4))
         if history:
             # interactions a linear model cannot make itself: a habit that is in season now,
             # and a habit of a customer who ordered recently

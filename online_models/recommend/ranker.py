@@ -67,6 +67,8 @@ class Ranker:
         personal: PersonalMF,
         learned: LearnedBlend,
         learned_items: LearnedBlend,
+        *,
+        newcomers: Popularity,
         fallback: Callable[[], list[tuple[str, str]]],
         now: Callable[[], float],
     ) -> None:
@@ -89,6 +91,7 @@ class Ranker:
             copurchase,
             self._neighbour_scores,
             config.max_candidates,
+            newcomers=newcomers,
         )
 
     # ------------------------------------------------------------------ filters and chain tail

@@ -138,6 +138,11 @@ class RepeatPurchases:
         """Of the customers who bought it, the share who bought it again (smoothed)."""
         return self._rebuyers.get(product_id, 0) / (self._buyers.get(product_id, 0) + 2.0)
 
+    def orders(self, customer_id: str) -> int:
+        """Orders learned for the customer (0 for a stranger)."""
+        history = self._customers.get(customer_id)
+        return history.orders if history else 0
+
     def bought(self, customer_id: str) -> set[str]:
         history = self._customers.get(customer_id)
         return set(history.items) if history else set()

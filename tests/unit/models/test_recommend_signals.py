@@ -1,4 +1,4 @@
-"""The ranking signals: neighbours' neighbours, the due-again feature, the pairwise ranker."""
+"""The ranking signals: neighbours' neighbours, due again, first orders, the pairwise ranker."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ def _builder(repeat: RepeatPurchases) -> CandidateBuilder:
         CoPurchase(60.0, 10, 10),
         lambda anchors: {},
         max_candidates=50,
+        newcomers=Popularity(30.0),
     )
 
 
@@ -84,3 +85,30 @@ def test_a_buy_again_history_from_an_older_snapshot_still_restores():
     three_wide = pack_rows({p: e[:3] for p, e in history.items.items()})
     history.__setstate__((three_wide, baskets, orders, last_ts))
     assert history.items == {"coffee": [repeat.items("c1")[0][1], 2.0, 10 * DAY, 10 * DAY]}
+
+
+def test_first_orders_are_counted_apart_and_a_cancelled_first_order_is_taken_back():
+    brain = Brain(seed=1)
+    for i in range(3):
+        brain.learn(order(f"f{i}", f"c{i}", "starter"))
+        for j in range(3):
+            brain.learn(order(f"r{i}{j}", f"c{i}", "refill"))
+    brain.learn(order("f9", "c9", "sampler"))
+    candidates = brain._ranker.customer_candidates("stranger", brain._ranker.now())
+    firsts = {p: row["first_order"] for p, row in candidates.rows.items() if "first_order" in row}
+    assert firsts.keys() == {"starter", "sampler"} and firsts["starter"] == 1.0
+    brain.learn(order("f9", "c9", "sampler", status="cancelled"))
+    candidates = brain._ranker.customer_candidates("stranger", brain._ranker.now())
+    assert {p for p, row in candidates.rows.items() if "first_order" in row} == {"starter"}
+
+
+def test_a_brain_snapshot_from_before_first_orders_were_counted_restores():
+    brain = Brain(seed=1)
+    brain.learn(order("o1", "ann", "tea", "cup"))
+    state = brain.__getstate__()
+    del state["_newcomers"]
+    old = Brain.__new__(Brain)
+    old.__setstate__(state)
+    assert old.recommend_for_customer("ann") == brain.recommend_for_customer("ann")
+    old.learn(order("o2", "bob", "scone"))
+    assert old._newcomers.top(5)[0][0] == "scone"
