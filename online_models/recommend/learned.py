@@ -2,8 +2,9 @@
 
 Prequential by construction: when an order of a customer arrives, the candidates the brain would
 have shown just before are labelled (bought or not) and a few of them are learned — all of the
-bought ones up to ``positives``, ``negatives`` sampled from the rest. Until ``warmup`` orders
-have been learned the ranker is not ``ready`` and the hand-set blend weights rank instead.
+bought ones up to ``positives``, ``negatives`` sampled from the rest, paired (bought minus not
+bought: a pairwise ranking loss, measured better than a probability per row). Until ``warmup``
+orders have been learned the ranker is not ``ready`` and the hand-set blend weights rank instead.
 """
 
 from __future__ import annotations
