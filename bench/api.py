@@ -41,8 +41,9 @@ sys.path.insert(0, str(ROOT))
 from connector_agent.applier import Applier  # noqa: E402
 from connector_agent.config import AgentConfig, load_config, update_secrets  # noqa: E402
 from connector_agent.config_template import render_config  # noqa: E402
+from connector_agent.errors import AgentUnreachable  # noqa: E402
 from connector_agent.eventlog import EventLog  # noqa: E402
-from connector_agent.local_client import AgentUnreachable, call_agent  # noqa: E402
+from connector_agent.local_client import call_agent  # noqa: E402
 from connector_agent.orders_csv import read_events  # noqa: E402
 from connector_agent.store import Store  # noqa: E402
 from wp_plugin_bridge.signing import sign_headers  # noqa: E402

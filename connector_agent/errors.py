@@ -6,8 +6,14 @@ from luxebrain.errors import LuxeBrainError
 
 __all__ = [
     "AgentError",
+    "AgentUnreachable",
     "BadRequest",
+    "CloudRefused",
+    "CloudUnreachable",
+    "FeatureNotLicensed",
+    "NoLicence",
     "NotFound",
+    "NotReady",
     "PayloadTooLarge",
     "StoreError",
     "SyncError",
@@ -61,3 +67,45 @@ class NotFound(AgentError):
 class PayloadTooLarge(AgentError):
     code = "payload_too_large"
     status = 413
+
+
+class NotReady(AgentError):
+    """The store cannot be read or the models are not loaded yet (``/readyz``)."""
+
+    code = "not_ready"
+    status = 503
+
+
+class FeatureNotLicensed(AgentError):
+    """The licence does not include the feature this route serves."""
+
+    code = "feature_not_licensed"
+    status = 402
+
+
+class NoLicence(AgentError):
+    """No licence key, cloud URL or store URL: nothing to ask the cloud about."""
+
+    code = "no_licence"
+    status = 409
+
+
+class CloudUnreachable(AgentError):
+    """The vendor cloud did not answer in time."""
+
+    code = "cloud_unreachable"
+    status = 503
+
+
+class CloudRefused(AgentError):
+    """The vendor cloud refused the call (its code is in the message)."""
+
+    code = "cloud_refused"
+    status = 502
+
+
+class AgentUnreachable(AgentError):
+    """The running agent could not be reached (``luxebrain-agent api``, the demo)."""
+
+    code = "agent_unreachable"
+    status = 503

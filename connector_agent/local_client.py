@@ -15,13 +15,8 @@ import orjson
 import requests
 
 from connector_agent.config import AgentConfig
-from connector_agent.errors import AgentError
+from connector_agent.errors import AgentUnreachable
 from wp_plugin_bridge.signing import sign_headers
-
-
-class AgentUnreachable(AgentError):
-    code = "agent_unreachable"
-    status = 503
 
 
 def call_agent(

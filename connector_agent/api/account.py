@@ -17,28 +17,13 @@ from quart import Blueprint
 
 from connector_agent.api.context import current_agent
 from connector_agent.cloud.sync import CloudNotConfigured, CloudSync
-from connector_agent.errors import AgentError
+from connector_agent.errors import CloudRefused, CloudUnreachable, NoLicence
 from connector_agent.licence.cloud import Refused, Unreachable
 
 #: the plugin's page waits on this answer, so give up well before its own timeout
 TIMEOUT_SECONDS = 5.0
 
 blueprint = Blueprint("account", __name__, url_prefix="/v1")
-
-
-class NoLicence(AgentError):
-    code = "no_licence"
-    status = 409
-
-
-class CloudUnreachable(AgentError):
-    code = "cloud_unreachable"
-    status = 503
-
-
-class CloudRefused(AgentError):
-    code = "cloud_refused"
-    status = 502
 
 
 @blueprint.get("/account")

@@ -16,7 +16,7 @@ from quart import Blueprint, request
 from connector_agent import analytics
 from connector_agent.api.context import current_agent
 from connector_agent.api.params import an_id, flag, int_arg, limit_arg, optional_id
-from connector_agent.errors import AgentError, BadRequest, NotFound
+from connector_agent.errors import BadRequest, FeatureNotLicensed, NotFound
 
 if TYPE_CHECKING:
     from connector_agent.agent import Agent
@@ -25,11 +25,6 @@ DEFAULT_LIMIT = 20
 MAX_HORIZON_DAYS = 30
 
 blueprint = Blueprint("insights", __name__, url_prefix="/v1/insights")
-
-
-class FeatureNotLicensed(AgentError):
-    code = "feature_not_licensed"
-    status = 402
 
 
 def _licensed(feature: str) -> Agent:

@@ -9,15 +9,10 @@ from quart import Blueprint, Response, current_app
 
 from connector_agent.api.context import current_agent
 from connector_agent.api.metrics import METRICS
-from connector_agent.errors import AgentError
+from connector_agent.errors import NotReady
 from connector_agent.status import agent_status
 
 blueprint = Blueprint("ops", __name__)
-
-
-class NotReady(AgentError):
-    code = "not_ready"
-    status = 503
 
 
 @blueprint.get("/healthz")

@@ -6,7 +6,8 @@ import click
 import orjson
 
 from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit
-from connector_agent.local_client import AgentUnreachable, call_agent
+from connector_agent.errors import AgentUnreachable
+from connector_agent.local_client import call_agent
 
 
 @click.command("api")

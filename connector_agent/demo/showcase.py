@@ -20,7 +20,8 @@ from typing import Any
 
 from connector_agent.config import AgentConfig, load_config, new_secret, write_new_config
 from connector_agent.demo.woo_double import WooDouble
-from connector_agent.local_client import AgentUnreachable, call_agent
+from connector_agent.errors import AgentUnreachable
+from connector_agent.local_client import call_agent
 from connector_agent.store import Store
 from connector_agent.woo import Syncer, WooClient
 
