@@ -77,10 +77,10 @@ class BrainConfig:
     price_min_observations: int = 8
     #: anomaly detector: trees, height, window and the score above which an order is flagged
     anomaly_trees: int = 10
-    anomaly_height: int = 8
+    anomaly_height: int = 6
     anomaly_window: int = 250
     anomaly_threshold: float = 0.8
-    anomaly_quantile: float = 0.98
+    anomaly_quantile: float = 0.99
     max_flagged: int = 500
 
     def __post_init__(self) -> None:
