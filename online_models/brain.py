@@ -40,6 +40,10 @@ __all__ = ["Brain"]
 MAX_LIMIT = 100
 #: how strongly browsing teaches the personalised model, relative to a purchase (1.0)
 BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
+#: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
+#: written by an older agent is refused (and the models rebuilt from the event log) rather than
+#: restored into code that no longer matches it
+STATE_VERSION = 2
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -77,6 +81,7 @@ class Brain:
     def __init__(self, config: BrainConfig | None = None, seed: int = 42) -> None:
         self.config = config
         self.seed = seed
+        self.state_version = STATE_VERSION
         cfg = config or BrainConfig()
         self._cfg = cfg
         self._catalogue = Catalogue()
@@ -163,6 +168,12 @@ class Brain:
         brain = snapshot_format.loads(data)
         if not isinstance(brain, cls):
             raise snapshot_format.SnapshotError("snapshot does not hold a Brain")
+        version = getattr(brain, "state_version", 1)
+        if version != STATE_VERSION:
+            raise snapshot_format.SnapshotError(
+                f"snapshot holds model state version {version}, this agent reads version "
+                f"{STATE_VERSION}"
+            )
         return brain
 
     # ------------------------------------------------------------------ learning

@@ -139,6 +139,25 @@ def test_snapshot_under_another_key_is_refused(store, config, logged, frozen_clo
     assert second.applied_seq == 0 and second.rebuilt_reason
 
 
+def test_snapshot_of_an_older_model_version_is_refused_and_rebuilt(
+    store, config, logged, frozen_clock, caplog, monkeypatch
+):
+    first = Applier(store, config, clock=frozen_clock)
+    first.load()
+    first.apply_pending()
+    first.snapshot_now()
+    monkeypatch.setattr("online_models.brain.STATE_VERSION", 99)  # an upgraded agent
+
+    second = Applier(store, config, clock=frozen_clock)
+    with caplog.at_level(logging.ERROR, logger="connector_agent.applier"):
+        second.load()
+    assert second.applied_seq == 0
+    assert "model state version 2, this agent reads version 99" in caplog.text
+    second.apply_pending()
+    assert second.brain.state_version == 99
+    assert brain_answers(second.brain) == brain_answers(reference(config, logged))
+
+
 async def test_run_learns_appended_events_until_stopped(store, config, events, frozen_clock):
     applier = Applier(store, config, clock=frozen_clock)
     applier.load()
