@@ -9,7 +9,6 @@ top-10 are kept (``evaluate`` prints the pairs held: ~0.53 M on the UCI Online R
 
 from __future__ import annotations
 
-import heapq
 import sys
 from operator import itemgetter
 from typing import Any
@@ -19,6 +18,12 @@ from online_models.orders import Order
 from online_models.packing import pack_floats, unpack_floats
 
 __all__ = ["CoPurchase"]
+
+
+def _strongest(row: dict[str, float], n: int) -> list[tuple[str, float]]:
+    """The ``n`` largest pairs, ties in insertion order: what ``heapq.nlargest`` returns, but a
+    row is at most ``2 * max_neighbours`` long, where one C-speed sort is 3-4x faster."""
+    return sorted(row.items(), key=itemgetter(1), reverse=True)[:n]
 
 
 class CoPurchase:
@@ -96,13 +101,13 @@ class CoPurchase:
         if not row:
             return []
         if tie_break:
-            # the 2n largest by value at C speed, then ties broken by popularity among those
+            # the 2n largest by value, then ties broken by popularity among those
             count = self._counts.get
-            shortlist = heapq.nlargest(2 * n, row.items(), key=itemgetter(1))
+            shortlist = _strongest(row, 2 * n)
             shortlist.sort(key=lambda kv: (kv[1], count(kv[0], 0.0)), reverse=True)
             ranked = shortlist[:n]
         else:
-            ranked = heapq.nlargest(n, row.items(), key=itemgetter(1))
+            ranked = _strongest(row, n)
         self._ranked[key] = ranked
         return ranked
 
@@ -136,7 +141,7 @@ class CoPurchase:
     def _prune(self, product_id: str, row: dict[str, float]) -> None:
         """Keep the ``max_neighbours`` strongest pairs (the next prune is ``max_neighbours``
         new pairs away)."""
-        kept = heapq.nlargest(self.max_neighbours, row.items(), key=itemgetter(1))
+        kept = _strongest(row, self.max_neighbours)
         self._pairs[product_id] = dict(kept)
 
     def _rescale(self, factor: float) -> None:
