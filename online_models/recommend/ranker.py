@@ -9,11 +9,14 @@ shopper can read.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from operator import mul
 
 from online_models.catalogue import Catalogue
 from online_models.config import BrainConfig
 from online_models.recommend.base import Recommendation
 from online_models.recommend.candidates import (
+    FEATURES,
+    ITEM_FEATURES,
     NEIGHBOURS_PER_ANCHOR,
     SOURCE_OF,
     CandidateBuilder,
@@ -211,8 +214,13 @@ class Ranker:
         """(score, product) best first: the learned blend's logit, or the hand-set blend."""
         if blend is not None:
             weights, bias = blend.coefficients()
+            # one weight per known feature, so the dot products run in C (map, not a generator:
+            # about a third of a customer query's time); same terms, same order, same sums
+            every = dict.fromkeys(FEATURES + ITEM_FEATURES, 0.0)
+            every.update(weights)
+            weight_of = every.__getitem__
             scored = [
-                (bias + sum(weights.get(f, 0.0) * x for f, x in row.items()), p)
+                (bias + sum(map(mul, map(weight_of, row), row.values())), p)
                 for p, row in found.rows.items()
             ]
         else:
