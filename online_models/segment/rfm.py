@@ -1,17 +1,15 @@
 """Streaming RFM: recency, frequency and monetary scores from streaming quantiles → named segments.
 
-Quintile cut points come from ``river.stats.Quantile`` (P² estimators, constant memory): F and M
-cuts are fed each customer's new value when it changes; R cuts are fed last-order times, and a
-customer's R score is where their last order falls among them (recent = high). The estimators see
-active customers more often than dormant ones, so the cuts lean towards active customers; evaluate
-reports the agreement with a batch RFM over the same customers.
+Quintile cut points come from :class:`Population` counts of the customers' current values (last
+order time to the day, order count exactly, net spend in 1 % buckets): when a customer's value
+changes it moves between buckets, so each customer counts once, as in a batch RFM over the same
+customers. (``river.stats.Quantile`` fed every change leaned towards active customers, who were
+counted once per order: agreement with the batch RFM was 0.68 on the UCI year.)
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-
-from river import stats
+from online_models.segment.population import Population
 
 __all__ = ["SEGMENTS", "Segmenter"]
 
@@ -21,8 +19,10 @@ DAY = 86_400.0
 
 
 def _segment(r: int, f: int, orders: int) -> str:
-    if orders <= 1 and r >= 4:
-        return "new"
+    # one order is the lowest frequency whatever its quintile (where most customers ordered once,
+    # quintile cuts on ties give them a high F score, as a batch RFM does)
+    if orders <= 1:
+        return "new" if r >= 4 else "hibernating" if r <= 2 else "promising"
     if r >= 4 and f >= 4:
         return "champions"
     if r >= 3 and f >= 3:
@@ -53,9 +53,9 @@ class Segmenter:
     def __init__(self) -> None:
         #: customer -> [last order time, orders, net spend]
         self._customers: dict[str, list[float]] = {}
-        self._r = [stats.Quantile(q) for q in QUINTILES]
-        self._f = [stats.Quantile(q) for q in QUINTILES]
-        self._m = [stats.Quantile(q) for q in QUINTILES]
+        self._r = Population(DAY)
+        self._f = Population(1.0)
+        self._m = Population(0.01, log=True)
         self._last_ts = 0.0
 
     def learn(self, customer_id: str, *, ts: float, amount: float, orders: int) -> None:
@@ -65,31 +65,27 @@ class Segmenter:
             if orders <= 0:
                 return
             entry = self._customers[customer_id] = [ts, 0.0, 0.0]
-        entry[1] = max(entry[1] + orders, 0.0)
+            self._r.add(ts)
+            self._f.add(0.0)
+            self._m.add(0.0)
+        last, count, spend = entry
+        entry[1] = max(count + orders, 0.0)
         entry[2] += amount
         self._last_ts = max(self._last_ts, ts)
         if orders > 0:
-            entry[0] = max(entry[0], ts)
-            for q in self._r:
-                q.update(entry[0])
-        for q in self._f:
-            q.update(entry[1])
-        for q in self._m:
-            q.update(entry[2])
-
-    @staticmethod
-    def _score(cuts: list[stats.Quantile], value: float) -> int:
-        points = [q.get() or 0.0 for q in cuts]
-        return 1 + bisect_right(points, value)
+            entry[0] = max(last, ts)
+        self._r.move(last, entry[0])
+        self._f.move(count, entry[1])
+        self._m.move(spend, entry[2])
 
     def scores(self, customer_id: str) -> tuple[int, int, int] | None:
         entry = self._customers.get(customer_id)
         if entry is None:
             return None
         return (
-            self._score(self._r, entry[0]),
-            self._score(self._f, entry[1]),
-            self._score(self._m, entry[2]),
+            self._r.score(QUINTILES, entry[0]),
+            self._f.score(QUINTILES, entry[1]),
+            self._m.score(QUINTILES, entry[2]),
         )
 
     def segment_of(self, customer_id: str) -> dict[str, object] | None:
@@ -119,7 +115,11 @@ class Segmenter:
         return list(self._customers)
 
     def forget_customer(self, customer_id: str) -> None:
-        self._customers.pop(customer_id, None)
+        entry = self._customers.pop(customer_id, None)
+        if entry is not None:
+            self._r.remove(entry[0])
+            self._f.remove(entry[1])
+            self._m.remove(entry[2])
 
     def __len__(self) -> int:
         return len(self._customers)
