@@ -45,6 +45,10 @@ class BrainConfig:
     negative_pool: int = 2000
     #: candidates scored for one query, never the catalogue
     max_candidates: int = 240
+    #: of them, at most this many from a customer's own history (a wholesaler's holds a
+    #: thousand items): 160 against 240 costs next-basket HitRate@10 0.0009 and cuts the
+    #: customer query p99 from 2.3 to 1.8 ms (full UCI year, same machine)
+    history_candidates: int = 160
     #: learned rankers (pairwise logistic regression): SGD step and orders before they take
     #: over (0.02: bought-together 0.6823, next-basket 0.6817; 0.05: 0.6800, 0.6819; 0.1 and
     #: 0.01 lower on both, full UCI year)

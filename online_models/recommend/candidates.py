@@ -113,6 +113,7 @@ class CandidateBuilder:
         max_candidates: int,
         *,
         newcomers: Popularity,
+        history_candidates: int | None = None,
     ) -> None:
         self.copurchase = copurchase
         self.repeat = repeat
@@ -121,6 +122,7 @@ class CandidateBuilder:
         self.personal = personal
         self.neighbour_scores = neighbour_scores
         self.max_candidates = max_candidates
+        self.history_candidates = history_candidates or max_candidates
         self.newcomers = newcomers
 
     def build(self, customer_id: str, now: float, *, personal: bool = True) -> Candidates:
@@ -132,7 +134,7 @@ class CandidateBuilder:
             baskets = self.repeat.recent_baskets(customer_id)
             last = set(baskets[-1]) if baskets else set()
             last_order = max(entry[3] for entry in history)
-            for product_id, raw, orders, last_ts, first_ts in history[: self.max_candidates]:
+            for product_id, raw, orders, last_ts, first_ts in history[: self.history_candidates]:
                 age = max(now - last_ts, 0.0) / DAY
                 rows[product_id] = {
                     "buy_again": raw / top,

@@ -95,6 +95,7 @@ class Ranker:
             self._neighbour_scores,
             config.max_candidates,
             newcomers=newcomers,
+            history_candidates=config.history_candidates,
         )
 
     # ------------------------------------------------------------------ filters and chain tail
