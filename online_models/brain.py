@@ -234,7 +234,10 @@ class Brain:
         products = order.products
         customer = order.customer_id
         returning = customer is not None and self._repeat.knows(customer)
-        train = sign > 0 and self._learned.choose_to_train(self._cfg.customer_train_share)
+        share = self._cfg.customer_train_share
+        if self._learned.trained < self._cfg.customer_train_all_until:
+            share = 1.0  # a young ranker learns from every order it can
+        train = sign > 0 and self._learned.choose_to_train(share)
         if train and customer is not None and products:
             # what would have been shown to this customer just before: labelled by this order
             builder = self._ranker.candidates
