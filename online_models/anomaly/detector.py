@@ -14,6 +14,9 @@ seen so far (a streaming quantile, so the flag rate stays put as the shop change
 * the line check (the larger of the quantity spike and the repeated-line share), because a
   single extreme line is one feature among six to the trees and is often not isolated by them.
 
+A flagged order's score says how far past its channel's flag line it is (0 to 1), so the list a
+shop owner reads sorts both kinds together.
+
 On the evaluation's injected stream (real orders, seed 42) this lifts precision and recall from
 0.17 and 0.24 (the trees alone, on fixed log scales) to 0.76 and 0.62.
 """
@@ -57,6 +60,18 @@ def order_features(
         "hour": order.hour / 23.0,
         "new_customer": 0.0 if returning else 1.0,
     }
+
+
+def _beyond(score: float, line: float) -> float:
+    """How far past its channel's flag line a score is: 0 just flagged, 1 as unusual as can be
+    (the two channels' raw scores are not on one scale; this is, so flagged orders sort by it).
+
+    >>> _beyond(0.9, 0.8), _beyond(1.0, 0.8), _beyond(0.5, 1.0)
+    (0.5, 1.0, 0.0)
+    """
+    if line >= 1.0:
+        return 0.0
+    return round(min(max((score - line) / (1.0 - line), 0.0), 1.0), 6)
 
 
 def _quantities(order: Order) -> list[tuple[str, float]]:
@@ -155,15 +170,17 @@ class AnomalyDetector:
         """Score the order, flag it when unusual, then learn it; returns whether it was flagged."""
         features = self.features(order, returning)
         trees, lines = self._scores(features)
-        flagged = False
+        severity = None
         if self._seen >= 2 * self.window:
-            trees_cut = self._trees_cut.get() or 0.0
-            lines_cut = self._lines_cut.get()
-            flagged = trees >= max(self.threshold, trees_cut) or (
-                lines > 0 and lines_cut is not None and lines >= lines_cut
-            )
+            trees_line = max(self.threshold, self._trees_cut.get() or 0.0)
+            lines_line = self._lines_cut.get()
+            if trees >= trees_line:
+                severity = _beyond(trees, trees_line)
+            if lines > 0 and lines_line is not None and lines >= lines_line:
+                severity = max(severity or 0.0, _beyond(lines, lines_line))
+        flagged = severity is not None
         if flagged:
-            self._flag(order, max(trees, lines), features)
+            self._flag(order, severity, features)
         if self._seen >= self.window:
             self._trees_cut.update(trees)
             self._lines_cut.update(lines)

@@ -49,6 +49,9 @@ def test_a_quantity_spike_on_one_line_is_flagged_with_its_reason(trained) -> Non
     assert detector.learn(spiked, returning=True) is True
     flagged = {f["order_id"]: f for f in detector.flagged(50)}
     assert "spiked" in flagged
+    # scores say how far past each channel's flag line: the spike sorts among the first
+    assert "spiked" in [f["order_id"] for f in detector.flagged(3)]
+    assert 0.0 <= flagged["spiked"]["score"] <= 1.0
     assert any("quantity" in reason for reason in flagged["spiked"]["reasons"])
 
 
