@@ -245,14 +245,8 @@ class Brain:
             chosen = self._learned.sample(rows, set(products))
             builder.add_personal(customer, {p: rows[p] for p, _ in chosen})
             self._learned.learn_sample([(rows[p], label) for p, label in chosen])
-        if (
-            sign > 0
-            and len(products) >= 2
-            and (
-                self._cfg.item_train_share >= 1.0
-                or self._learned_items.choose_to_train(self._cfg.item_train_share)
-            )
-        ):
+        train_items = sign > 0 and len(products) >= 2
+        if train_items and self._learned_items.choose_to_train(self._cfg.item_train_share):
             # what a product page for one of its items would have shown: labelled by the rest
             anchor = self._learned_items.choose(products)
             shown = self._ranker.candidates.build_items([anchor], order.timestamp).rows
