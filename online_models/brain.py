@@ -240,10 +240,12 @@ class Brain:
         train = sign > 0 and self._learned.choose_to_train(share)
         if train and customer is not None and products:
             # what would have been shown to this customer just before: labelled by this order
+            # (features only for the sampled candidates: the same rows a query would build)
             builder = self._ranker.candidates
-            rows = builder.build(customer, order.timestamp, personal=False).rows
-            chosen = self._learned.sample(rows, set(products))
-            builder.add_personal(customer, {p: rows[p] for p, _ in chosen})
+            plan = builder.plan(customer, order.timestamp)
+            chosen = self._learned.sample(plan.ids, set(products))
+            rows = builder.rows(plan, [p for p, _ in chosen]).rows
+            builder.add_personal(customer, rows)
             self._learned.learn_sample([(rows[p], label) for p, label in chosen])
         train_items = sign > 0 and len(products) >= 2
         if train_items and self._learned_items.choose_to_train(self._cfg.item_train_share):

@@ -16,7 +16,14 @@ from online_models.recommend.personal import PersonalMF
 from online_models.recommend.popular import Popularity
 from online_models.recommend.repeat import RepeatPurchases
 
-__all__ = ["FEATURES", "ITEM_FEATURES", "SOURCE_OF", "CandidateBuilder", "Candidates"]
+__all__ = [
+    "FEATURES",
+    "ITEM_FEATURES",
+    "SOURCE_OF",
+    "CandidateBuilder",
+    "Candidates",
+    "CustomerPlan",
+]
 
 DAY = 86_400.0
 #: half-life (days) of the "bought this item recently" feature
@@ -65,6 +72,13 @@ SECOND_ORDER_NEIGHBOURS = 20
 #: neighbours looked at per anchor item
 NEIGHBOURS_PER_ANCHOR = 40
 
+#: the shop's lists and their copies weighed by the customer's experience
+_EXPERIENCED = (
+    ("popular", "popular_experienced"),
+    ("trending", "trending_experienced"),
+    ("together", "together_experienced"),
+)
+
 #: which source a feature speaks for (the source of an item is its strongest feature)
 SOURCE_OF = {
     "buy_again": "buy_again",
@@ -99,6 +113,28 @@ class Candidates:
     anchor: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class CustomerPlan:
+    """The sources of one customer's candidates as read at ``now`` (see ``CandidateBuilder``)."""
+
+    now: float
+    n_orders: int
+    #: candidate ids in build order: history, co-purchase, then the shop's lists
+    ids: list[str] = field(default_factory=list)
+    #: product -> (raw decayed score, orders with it, last bought at, first bought at)
+    history: dict[str, tuple[float, int, float, float]] = field(default_factory=dict)
+    top: float = 1.0
+    last: set[str] = field(default_factory=set)
+    together: dict[str, tuple[float, str]] = field(default_factory=dict)
+    together_top: float = 1.0
+    #: (feature, {product: value scaled to the list's best})
+    lists: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    level: dict[str, float] = field(default_factory=dict)
+    level_top: float = 1.0
+    fresh: float = 0.0
+    experience: float = 0.0
+
+
 class CandidateBuilder:
     """Builds :class:`Candidates` from the recommenders' current state (reads only)."""
 
@@ -125,56 +161,85 @@ class CandidateBuilder:
         self.history_candidates = history_candidates or max_candidates
         self.newcomers = newcomers
 
-    def build(self, customer_id: str, now: float, *, personal: bool = True) -> Candidates:
-        found = Candidates()
-        rows = found.rows
+    def plan(self, customer_id: str, now: float) -> CustomerPlan:
+        """Read every source of a customer's candidates once: the ordered candidate ids and
+        what their features need, so rows can then be made for all of them or a sample."""
         n_orders, history = self.repeat.profile(customer_id)
+        plan = CustomerPlan(now=now, n_orders=n_orders)
         if history:
-            top = history[0][1]
+            plan.top = history[0][1]
             baskets = self.repeat.recent_baskets(customer_id)
-            last = set(baskets[-1]) if baskets else set()
+            plan.last = set(baskets[-1]) if baskets else set()
             last_order = max(entry[3] for entry in history)
-            for product_id, raw, orders, last_ts, first_ts in history[: self.history_candidates]:
-                age = max(now - last_ts, 0.0) / DAY
-                rows[product_id] = {
-                    "buy_again": raw / top,
-                    "order_share": orders / max(n_orders, 1),
-                    "recency": 0.5 ** (age / RECENCY_DAYS),
-                    "last_basket": 1.0 if product_id in last else 0.0,
-                    "due": _due(age, (last_ts - first_ts) / DAY, orders),
-                }
-                found.orders[product_id] = orders
+            plan.history = {e[0]: e[1:] for e in history[: self.history_candidates]}
             anchors = list(dict.fromkeys(p for b in reversed(baskets) for p in b))[:MAX_ANCHORS]
-            together = self.neighbour_scores(anchors)
-            if together:
-                top = max(v for v, _ in together.values())
-                for product_id, (value, anchor) in together.items():
-                    rows.setdefault(product_id, {})["together"] = value / top
-                    found.anchor[product_id] = anchor
-        self._add_list(rows, "popular", self.popular.top(self.max_candidates // 4))
-        self._add_list(rows, "trending", self.trending.top(self.max_candidates // 4))
+            plan.together = self.neighbour_scores(anchors)
+            if plan.together:
+                plan.together_top = max(v for v, _ in plan.together.values())
+        plan.lists.append(_scaled("popular", self.popular.top(self.max_candidates // 4)))
+        plan.lists.append(_scaled("trending", self.trending.top(self.max_candidates // 4)))
         if not history:
-            self._add_list(rows, "first_order", self.newcomers.top(self.max_candidates // 4))
-        if history:
+            ranked = self.newcomers.top(self.max_candidates // 4)
+            plan.lists.append(_scaled("first_order", ranked))
+        else:
             # interactions a linear model cannot make itself: a habit that is in season now,
             # and a habit of a customer who ordered recently
             trending = self.trending.top(self.max_candidates)
-            top = trending[0][1] if trending else 1.0
-            level = dict(trending)
-            customer_fresh = 0.5 ** (max(now - last_order, 0.0) / DAY / RECENCY_DAYS)
-            for product_id in found.orders:
-                row = rows[product_id]
-                row["again_trending"] = row["buy_again"] * level.get(product_id, 0.0) / top
-                row["again_recent_customer"] = row["buy_again"] * customer_fresh
-                row["again_rebuy_rate"] = row["buy_again"] * self.repeat.rebuy_rate(product_id)
+            plan.level_top = trending[0][1] if trending else 1.0
+            plan.level = dict(trending)
+            plan.fresh = 0.5 ** (max(now - last_order, 0.0) / DAY / RECENCY_DAYS)
             # the shop's lists weigh less against a long history of the customer's own
-            experience = min(n_orders, EXPERIENCED) / EXPERIENCED
-            for row in rows.values():
-                for name in ("popular", "trending", "together"):
+            plan.experience = min(n_orders, EXPERIENCED) / EXPERIENCED
+        ids = dict.fromkeys(plan.history)
+        ids.update(dict.fromkeys(plan.together))
+        for _, scaled in plan.lists:
+            ids.update(dict.fromkeys(scaled))
+        plan.ids = list(ids)
+        return plan
+
+    def rows(self, plan: CustomerPlan, ids: Iterable[str]) -> Candidates:
+        """Feature rows for ``ids`` (candidates of ``plan``): each the same, key for key, as in
+        the full build, so a ranker trained on a sample scores what a query builds."""
+        found = Candidates()
+        rebuy_rate = self.repeat.rebuy_rate
+        has_history = bool(plan.history)
+        for product_id in ids:
+            row: dict[str, float] = {}
+            habit = plan.history.get(product_id)
+            if habit is not None:
+                raw, orders, last_ts, first_ts = habit
+                age = max(plan.now - last_ts, 0.0) / DAY
+                row["buy_again"] = raw / plan.top
+                row["order_share"] = orders / max(plan.n_orders, 1)
+                row["recency"] = 0.5 ** (age / RECENCY_DAYS)
+                row["last_basket"] = 1.0 if product_id in plan.last else 0.0
+                row["due"] = _due(age, (last_ts - first_ts) / DAY, orders)
+                found.orders[product_id] = orders
+            together = plan.together.get(product_id)
+            if together is not None:
+                row["together"] = together[0] / plan.together_top
+                found.anchor[product_id] = together[1]
+            for name, scaled in plan.lists:
+                if product_id in scaled:
+                    row[name] = scaled[product_id]
+            if habit is not None:
+                again = row["buy_again"]
+                row["again_trending"] = again * plan.level.get(product_id, 0.0) / plan.level_top
+                row["again_recent_customer"] = again * plan.fresh
+                row["again_rebuy_rate"] = again * rebuy_rate(product_id)
+            if has_history:
+                for name, experienced in _EXPERIENCED:
                     if name in row:
-                        row[name + "_experienced"] = row[name] * experience
+                        row[experienced] = row[name] * plan.experience
+            found.rows[product_id] = row
+        return found
+
+    def build(self, customer_id: str, now: float, *, personal: bool = True) -> Candidates:
+        """Every candidate of the customer with its features (what a query scores)."""
+        plan = self.plan(customer_id, now)
+        found = self.rows(plan, plan.ids)
         if personal:
-            self.add_personal(customer_id, rows)
+            self.add_personal(customer_id, found.rows)
         return found
 
     def build_items(self, anchors: Sequence[str], now: float) -> Candidates:
@@ -255,6 +320,14 @@ class CandidateBuilder:
         top = ranked[0][1]
         for product_id, raw in ranked:
             rows.setdefault(product_id, {})[name] = raw / top
+
+
+def _scaled(name: str, ranked: list[tuple[str, float]]) -> tuple[str, dict[str, float]]:
+    """A ranked list as feature values: each raw value over the list's best."""
+    if not ranked:
+        return name, {}
+    top = ranked[0][1]
+    return name, {product_id: raw / top for product_id, raw in ranked}
 
 
 def _due(age_days: float, span_days: float, orders: int) -> float:

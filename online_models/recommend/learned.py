@@ -10,6 +10,7 @@ orders have been learned the ranker is not ``ready`` and the hand-set blend weig
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 
 from river import linear_model, optim
 
@@ -47,11 +48,12 @@ class LearnedBlend:
     def ready(self) -> bool:
         return self.trained >= self.warmup
 
-    def sample(self, rows: dict[str, dict[str, float]], bought: set[str]) -> list[tuple[str, bool]]:
+    def sample(self, candidates: Iterable[str], bought: set[str]) -> list[tuple[str, bool]]:
         """The candidates to learn from for one order: (product, bought), or none when the order
         bought all or none of them (nothing to tell apart)."""
-        hits = [p for p in rows if p in bought]
-        misses = [p for p in rows if p not in bought]
+        candidates = list(candidates)
+        hits = [p for p in candidates if p in bought]
+        misses = [p for p in candidates if p not in bought]
         if not hits or not misses:
             return []
         rng = self._rng

@@ -112,3 +112,28 @@ def test_a_brain_snapshot_from_before_first_orders_were_counted_restores():
     assert old.recommend_for_customer("ann") == brain.recommend_for_customer("ann")
     old.learn(order("o2", "bob", "scone"))
     assert old._newcomers.top(5)[0][0] == "scone"
+
+
+def test_rows_for_a_sample_are_the_rows_of_the_full_build_key_for_key():
+    """Training builds features only for the candidates it samples: they must be exactly what
+    a query builds (values and feature order), or the ranker learns one thing and scores another."""
+    from online_models.checks import synthetic_events
+
+    brain = Brain(seed=5)
+    for event in synthetic_events(n_orders=300, seed=5):
+        brain.learn(event)
+    builder = brain._ranker.candidates
+    now = brain._ranker.now()
+    checked = 0
+    for customer in ("c1", "c2", "c3", "nobody"):
+        full = builder.build(customer, now, personal=False)
+        plan = builder.plan(customer, now)
+        assert plan.ids == list(full.rows)
+        sample = plan.ids[::3]
+        part = builder.rows(plan, sample)
+        assert list(part.rows) == sample
+        for product_id in sample:
+            assert list(part.rows[product_id].items()) == list(full.rows[product_id].items())
+            checked += 1
+        assert part.orders == {p: n for p, n in full.orders.items() if p in part.rows}
+    assert checked > 20
