@@ -43,7 +43,7 @@ BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
 #: written by an older agent is refused (and the models rebuilt from the event log) rather than
 #: restored into code that no longer matches it
-STATE_VERSION = 3
+STATE_VERSION = 4
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 

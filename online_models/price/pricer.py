@@ -4,7 +4,8 @@ Per product (and per category as the fallback when a product has too few price p
 sums give the least-squares slope of log(units) on log(price): the price elasticity. Inelastic
 demand (-1 < e < 0) suggests a rise, elastic demand (e < -1) a cut, each at most ``max_change`` and
 never below the minimum margin over cost (when the catalogue knows the cost). No suggestion when
-there are too few observations, no price variation, or a slope with the wrong sign.
+there are too few observations, no price variation, or when the slope is not at least two
+standard errors below 0 and away from -1: the data must say which way to move.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ __all__ = ["Pricer"]
 
 #: below this variance of log price there is no price experiment to learn from
 MIN_LOG_PRICE_VARIANCE = 1e-4
+#: standard errors by which the elasticity must be below 0 and away from -1 (about 95 %)
+CONFIDENCE_Z = 2.0
 
 
 class _Fit:
-    __slots__ = ("n", "sx", "sy", "sxx", "sxy")
+    """Running sums of one least-squares line: slope and its standard error, no data kept."""
+
+    __slots__ = ("n", "sx", "sy", "sxx", "sxy", "syy")
 
     def __init__(self) -> None:
-        self.n = self.sx = self.sy = self.sxx = self.sxy = 0.0
+        self.n = self.sx = self.sy = self.sxx = self.sxy = self.syy = 0.0
 
     def add(self, x: float, y: float, sign: int) -> None:
         self.n += sign
@@ -29,20 +34,27 @@ class _Fit:
         self.sy += sign * y
         self.sxx += sign * x * x
         self.sxy += sign * x * y
+        self.syy += sign * y * y
 
-    def slope(self, min_n: int) -> float | None:
-        if self.n < min_n:
+    def estimate(self, min_n: int) -> tuple[float, float] | None:
+        """(slope, its standard error), or None with too few points or no price variation."""
+        n = self.n
+        if n < max(min_n, 3):
             return None
-        var = self.sxx / self.n - (self.sx / self.n) ** 2
-        if var < MIN_LOG_PRICE_VARIANCE:
+        mean_x, mean_y = self.sx / n, self.sy / n
+        var_x = self.sxx / n - mean_x**2
+        if var_x < MIN_LOG_PRICE_VARIANCE:
             return None
-        return (self.sxy / self.n - self.sx * self.sy / self.n**2) / var
+        cov = self.sxy / n - mean_x * mean_y
+        slope = cov / var_x
+        residual = max(self.syy / n - mean_y**2 - slope * cov, 0.0) * n / (n - 2)
+        return slope, math.sqrt(residual / (n * var_x))
 
     def __getstate__(self) -> tuple[float, ...]:
-        return (self.n, self.sx, self.sy, self.sxx, self.sxy)
+        return (self.n, self.sx, self.sy, self.sxx, self.sxy, self.syy)
 
     def __setstate__(self, state: tuple[float, ...]) -> None:
-        self.n, self.sx, self.sy, self.sxx, self.sxy = state
+        self.n, self.sx, self.sy, self.sxx, self.sxy, self.syy = state
 
 
 class Pricer:
@@ -81,14 +93,15 @@ class Pricer:
         if category:
             self._categories.setdefault(category, _Fit()).add(x, y, sign)
 
-    def elasticity(self, product_id: str, category: str | None) -> tuple[float, str] | None:
+    def elasticity(self, product_id: str, category: str | None) -> tuple[float, float, str] | None:
+        """(elasticity, its standard error, "product" or "category")."""
         fit = self._products.get(product_id)
-        slope = fit.slope(self.min_observations) if fit else None
-        if slope is not None:
-            return slope, "product"
+        found = fit.estimate(self.min_observations) if fit else None
+        if found is not None:
+            return *found, "product"
         fit = self._categories.get(category) if category else None
-        slope = fit.slope(self.min_observations) if fit else None
-        return (slope, "category") if slope is not None else None
+        found = fit.estimate(self.min_observations) if fit else None
+        return (*found, "category") if found is not None else None
 
     def suggest(
         self,
@@ -101,9 +114,13 @@ class Pricer:
         if current is None or current <= 0:
             return None
         found = self.elasticity(product_id, category)
-        if found is None or found[0] >= 0:
+        if found is None:
             return None
-        e, level = found
+        e, error, level = found
+        # the data must say that demand falls with price, and on which side of unit elasticity
+        # it lies: otherwise neither a rise nor a cut is supported
+        if e + CONFIDENCE_Z * error >= 0 or abs(e + 1.0) < CONFIDENCE_Z * error:
+            return None
         change = self.max_change * min(1.0, abs(1.0 + e)) * (1.0 if e > -1.0 else -1.0)
         low, high = current * (1.0 - self.max_change), current * (1.0 + self.max_change)
         if cost is not None and self.min_margin < 1:
@@ -124,8 +141,8 @@ class Pricer:
             "suggested": suggested,
             "change": round(suggested / current - 1.0, 4),
             "elasticity": round(e, 4),
-            "reason": f"{kind} demand ({level} elasticity {e:.2f}): {direction} within "
-            f"{self.max_change:.0%}",
+            "reason": f"{kind} demand ({level} elasticity {e:.2f} ± {error:.2f}): {direction} "
+            f"within {self.max_change:.0%}",
         }
 
     def products(self) -> list[str]:
