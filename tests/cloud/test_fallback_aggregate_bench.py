@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-import orjson
 import pytest
+from support.processes import run_bench
 
 from tests.cloud.conftest import BACKEND
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="the bench needs PostgreSQL")
 
 
 def test_a_small_run_publishes_the_head_and_never_the_tail(tmp_path: Path) -> None:
-    out = tmp_path / "aggregate.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "aggregate.py"),
-            "--stores",
-            "60",
-            "--products",
-            "200",
-            "--head",
-            "100",
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_bench(
+        "aggregate.py",
+        *("--stores", "60", "--products", "200", "--head", "100"),
+        out=tmp_path / "aggregate.json",
     )
-    assert done.returncode == 0, done.stderr
-    result = orjson.loads(out.read_bytes())
     assert result["rows"] == 12_000
     # every store sells all 100 head items (3 stores per vertical); tail items: at most 2 stores
     assert result["published_items"] == 100 * 20

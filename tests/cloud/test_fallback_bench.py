@@ -6,26 +6,12 @@ import csv
 import gzip
 import itertools
 import random
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import orjson
+from support.processes import run_bench
 
-ROOT = Path(__file__).resolve().parents[2]
-COLUMNS = [
-    "order_id",
-    "customer_id",
-    "created_at",
-    "product_id",
-    "product_name",
-    "category",
-    "quantity",
-    "unit_price",
-    "currency",
-    "status",
-]
+from connector_agent.orders_csv import COLUMNS
 
 
 def orders_file(path: Path) -> Path:
@@ -80,22 +66,11 @@ def orders_file(path: Path) -> Path:
 
 
 def test_the_bench_writes_the_documented_json(tmp_path: Path) -> None:
-    out = tmp_path / "fallback.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "fallback.py"),
-            "--orders",
-            str(orders_file(tmp_path / "orders.csv.gz")),
-            "--json",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_bench(
+        "fallback.py",
+        *("--orders", str(orders_file(tmp_path / "orders.csv.gz"))),
+        out=tmp_path / "fallback.json",
     )
-    assert done.returncode == 0, done.stderr
-    result = orjson.loads(out.read_bytes())
     rates = result["new_store_hit_rate@10"]
     assert set(rates) == {"own_popularity", "with_cloud_fallback"}
     assert all(0.0 <= r <= 1.0 for r in rates.values())

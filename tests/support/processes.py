@@ -1,12 +1,19 @@
-"""Start real server processes in tests: a free loopback port, and waiting until one answers."""
+"""Run real processes in tests: a free loopback port, waiting until a server answers, and a
+benchmark script run to its JSON report."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
+from typing import Any
 
+import orjson
 import requests
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -33,3 +40,15 @@ def wait_healthy(
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not answer within {timeout:.0f} s")
         time.sleep(0.1)
+
+
+def run_bench(script: str, *args: str, out: Path, timeout: float = 120.0) -> dict[str, Any]:
+    """Run ``bench/<script>`` with ``args`` and ``--json out``; its report, or fail with stderr."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args, "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr
+    return orjson.loads(out.read_bytes())
