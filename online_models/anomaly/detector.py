@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import pickle
 import sys
-from typing import Any
+from typing import Any, NamedTuple
 
 from river import anomaly, stats
 
@@ -34,7 +34,7 @@ from online_models import snapshot as snapshot_format
 from online_models.anomaly.reference import QuantityReference, RunningLevel, squash
 from online_models.orders import Order
 
-__all__ = ["AnomalyDetector", "order_features"]
+__all__ = ["AnomalyDetector", "Measured", "measure", "order_features"]
 
 #: a line this many times its product's large-but-normal quantity has a spike feature of 1
 FULL_SPIKE = 100.0
@@ -42,19 +42,36 @@ FULL_SPIKE = 100.0
 HALF_Z = 2.0
 
 
+class Measured(NamedTuple):
+    """What the references compare an order with, and then learn from it: measured once."""
+
+    quantities: list[tuple[str, float]]
+    log_total: float
+    log_lines: float
+
+
+def measure(order: Order) -> Measured:
+    return Measured(
+        [(line.product_id, abs(line.quantity)) for line in order.lines],
+        math.log1p(abs(order.total)),
+        math.log1p(len(order.lines)),
+    )
+
+
 def order_features(
     order: Order,
     returning: bool,
+    measured: Measured,
     quantities: QuantityReference,
     totals: RunningLevel,
     lines: RunningLevel,
 ) -> dict[str, float]:
     """The detector's view of an order against what is usual (reads the references only)."""
-    spike = quantities.largest_excess(_quantities(order))
+    spike = quantities.largest_excess(measured.quantities)
     distinct = len({line.product_id for line in order.lines})
     return {
-        "total": squash(totals.z(math.log1p(abs(order.total))), HALF_Z),
-        "lines": squash(lines.z(math.log1p(len(order.lines))), HALF_Z),
+        "total": squash(totals.z(measured.log_total), HALF_Z),
+        "lines": squash(lines.z(measured.log_lines), HALF_Z),
         "quantity_spike": min(spike / math.log(FULL_SPIKE), 1.0),
         "repeated_lines": 1.0 - distinct / max(len(order.lines), 1),
         "hour": order.hour / 23.0,
@@ -72,10 +89,6 @@ def _beyond(score: float, line: float) -> float:
     if line >= 1.0:
         return 0.0
     return round(min(max((score - line) / (1.0 - line), 0.0), 1.0), 6)
-
-
-def _quantities(order: Order) -> list[tuple[str, float]]:
-    return [(line.product_id, abs(line.quantity)) for line in order.lines]
 
 
 def _reasons(order: Order, features: dict[str, float]) -> list[str]:
@@ -154,8 +167,13 @@ class AnomalyDetector:
         self.__dict__.update({sys.intern(k): v for k, v in state.items()})
         self._model = snapshot_format.restricted_loads(state["_model"])
 
-    def features(self, order: Order, returning: bool) -> dict[str, float]:
-        return order_features(order, returning, self._quantities, self._totals, self._lines)
+    def features(
+        self, order: Order, returning: bool, measured: Measured | None = None
+    ) -> dict[str, float]:
+        measured = measured or measure(order)
+        return order_features(
+            order, returning, measured, self._quantities, self._totals, self._lines
+        )
 
     def _scores(self, features: dict[str, float]) -> tuple[float, float]:
         """(trees score, line score); the trees say 0 until they have seen a window."""
@@ -168,7 +186,8 @@ class AnomalyDetector:
 
     def learn(self, order: Order, returning: bool) -> bool:
         """Score the order, flag it when unusual, then learn it; returns whether it was flagged."""
-        features = self.features(order, returning)
+        measured = measure(order)
+        features = self.features(order, returning, measured)
         trees, lines = self._scores(features)
         severity = None
         if self._seen >= 2 * self.window:
@@ -185,14 +204,11 @@ class AnomalyDetector:
             self._trees_cut.update(trees)
             self._lines_cut.update(lines)
         self._model.learn_one(features)
-        self._learn_usual(order)
+        self._quantities.learn(measured.quantities)
+        self._totals.learn(measured.log_total)
+        self._lines.learn(measured.log_lines)
         self._seen += 1
         return flagged
-
-    def _learn_usual(self, order: Order) -> None:
-        self._quantities.learn(_quantities(order))
-        self._totals.learn(math.log1p(abs(order.total)))
-        self._lines.learn(math.log1p(len(order.lines)))
 
     def _flag(self, order: Order, score: float, features: dict[str, float]) -> None:
         self._flagged.append(
