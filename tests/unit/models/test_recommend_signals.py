@@ -137,3 +137,41 @@ def test_rows_for_a_sample_are_the_rows_of_the_full_build_key_for_key():
             checked += 1
         assert part.orders == {p: n for p, n in full.orders.items() if p in part.rows}
     assert checked > 20
+
+
+def _trained(**config: float) -> tuple[int, int]:
+    """(customer ranker, item ranker) orders learned over the synthetic shop."""
+    from online_models import BrainConfig
+    from online_models.checks import synthetic_events
+
+    brain = Brain(BrainConfig(**config), seed=2)
+    for event in synthetic_events(n_orders=300, seed=2):
+        brain.learn(event)
+    return brain._learned.trained, brain._learned_items.trained
+
+
+def test_a_young_customer_ranker_trains_on_every_order_then_on_its_share():
+    rare = {"customer_train_share": 1e-9}
+    assert _trained(**rare, customer_train_all_until=0)[0] == 0
+    assert _trained(**rare, customer_train_all_until=40)[0] == 40
+    assert _trained(**rare, customer_train_all_until=10_000)[0] > 100
+
+
+def test_the_item_ranker_trains_on_its_share_of_multi_product_orders():
+    everything = _trained(item_train_share=1.0)[1]
+    half = _trained(item_train_share=0.5)[1]
+    assert everything > 100
+    assert 0.3 * everything < half < 0.7 * everything
+
+
+def test_customer_candidates_take_at_most_history_candidates_of_their_history():
+    repeat = RepeatPurchases(half_life_days=90.0, max_items=50)
+    for day, product in enumerate(["a", "b", "c", "d", "e"]):
+        _bought(repeat, day, product)
+    builder = _builder(repeat)
+    everything = builder.build("c1", 10 * DAY).rows
+    assert {p for p, row in everything.items() if "buy_again" in row} == set("abcde")
+    builder.history_candidates = 2
+    assert (
+        len([row for row in builder.build("c1", 10 * DAY).rows.values() if "buy_again" in row]) == 2
+    )
