@@ -25,7 +25,7 @@ from schemathesis.checks import (
 
 from connector_agent.api.openapi import document
 from luxebrain.clock import FrozenClock
-from tests.integration.test_api_support import Api, order, product
+from tests.integration.test_api_support import Api, product, tea_and_cup_orders
 
 MAX_EXAMPLES = 15
 
@@ -51,16 +51,7 @@ def api(config_path: Path, frozen_clock: FrozenClock) -> Iterator[Api]:
     api.license()
     api.learn(
         [product("tea", "Tea", stock=3), product("cup", "Cup"), product("pot", "Pot")]
-        + [
-            order(
-                f"o{day}",
-                "ann" if day % 2 else "bob",
-                "tea",
-                "cup",
-                at=f"2026-11-{day:02d}T10:00:00Z",
-            )
-            for day in range(1, 15)
-        ]
+        + tea_and_cup_orders(14)
     )
     yield api
     api.close()

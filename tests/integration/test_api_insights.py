@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_api_support import Api, error_of, order, product
+from test_api_support import Api, error_of, product, tea_and_cup_orders
 
 from luxebrain.clock import FrozenClock
 
@@ -24,17 +24,7 @@ GATED = {
 def api(config_path: Path, frozen_clock: FrozenClock) -> Iterator[Api]:
     api = Api(config_path, frozen_clock)
     api.learn(
-        [product("tea", "Tea", stock=3), product("cup", "Cup", stock=500)]
-        + [
-            order(
-                f"o{day}",
-                "ann" if day % 2 else "bob",
-                "tea",
-                "cup",
-                at=f"2026-11-{day:02d}T10:00:00Z",
-            )
-            for day in range(1, 25)
-        ]
+        [product("tea", "Tea", stock=3), product("cup", "Cup", stock=500)] + tea_and_cup_orders(24)
     )
     yield api
     api.close()

@@ -161,3 +161,18 @@ def order(key: str, customer: str | None, *pids: str, at: str = "2026-11-20T10:0
         "refunds": [],
     }
     return Event(0, "order.upserted", key, version_of(at, payload), at, payload)
+
+
+def tea_and_cup_orders(days: int) -> list[Event]:
+    """One order of tea and a cup on each of the first ``days`` days of November 2026, placed by
+    ann and bob in turn."""
+    return [
+        order(
+            f"o{day}",
+            "ann" if day % 2 else "bob",
+            "tea",
+            "cup",
+            at=f"2026-11-{day:02d}T10:00:00Z",
+        )
+        for day in range(1, days + 1)
+    ]
