@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.cloud import agent_post as post
 
 from cloud_api import licences
 from cloud_api.db import transaction
@@ -11,12 +12,6 @@ from connector_agent.licence.token import parse_public_keys, verify
 
 SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001", "agent_version": "0.1.0"}
 DAY = 86400
-
-
-async def post(client, action: str, key: str | None, body: dict):  # type: ignore[no-untyped-def]
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    response = await client.post(f"/v1/agent/{action}", json=body, headers=headers)
-    return response.status_code, await response.get_json()
 
 
 async def published_keys(client):  # type: ignore[no-untyped-def]

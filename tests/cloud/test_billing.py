@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from support.cloud import SHOP
+from support.cloud import agent_post as post
 
 from cloud_api import billing, licences
 from cloud_api.billing import Invoice, InvoiceLine
@@ -15,13 +17,6 @@ from cloud_api.errors import Conflict, InvalidInput
 from cloud_api.models import Tenant
 from connector_agent.licence.state import FREE_FEATURES, decide
 from luxebrain.tokens import decode
-
-SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
-
-
-async def post(client, path: str, key: str, body: dict):  # type: ignore[no-untyped-def]
-    response = await client.post(path, json=body, headers={"Authorization": f"Bearer {key}"})
-    return response.status_code, await response.get_json()
 
 
 async def starter_shop(client, issue, tenant: str = "Acme", shop: dict = SHOP):  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
+from support.cloud import SHOP
 
 
 async def test_invoices_usage_and_fallback_pages(client, issue, sign_in, clock) -> None:

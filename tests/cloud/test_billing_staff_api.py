@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
-
-
-async def agent_post(client, path: str, key: str, body: dict):  # type: ignore[no-untyped-def]
-    response = await client.post(path, json=body, headers={"Authorization": f"Bearer {key}"})
-    return response.status_code, await response.get_json()
+from support.cloud import SHOP, agent_post
 
 
 async def staff(client, method: str, path: str, who, body: dict | None = None):  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 import requests
+from support.cloud import SHOP
 
 from cloud_api import billing, licences, payments
 from cloud_api.billing import Invoice
@@ -18,7 +19,6 @@ from cloud_api.db import transaction
 from cloud_api.payments import PaymentEvent, SignatureInvalid
 
 SECRET = "whsec_test"
-SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
 
 # Built with the documented algorithm outside Python:
 #   printf '%s' '1767268800.{"id":"evt_1","type":"invoice.paid"}' \

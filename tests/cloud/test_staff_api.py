@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.cloud import agent_post
 
 from cloud_api.staff.totp import code_at
 
@@ -219,13 +220,6 @@ async def test_sessions_expire(app, client, sign_in, clock) -> None:
     clock.advance(app.config["SESSION_SECONDS"])
     response = await client.get("/api/v1/me", headers=viewer.headers)
     assert response.status_code == 401
-
-
-async def agent_post(client, action: str, key: str, body: dict) -> tuple[int, dict]:  # type: ignore[no-untyped-def]
-    response = await client.post(
-        f"/v1/agent/{action}", json=body, headers={"Authorization": f"Bearer {key}"}
-    )
-    return response.status_code, await response.get_json()
 
 
 async def test_offline_token_move_and_plan_change(client, sign_in, issue, clock) -> None:

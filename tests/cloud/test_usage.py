@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cloud import SHOP
 
 from cloud_api import licences, usage
 from cloud_api.db import transaction
 from cloud_api.models import Store
 from cloud_api.usage import METRICS, UsageDay
 
-SHOP = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
 OTHER = {"store_url": "https://other.example", "instance_id": "inst-0002"}
 
 
