@@ -10,7 +10,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-from support.processes import free_port, wait_healthy
+from support.processes import agent_run, free_port, wait_healthy
 
 from connector_agent.cli import cli
 from connector_agent.config import load_config, update_secrets
@@ -43,16 +42,7 @@ def agent_toml(tmp_path: Path) -> Path:
 def server(agent_toml: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     bind = f"127.0.0.1:{free_port()}"
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "connector_agent",
-            "run",
-            "--config",
-            str(agent_toml),
-            "--bind",
-            bind,
-        ],
+        agent_run(agent_toml, bind),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -117,16 +107,7 @@ def test_a_busy_port_is_a_one_line_error(agent_toml: Path) -> None:
         taken.listen()
         bind = f"127.0.0.1:{taken.getsockname()[1]}"
         result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "connector_agent",
-                "run",
-                "--config",
-                str(agent_toml),
-                "--bind",
-                bind,
-            ],
+            agent_run(agent_toml, bind),
             capture_output=True,
             text=True,
             timeout=60,

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from support.processes import free_port
+from support.processes import agent_run, free_port
 
 from connector_agent.config import load_config, update_secrets
 from connector_agent.config_template import render_config
@@ -35,16 +34,7 @@ pytestmark = [
 
 def start(config_path: Path, bind: str) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "connector_agent",
-            "run",
-            "--config",
-            str(config_path),
-            "--bind",
-            bind,
-        ],
+        agent_run(config_path, bind),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

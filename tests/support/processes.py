@@ -42,6 +42,11 @@ def wait_healthy(
         time.sleep(0.1)
 
 
+def agent_run(config: Path | str, bind: str) -> list[str]:
+    """The command line of ``luxebrain-agent run`` on ``config``, serving on ``bind``."""
+    return [sys.executable, "-m", "connector_agent", "run", "--config", str(config), "--bind", bind]
+
+
 def run_bench(script: str, *args: str, out: Path, timeout: float = 120.0) -> dict[str, Any]:
     """Run ``bench/<script>`` with ``args`` and ``--json out``; its report, or fail with stderr."""
     done = subprocess.run(
