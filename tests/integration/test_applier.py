@@ -46,6 +46,15 @@ def reference(config, logged) -> Brain:
     return brain
 
 
+def snapshotted(store, config, clock) -> Applier:
+    """An applier that has applied the whole log and written a snapshot of it."""
+    applier = Applier(store, config, clock=clock)
+    applier.load()
+    applier.apply_pending()
+    applier.snapshot_now()
+    return applier
+
+
 def test_applies_every_event_once_in_seq_order(store, config, logged, frozen_clock):
     applier = Applier(store, config, clock=frozen_clock)
     applier.load()
@@ -112,10 +121,7 @@ def _corrupt(store: Store, change) -> None:
 def test_bad_snapshot_is_refused_and_models_rebuilt(
     store, config, logged, frozen_clock, caplog, change
 ):
-    first = Applier(store, config, clock=frozen_clock)
-    first.load()
-    first.apply_pending()
-    first.snapshot_now()
+    snapshotted(store, config, frozen_clock)
     _corrupt(store, change)
 
     second = Applier(store, config, clock=frozen_clock)
@@ -129,10 +135,7 @@ def test_bad_snapshot_is_refused_and_models_rebuilt(
 
 
 def test_snapshot_under_another_key_is_refused(store, config, logged, frozen_clock, config_path):
-    first = Applier(store, config, clock=frozen_clock)
-    first.load()
-    first.apply_pending()
-    first.snapshot_now()
+    snapshotted(store, config, frozen_clock)
     other = load_config(config_path, environ={"LUXEBRAIN_SECRETS__SNAPSHOT_KEY": "x" * 64})
     second = Applier(store, other, clock=frozen_clock)
     second.load()
@@ -142,10 +145,7 @@ def test_snapshot_under_another_key_is_refused(store, config, logged, frozen_clo
 def test_snapshot_of_an_older_model_version_is_refused_and_rebuilt(
     store, config, logged, frozen_clock, caplog, monkeypatch
 ):
-    first = Applier(store, config, clock=frozen_clock)
-    first.load()
-    first.apply_pending()
-    first.snapshot_now()
+    first = snapshotted(store, config, frozen_clock)
     written = first.brain.state_version
     monkeypatch.setattr("online_models.brain.STATE_VERSION", 99)  # an upgraded agent
 
