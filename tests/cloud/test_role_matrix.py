@@ -7,6 +7,7 @@ so a new staff route without a declared permission fails here.
 from __future__ import annotations
 
 import pytest
+from support.cloud import SHOP
 
 from cloud_api.api.access import ROUTE_PERMISSIONS
 from cloud_api.staff.roles import GRANTS, ROLES, can
@@ -94,7 +95,6 @@ async def test_role_route_matrix(app, client, world, sign_in, who) -> None:
 
 async def test_staff_tokens_cannot_use_agent_endpoints(client, sign_in) -> None:
     owner = await sign_in("owner")
-    body = {"store_url": "https://shop.example", "instance_id": "inst-0001"}
     for action in ("activate", "checkin", "deactivate"):
-        response = await client.post(f"/v1/agent/{action}", json=body, headers=owner.headers)
+        response = await client.post(f"/v1/agent/{action}", json=SHOP, headers=owner.headers)
         assert response.status_code == 401

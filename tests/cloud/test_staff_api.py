@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support.cloud import agent_post
+from support.cloud import SHOP, agent_post
 
 from cloud_api.staff.totp import code_at
 
@@ -323,12 +323,7 @@ async def test_staff_free_a_slot_after_an_agent_reinstall(client, sign_in, issue
 async def test_console_licence_page_deactivates_a_store(client, sign_in, issue) -> None:
     admin = await sign_in("admin")
     lic = issue(plan="pro", stores=1)
-    await agent_post(
-        client,
-        "activate",
-        lic.key,
-        {"store_url": "https://shop.example", "instance_id": "inst-0001"},
-    )
+    await agent_post(client, "activate", lic.key, SHOP)
     page = await client.get(f"/console/licences/{lic.id}", headers=admin.headers)
     html = (await page.get_data()).decode()
     assert "https://shop.example" in html and "Deactivate" in html
@@ -347,12 +342,7 @@ async def test_console_licence_page_deactivates_a_store(client, sign_in, issue) 
 async def test_console_licence_history_includes_its_stores(client, sign_in, issue) -> None:
     viewer = await sign_in("read-only")
     lic = issue(plan="pro", stores=1)
-    await agent_post(
-        client,
-        "activate",
-        lic.key,
-        {"store_url": "https://shop.example", "instance_id": "inst-0001"},
-    )
+    await agent_post(client, "activate", lic.key, SHOP)
     html = (
         await (await client.get(f"/console/licences/{lic.id}", headers=viewer.headers)).get_data()
     ).decode()
