@@ -45,10 +45,7 @@ def migrate(database_url: str, as_json: bool) -> None:
     Example:
         luxebrain-cloud migrate --database postgresql://postgres@127.0.0.1/luxebrain
     """
-    try:
-        db = connect_db(database_url, bind=False)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--database") from None
+    db = _database(database_url)
     try:
         with db.connection_context():
             ran = runner.apply(runner.PeeweeBackend(db), runner.discover("migrations.cloud"))
@@ -103,11 +100,16 @@ def serve(database_url: str, bind: str, workers: int) -> None:
     sys.exit(run(config))
 
 
-def _pending_migrations(database_url: str) -> list[str]:
+def _database(database_url: str) -> peewee.Database:
+    """The database of ``--database`` (not bound to the models); a bad URL is a usage error."""
     try:
-        db = connect_db(database_url, bind=False)
+        return connect_db(database_url, bind=False)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--database") from None
+
+
+def _pending_migrations(database_url: str) -> list[str]:
+    db = _database(database_url)
     try:
         with db.connection_context():
             state = runner.status(runner.PeeweeBackend(db), runner.discover("migrations.cloud"))
