@@ -57,9 +57,12 @@ class CoPurchase:
         self._decay = Decay(half_life_days)
         self._pairs: dict[str, dict[str, float]] = {}
         self._counts: dict[str, float] = {}
-        #: neighbours ranked since the last order learned (queries between two orders rank each
-        #: product once): derived data, not state, never in a snapshot
-        self._ranked: dict[tuple[str, bool], list[tuple[str, float]]] = {}
+        #: neighbours as last ranked (derived data, never in a snapshot): by value alone a row
+        #: changes only when an order holds its product, so those rankings are dropped per
+        #: product; with the popularity tie-break any order can reorder any row, so those are
+        #: dropped at every order
+        self._ranked: dict[str, list[tuple[str, float]]] = {}
+        self._ranked_by_value: dict[str, list[tuple[str, float]]] = {}
 
     def learn_order(self, order: Order, products: tuple[str, ...], sign: int) -> None:
         basket = products[: self.max_basket_items]
@@ -70,8 +73,10 @@ class CoPurchase:
         weight = sign * boost
         limit = 2 * self.max_neighbours
         pairs, counts = self._pairs, self._counts
-        self._ranked = {}  # any order can change any tie-break: rank again after learning
+        self._ranked = {}
+        by_value = self._ranked_by_value
         for a in basket:
+            by_value.pop(a, None)
             counts[a] = counts.get(a, 0.0) + weight
             row = pairs.get(a)
             if row is None:
@@ -92,9 +97,9 @@ class CoPurchase:
         """Up to ``n`` (neighbour, raw co-count) best first; ties: the more bought first (or,
         without ``tie_break``, the pair seen first: cheaper, for features that sum many rows).
 
-        Ranked once between two learned orders (queries in between reuse it)."""
-        key = (product_id, tie_break)
-        cached = self._ranked.get(key)
+        Ranked once until an order changes it (queries in between reuse it)."""
+        cache = self._ranked if tie_break else self._ranked_by_value
+        cached = cache.get(product_id)
         if cached is not None and len(cached) >= n:
             return cached[:n]
         row = self._pairs.get(product_id)
@@ -108,7 +113,7 @@ class CoPurchase:
             ranked = shortlist[:n]
         else:
             ranked = _strongest(row, n)
-        self._ranked[key] = ranked
+        cache[product_id] = ranked
         return ranked
 
     def row(self, product_id: str) -> dict[str, float]:
@@ -129,6 +134,7 @@ class CoPurchase:
         return {
             **self.__dict__,
             "_ranked": {},
+            "_ranked_by_value": {},
             "_pairs": {k: pack_floats(row) for k, row in self._pairs.items()},
             "_counts": pack_floats(self._counts),
         }
@@ -137,6 +143,7 @@ class CoPurchase:
         self.__dict__.update({sys.intern(k): v for k, v in state.items()})
         self._pairs = {k: unpack_floats(row) for k, row in state["_pairs"].items()}
         self._counts = unpack_floats(state["_counts"])
+        self._ranked, self._ranked_by_value = {}, {}
 
     def _prune(self, product_id: str, row: dict[str, float]) -> None:
         """Keep the ``max_neighbours`` strongest pairs (the next prune is ``max_neighbours``
@@ -145,6 +152,7 @@ class CoPurchase:
         self._pairs[product_id] = dict(kept)
 
     def _rescale(self, factor: float) -> None:
+        self._ranked, self._ranked_by_value = {}, {}
         for row in self._pairs.values():
             for key in row:
                 row[key] *= factor
