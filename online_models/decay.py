@@ -78,7 +78,8 @@ class DecayedCounter:
         self._counts: dict[str, float] = {}
         self._top: dict[str, None] = {}  # a dict, not a set: its order is deterministic
         self._floor = 0.0
-        self._ranked: list[tuple[str, float]] | None = None
+        #: keys of the top list best first, until the next update (derived, not state)
+        self._ranked: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -130,11 +131,11 @@ class DecayedCounter:
         The ranking is cached until the next update: a derived value, not state (it is not
         part of a snapshot), so asking twice between two orders sorts once.
         """
+        counts = self._counts
         if self._ranked is None:
-            counts = self._counts
-            ranked = sorted(self._top, key=counts.__getitem__, reverse=True)
-            self._ranked = [(k, counts[k]) for k in ranked]
-        return self._ranked[:n]
+            self._ranked = sorted(self._top, key=counts.__getitem__, reverse=True)
+        # pairs only for the n asked (most ask for a few dozen of the hundreds ranked)
+        return [(k, counts[k]) for k in self._ranked[:n]]
 
     def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "_ranked": None}

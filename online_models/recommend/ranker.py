@@ -8,7 +8,7 @@ shopper can read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import mul
 
 from online_models.catalogue import Catalogue
@@ -96,6 +96,7 @@ class Ranker:
             config.max_candidates,
             newcomers=newcomers,
             history_candidates=config.history_candidates,
+            together_candidates=config.together_candidates,
         )
 
     # ------------------------------------------------------------------ filters and chain tail
@@ -211,8 +212,9 @@ class Ranker:
         blend: LearnedBlend | None,
         found: Candidates,
         hand: Callable[[dict[str, float]], float],
-    ) -> list[tuple[float, str]]:
-        """(score, product) best first: the learned blend's logit, or the hand-set blend."""
+    ) -> Iterator[tuple[float, str]]:
+        """(score, product) best first (ties: by product id): the learned blend's logit, or the
+        hand-set blend. Sorted as plain (-score, product) tuples: no key function per item."""
         if blend is not None:
             weights, bias = blend.coefficients()
             # one weight per known feature, so the dot products run in C (map, not a generator:
@@ -220,14 +222,14 @@ class Ranker:
             every = dict.fromkeys(FEATURES + ITEM_FEATURES, 0.0)
             every.update(weights)
             weight_of = every.__getitem__
-            scored = [
-                (bias + sum(map(mul, map(weight_of, row), row.values())), p)
+            negated = [
+                (-(bias + sum(map(mul, map(weight_of, row), row.values()))), p)
                 for p, row in found.rows.items()
             ]
         else:
-            scored = [(hand(row), p) for p, row in found.rows.items()]
-        scored.sort(key=lambda t: (-t[0], t[1]))
-        return scored
+            negated = [(-hand(row), p) for p, row in found.rows.items()]
+        negated.sort()
+        return ((-negative, p) for negative, p in negated)
 
     def _hand_score(self, row: dict[str, float]) -> float:
         cfg = self.config
