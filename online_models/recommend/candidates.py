@@ -150,6 +150,7 @@ class CandidateBuilder:
         *,
         newcomers: Popularity,
         history_candidates: int | None = None,
+        together_candidates: int | None = None,
     ) -> None:
         self.copurchase = copurchase
         self.repeat = repeat
@@ -159,6 +160,7 @@ class CandidateBuilder:
         self.neighbour_scores = neighbour_scores
         self.max_candidates = max_candidates
         self.history_candidates = history_candidates or max_candidates
+        self.together_candidates = together_candidates or max_candidates
         self.newcomers = newcomers
 
     def plan(self, customer_id: str, now: float) -> CustomerPlan:
@@ -191,7 +193,7 @@ class CandidateBuilder:
             # the shop's lists weigh less against a long history of the customer's own
             plan.experience = min(n_orders, EXPERIENCED) / EXPERIENCED
         ids = dict.fromkeys(plan.history)
-        ids.update(dict.fromkeys(plan.together))
+        ids.update(dict.fromkeys(_strongest(plan.together, self.together_candidates)))
         for _, scaled in plan.lists:
             ids.update(dict.fromkeys(scaled))
         plan.ids = list(ids)
@@ -328,6 +330,14 @@ def _scaled(name: str, ranked: list[tuple[str, float]]) -> tuple[str, dict[str, 
         return name, {}
     top = ranked[0][1]
     return name, {product_id: raw / top for product_id, raw in ranked}
+
+
+def _strongest(together: dict[str, tuple[float, str]], n: int) -> list[str]:
+    """The ``n`` products with the highest co-purchase score (ties: first found first)."""
+    if len(together) <= n:
+        return list(together)
+    ranked = sorted(together.items(), key=lambda kv: kv[1][0], reverse=True)
+    return [product_id for product_id, _ in ranked[:n]]
 
 
 def _due(age_days: float, span_days: float, orders: int) -> float:

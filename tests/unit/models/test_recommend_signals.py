@@ -175,3 +175,17 @@ def test_customer_candidates_take_at_most_history_candidates_of_their_history():
     assert (
         len([row for row in builder.build("c1", 10 * DAY).rows.values() if "buy_again" in row]) == 2
     )
+
+
+def test_customer_candidates_take_only_the_strongest_together_candidates():
+    repeat = RepeatPurchases(half_life_days=90.0, max_items=50)
+    _bought(repeat, 0, "tea")
+    scores = {"cup": 0.9, "pot": 0.2, "mug": 0.7, "tray": 0.1, "tea": 0.5}
+    builder = _builder(repeat)
+    builder.neighbour_scores = lambda anchors: {p: (v, "tea") for p, v in scores.items()}
+    builder.together_candidates = 2
+    rows = builder.build("c1", DAY).rows
+    together = {p for p, row in rows.items() if "together" in row}
+    # the two strongest neighbours, and the history item keeps its together feature
+    assert together == {"cup", "mug", "tea"}
+    assert rows["mug"]["together"] == 0.7 / 0.9
