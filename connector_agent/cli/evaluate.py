@@ -31,8 +31,10 @@ def _print_report(report: dict[str, Any], console: Console) -> None:
     t, s, m = report["throughput"], report["snapshot"], report["memory"]
     console.print(
         f"learn {t['learn_orders_per_s']:.0f} orders/s · recommend "
-        f"p50 {t['recommend_us_p50']:.0f} µs p99 {t['recommend_us_p99']:.0f} µs · "
-        f"peak RSS {m['peak_rss_mb']:.0f} MB · snapshot "
+        f"p50 {t['recommend_us_p50']:.0f} µs p99 {t['recommend_us_p99']:.0f} µs (each asked "
+        "right after an order is learned) · peak RSS "
+        f"{m['peak_rss_mb']:.0f} MB (brain and baselines; the brain alone: bench/models.py) · "
+        "snapshot "
         f"{s['bytes'] / 1e6:.1f} MB written {s['write_s']:.2f} s, restored {s['restore_s']:.2f} s"
     )
     seg, an, pr = report["segments"], report["anomaly"], report["pricing"]
