@@ -43,6 +43,7 @@ SECRET_KEYS = (
     "licence_key",
     "snapshot_key",
     "wc_version",
+    "metrics_token",
 )
 PLACEMENTS = ("product", "cart", "thankyou", "shortcode")
 
@@ -142,6 +143,8 @@ class Secrets:
     licence_key: str | None = None
     snapshot_key: str | None = None
     wc_version: str | None = None
+    #: the bearer token a Prometheus scraper sends for ``GET /metrics`` (``metrics-token``)
+    metrics_token: str | None = None
 
     def __repr__(self) -> str:
         present = [k for k in SECRET_KEYS if getattr(self, k)]

@@ -20,6 +20,7 @@ from connector_agent.api.openapi_parts import (
     ANY_OBJECT,
     FORECAST,
     JSON,
+    METRICS_TOKEN_SCHEME,
     NULLABLE_NUMBER,
     NULLABLE_STRING,
     PARAMETERS,
@@ -134,11 +135,13 @@ def paths() -> dict[str, Any]:
         },
         "/metrics": {
             "get": operation(
-                "Prometheus text: requests and latency per route, events applied, sync lag.",
+                "Prometheus text: requests and latency per route, events applied, sync lag. "
+                "Signed, or with the metrics token as a bearer (for a scraper).",
                 {
                     "description": "metrics",
                     "content": {"text/plain": {"schema": {"type": "string"}}},
                 },
+                security=[*SIGNED, {"metricsToken": []}],
             )
         },
         "/openapi.json": {
@@ -369,7 +372,7 @@ def document() -> dict[str, Any]:
             "schemas": SCHEMAS,
             "parameters": PARAMETERS,
             "responses": RESPONSES,
-            "securitySchemes": SECURITY_SCHEMES,
+            "securitySchemes": {**SECURITY_SCHEMES, **METRICS_TOKEN_SCHEME},
         },
     }
 

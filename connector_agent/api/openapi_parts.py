@@ -217,3 +217,12 @@ SECURITY_SCHEMES: dict[str, Any] = {
     )
 }
 SIGNED = [{name: [] for name in SECURITY_SCHEMES}]
+#: GET /metrics only: what a Prometheus scraper sends (``luxebrain-agent metrics-token``)
+METRICS_TOKEN_SCHEME: dict[str, Any] = {
+    "metricsToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The agent's metrics_token (luxebrain-agent metrics-token); it opens "
+        "GET /metrics and nothing else.",
+    }
+}

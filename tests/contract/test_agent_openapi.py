@@ -66,7 +66,20 @@ def test_every_path_parameter_and_every_error_response_is_described() -> None:
 
 def test_only_healthz_and_the_webhook_are_documented_unsigned() -> None:
     doc = document()
-    assert set(doc["components"]["securitySchemes"]) == {"timestamp", "nonce", "signature"}
+    assert set(doc["components"]["securitySchemes"]) == {
+        "timestamp",
+        "nonce",
+        "signature",
+        "metricsToken",
+    }
+    # the metrics token is an alternative on GET /metrics only
+    tokened = {
+        route
+        for route, item in doc["paths"].items()
+        for op in item.values()
+        if {"metricsToken": []} in op.get("security", [])
+    }
+    assert tokened == {"/metrics"}
     unsigned = {
         route
         for route, item in doc["paths"].items()
