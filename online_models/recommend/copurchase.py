@@ -100,11 +100,12 @@ class CoPurchase:
         Ranked once until an order changes it (queries in between reuse it)."""
         cache = self._ranked if tie_break else self._ranked_by_value
         cached = cache.get(product_id)
-        if cached is not None and len(cached) >= n:
-            return cached[:n]
         row = self._pairs.get(product_id)
         if not row:
             return []
+        # a cached ranking answers when it is long enough, or holds the whole (short) row
+        if cached is not None and len(cached) >= min(n, len(row)):
+            return cached[:n]
         if tie_break:
             # the 2n largest by value, then ties broken by popularity among those
             count = self._counts.get

@@ -105,10 +105,6 @@ class LearnedBlend:
         """(weights, intercept): to score many rows without a call per row."""
         return self._model.weights, self._model.intercept
 
-    def contributions(self, row: dict[str, float]) -> dict[str, float]:
-        weights = self._model.weights
-        return {f: weights.get(f, 0.0) * x for f, x in row.items()}
-
     def weights(self) -> dict[str, float]:
         return {f: round(w, 4) for f, w in sorted(self._model.weights.items())}
 

@@ -252,11 +252,15 @@ class Ranker:
 
     @staticmethod
     def _source(blend: LearnedBlend, row: dict[str, float]) -> str:
-        """The source of the feature that added most to the learned score."""
-        parts = blend.contributions(row)
-        if not parts:
-            return "popular"
-        return SOURCE_OF[max(parts, key=lambda f: (parts[f], f))]
+        """The source of the feature that added most to the learned score (ties: the feature
+        name last in alphabetical order)."""
+        weights = blend.coefficients()[0]
+        top_feature, top = "", 0.0
+        for feature, x in row.items():
+            part = weights.get(feature, 0.0) * x
+            if not top_feature or part > top or (part == top and feature > top_feature):
+                top_feature, top = feature, part
+        return SOURCE_OF[top_feature] if top_feature else "popular"
 
     def for_customer(
         self,
