@@ -1,0 +1,51 @@
+"""DecayedCounter keeps its top list ranked between queries: always what a full sort gives."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from online_models.decay import DecayedCounter
+
+DAY = 86_400.0
+KEYS = list("abcdefghij")
+
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "add", "add", "remove", "forget", "ask"]),
+        st.sampled_from(KEYS),
+        # whole days so ties happen; jumps of 300 days rebase the decay (2 ** 200 is exceeded)
+        st.sampled_from([0, 0, 1, 2, 300]),
+    ),
+    max_size=60,
+)
+
+
+def _sorted_top(counter: DecayedCounter, n: int) -> list[tuple[str, float]]:
+    """The definition: the top list fully sorted by value, ties in the list's order."""
+    counts = counter._counts
+    ranked = sorted(counter._top, key=counts.__getitem__, reverse=True)
+    return [(key, counts[key]) for key in ranked[:n]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(operations)
+def test_the_kept_ranking_equals_a_full_sort_after_any_updates(ops):
+    counter = DecayedCounter(half_life_days=1.0, keep=3)
+    day = 0
+    for op, key, days in ops:
+        day += days
+        if op == "add":
+            counter.add(key, 1.0, day * DAY)
+        elif op == "remove" and key in counter:
+            counter.add(key, -0.5, day * DAY)
+        elif op == "forget":
+            counter.forget(key)
+        else:
+            counter.top(2)
+        restored = pickle.loads(pickle.dumps(counter))
+        for n in (1, 3, 10):
+            assert counter.top(n) == _sorted_top(counter, n)
+            assert restored.top(n) == counter.top(n)
