@@ -8,7 +8,8 @@ An I/O shell around :class:`online_models.Brain` (no learning logic here):
   twice: restart = load the snapshot, replay the tail;
 * snapshots carry an HMAC-SHA256 under the agent's ``snapshot_key``; a tampered, truncated or
   unkeyed snapshot is refused with a clear log line and the models are rebuilt from the event
-  log — never loaded;
+  log — never loaded; so is one of models learned by another model version or with other
+  settings (an upgrade that changed a default, a new ``models.seed``);
 * learning runs on the event loop in short time slices, so API queries (which read the live brain
   on the same loop) never see a half-applied event and never wait more than one slice;
 * after a snapshot, events older than ``models.retention_days`` are compacted (at most hourly).
@@ -29,7 +30,7 @@ from connector_agent.config import AgentConfig
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from luxebrain.clock import Clock, SystemClock
-from online_models import Brain, SnapshotError
+from online_models import Brain, BrainConfig, SnapshotError
 from online_models.events import Event
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ class Applier:
         if not hmac.compare_digest(expected, mac):
             raise SnapshotRefused("integrity check failed (tampered, truncated or another key)")
         try:
-            return Brain.restore(data)
+            return Brain.restore(data, config=BrainConfig(), seed=self.config.models.seed)
         except SnapshotError as exc:
             raise SnapshotRefused(f"unreadable ({exc})") from exc
 

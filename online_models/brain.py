@@ -43,7 +43,7 @@ BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
 #: written by an older agent is refused (and the models rebuilt from the event log) rather than
 #: restored into code that no longer matches it
-STATE_VERSION = 4
+STATE_VERSION = 5
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -163,8 +163,13 @@ class Brain:
         return snapshot_format.dumps(self)
 
     @classmethod
-    def restore(cls, data: bytes) -> Brain:
-        """A brain from :meth:`snapshot` bytes; :class:`SnapshotError` on anything else."""
+    def restore(
+        cls, data: bytes, *, config: BrainConfig | None = None, seed: int | None = None
+    ) -> Brain:
+        """A brain from :meth:`snapshot` bytes; :class:`SnapshotError` on anything else.
+
+        Given ``config`` or ``seed``, a brain learned with other settings is refused too: an
+        agent upgraded to new defaults relearns its models rather than keep the old ones."""
         brain = snapshot_format.loads(data)
         if not isinstance(brain, cls):
             raise snapshot_format.SnapshotError("snapshot does not hold a Brain")
@@ -173,6 +178,16 @@ class Brain:
             raise snapshot_format.SnapshotError(
                 f"snapshot holds model state version {version}, this agent reads version "
                 f"{STATE_VERSION}"
+            )
+        if config is not None and brain._cfg != config:
+            learned = brain._cfg.as_dict()
+            changed = [k for k, v in config.as_dict().items() if learned[k] != v]
+            raise snapshot_format.SnapshotError(
+                f"snapshot was learned with other model settings ({', '.join(changed)})"
+            )
+        if seed is not None and brain.seed != seed:
+            raise snapshot_format.SnapshotError(
+                f"snapshot was learned with seed {brain.seed}, this agent uses {seed}"
             )
         return brain
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from online_models.snapshot import SnapshotError
+
 __all__ = ["BrainConfig"]
 
 
@@ -110,6 +112,18 @@ class BrainConfig:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    # pickled by name, not by position: a snapshot of a brain whose config had other fields is
+    # refused instead of restored with every value after a new field shifted by one
+    def __getstate__(self) -> dict[str, Any]:
+        return self.as_dict()
+
+    def __setstate__(self, state: Any) -> None:
+        names = [f.name for f in fields(self)]
+        if not isinstance(state, dict) or set(state) != set(names):
+            raise SnapshotError("snapshot holds models of another version (their settings differ)")
+        for name in names:
+            object.__setattr__(self, name, state[name])
 
 
 _MAY_BE_ZERO = frozenset(

@@ -12,7 +12,7 @@ from connector_agent.applier import Applier
 from connector_agent.config import load_config
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
-from online_models import Brain
+from online_models import Brain, BrainConfig
 from online_models.checks import brain_answers, synthetic_events
 
 
@@ -157,6 +157,35 @@ def test_snapshot_of_an_older_model_version_is_refused_and_rebuilt(
     second.apply_pending()
     assert second.brain.state_version == 99
     assert brain_answers(second.brain) == brain_answers(reference(config, logged))
+
+
+@pytest.mark.parametrize(
+    ("changed", "message"),
+    [
+        ({"LUXEBRAIN_MODELS__SEED": "7"}, "learned with seed 42, this agent uses 7"),
+        ({}, "learned with other model settings (history_candidates)"),
+    ],
+)
+def test_a_snapshot_learned_with_other_settings_is_refused_and_rebuilt(
+    store, config, config_path, logged, frozen_clock, caplog, changed, message
+):
+    first = Applier(store, config, clock=frozen_clock)
+    first.load()
+    if not changed:  # models of an agent whose defaults were different (an upgrade changed them)
+        first.brain = Brain(BrainConfig(history_candidates=7), seed=config.models.seed)
+    first.apply_pending()
+    first.snapshot_now()
+
+    second = Applier(store, load_config(config_path, environ=changed), clock=frozen_clock)
+    with caplog.at_level(logging.ERROR, logger="connector_agent.applier"):
+        second.load()
+    assert second.applied_seq == 0
+    assert message in caplog.text
+    second.apply_pending()
+    assert second.brain.seed == second.config.models.seed
+    assert brain_answers(second.brain) == brain_answers(
+        reference(second.config, logged)
+    )
 
 
 async def test_run_learns_appended_events_until_stopped(store, config, events, frozen_clock):

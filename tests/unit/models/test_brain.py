@@ -177,3 +177,22 @@ def test_pricer_suggests_nothing_when_the_elasticity_is_too_uncertain():
     suggestion = clear.suggest("mug", current=1.0, cost=None)
     assert suggestion is not None and suggestion["change"] > 0
     assert "±" in suggestion["reason"]
+
+
+def test_a_config_is_restored_by_field_name_and_refused_when_its_fields_differ():
+    import pickle
+
+    import pytest
+
+    from online_models import BrainConfig
+    from online_models.snapshot import SnapshotError
+
+    config = BrainConfig(history_candidates=7, anomaly_quantile=0.95)
+    assert pickle.loads(pickle.dumps(config)) == config
+    older = config.as_dict()
+    del older["together_candidates"]  # a snapshot from before a field was added
+    blank = BrainConfig.__new__(BrainConfig)
+    with pytest.raises(SnapshotError, match="another version"):
+        blank.__setstate__(older)
+    with pytest.raises(SnapshotError, match="another version"):
+        blank.__setstate__(list(config.as_dict().values()))  # the old positional form
