@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import sys
-from bisect import bisect_left, insort
 
 __all__ = ["Decay", "DecayedCounter"]
 
@@ -65,17 +64,11 @@ class DecayedCounter:
     list can enter it only when it is itself updated. A decrement (a compensating update) rebuilds
     the list.
 
-    Once :meth:`top` has been asked, the list is kept ranked: each add moves its one key to its
-    new place (a bisection) instead of sorting the hundreds of keys again before the next query.
-
     >>> c = DecayedCounter(half_life_days=30.0, keep=2)
     >>> for key in "abcab":
     ...     c.add(key, 1.0, 0.0)
     >>> c.top(2)
     [('a', 2.0), ('b', 2.0)]
-    >>> c.add("c", 2.0, 0.0)
-    >>> c.top(3)
-    [('c', 3.0), ('a', 2.0), ('b', 2.0)]
     """
 
     def __init__(self, half_life_days: float, keep: int = 200) -> None:
@@ -85,7 +78,8 @@ class DecayedCounter:
         self._counts: dict[str, float] = {}
         self._top: dict[str, None] = {}  # a dict, not a set: its order is deterministic
         self._floor = 0.0
-        self._forget_ranking()
+        #: keys of the top list best first, until the next update (derived, not state)
+        self._ranked: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -94,6 +88,7 @@ class DecayedCounter:
         return key in self._counts
 
     def add(self, key: str, weight: float, ts: float) -> None:
+        self._ranked = None
         boost = self._decay.boost(ts)
         if self._decay.needs_rebase(boost):
             self._rescale(self._decay.rebase(ts))
@@ -111,10 +106,9 @@ class DecayedCounter:
             self._top[key] = None
             if len(self._top) > 2 * self.keep:
                 self._rebuild_top()
-            elif self._ranked is not None:
-                self._rerank(key, value)
 
     def forget(self, key: str) -> None:
+        self._ranked = None
         if self._counts.pop(key, None) is not None:
             self._top.pop(key, None)
             self._rebuild_top()
@@ -132,67 +126,33 @@ class DecayedCounter:
         return self._decay.peek(ts)
 
     def top(self, n: int) -> list[tuple[str, float]]:
-        """The ``n`` largest (key, raw value) from the top list (ties: first come first)."""
+        """The ``n`` largest (key, raw value) from the top list (ties: first come first).
+
+        The ranking is cached until the next update: a derived value, not state (it is not
+        part of a snapshot), so asking twice between two orders sorts once.
+        """
+        counts = self._counts
         if self._ranked is None:
-            self._rank()
-        ranked = self._ranked
-        assert ranked is not None
-        return [(key, -negative) for negative, _, key in ranked[:n]]
+            self._ranked = sorted(self._top, key=counts.__getitem__, reverse=True)
+        # pairs only for the n asked (most ask for a few dozen of the hundreds ranked)
+        return [(k, counts[k]) for k in self._ranked[:n]]
 
     def __getstate__(self) -> dict[str, object]:
-        state = dict(self.__dict__)
-        for derived in ("_ranked", "_entries", "_next_place"):
-            state.pop(derived, None)
-        return state
+        return {**self.__dict__, "_ranked": None}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update({sys.intern(k): v for k, v in state.items() if k != "_ranked"})
-        self._forget_ranking()
-
-    # ------------------------------------------------------------ the kept ranking (derived)
-
-    def _forget_ranking(self) -> None:
-        #: (-value, place, key) ascending = best first, ties in the top list's order; and each
-        #: ranked key's entry. Derived from _counts and _top (never in a snapshot): built by the
-        #: first top() after a change other than an increment, then kept by _rerank
-        self._ranked: list[tuple[float, int, str]] | None = None
-        self._entries: dict[str, tuple[float, int, str]] = {}
-        self._next_place = 0
-
-    def _rank(self) -> None:
-        counts = self._counts
-        self._entries = {key: (-counts[key], place, key) for place, key in enumerate(self._top)}
-        self._next_place = len(self._entries)
-        self._ranked = sorted(self._entries.values())
-
-    def _rerank(self, key: str, value: float) -> None:
-        """Move ``key`` to its place for its new ``value`` (a new key goes after the others
-        with the same value, as it comes last in the top list)."""
-        ranked = self._ranked
-        assert ranked is not None
-        entries = self._entries
-        old = entries.get(key)
-        if old is None:
-            place = self._next_place
-            self._next_place += 1
-        else:
-            place = old[1]
-            del ranked[bisect_left(ranked, old)]
-        entry = entries[key] = (-value, place, key)
-        insort(ranked, entry)
+        self.__dict__.update({sys.intern(k): v for k, v in state.items()})
 
     def _rescale(self, factor: float) -> None:
         for key in self._counts:
             self._counts[key] *= factor
         self._floor *= factor
-        self._forget_ranking()
 
     def _rebuild_top(self) -> None:
         counts = self._counts
         ranked = sorted(counts, key=counts.__getitem__, reverse=True)[: self.keep]
         self._top = dict.fromkeys(ranked)
         self._floor = counts[ranked[-1]] if len(ranked) >= self.keep else 0.0
-        self._forget_ranking()
 
     def __repr__(self) -> str:
         return f"DecayedCounter(half_life_days={self.half_life_days}, keys={len(self._counts)})"

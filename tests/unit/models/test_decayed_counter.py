@@ -1,4 +1,4 @@
-"""DecayedCounter keeps its top list ranked between queries: always what a full sort gives."""
+"""DecayedCounter's cached top list: always what a full sort gives, before and after restore."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def _sorted_top(counter: DecayedCounter, n: int) -> list[tuple[str, float]]:
 
 @settings(max_examples=150, deadline=None)
 @given(operations)
-def test_the_kept_ranking_equals_a_full_sort_after_any_updates(ops):
+def test_the_cached_ranking_equals_a_full_sort_after_any_updates(ops):
     counter = DecayedCounter(half_life_days=1.0, keep=3)
     day = 0
     for op, key, days in ops:
