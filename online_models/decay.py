@@ -16,12 +16,25 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterable
 
 __all__ = ["Decay", "DecayedCounter"]
 
 DAY = 86_400.0
 #: boosts above this trigger a rebase (2 ** 200, far from float overflow at 2 ** 1024)
 REBASE_ABOVE = 2.0**200
+#: the largest exponent whose exp() is a finite float (exp(709.78) overflows)
+MAX_EXPONENT = 709.0
+
+
+def _exp(exponent: float) -> float:
+    """``exp`` capped below float overflow: after a gap of over ~1,000 half-lives without an
+    update the boost is the cap, so the owner rebases and old values become ~0, as they should.
+
+    >>> _exp(10_000.0) > REBASE_ABOVE
+    True
+    """
+    return math.exp(min(exponent, MAX_EXPONENT))
 
 
 class Decay:
@@ -36,13 +49,13 @@ class Decay:
         """The multiplier of a weight added at ``ts`` (sets the origin on first use)."""
         if self._origin is None:
             self._origin = ts
-        return math.exp((ts - self._origin) * self._rate)
+        return _exp((ts - self._origin) * self._rate)
 
     def peek(self, ts: float) -> float:
         """Like :meth:`boost` but never sets the origin (for read-only queries)."""
         if self._origin is None:
             return 1.0
-        return math.exp((ts - self._origin) * self._rate)
+        return _exp((ts - self._origin) * self._rate)
 
     def needs_rebase(self, boost: float) -> bool:
         return boost > REBASE_ABOVE
@@ -88,24 +101,34 @@ class DecayedCounter:
         return key in self._counts
 
     def add(self, key: str, weight: float, ts: float) -> None:
+        self.add_many((key,), weight, ts)
+
+    def add_many(self, keys: Iterable[str], weight: float, ts: float) -> None:
+        """:meth:`add` for several keys at one time (the boost is computed once: an order's
+        products are added together)."""
         self._ranked = None
         boost = self._decay.boost(ts)
         if self._decay.needs_rebase(boost):
             self._rescale(self._decay.rebase(ts))
             boost = self._decay.boost(ts)
-        value = self._counts.get(key, 0.0) + weight * boost
-        if value <= 1e-12 * boost:
-            self._counts.pop(key, None)
-            self._top.pop(key, None)
-            self._rebuild_top()
-            return
-        self._counts[key] = value
-        if weight < 0:
-            self._rebuild_top()
-        elif key in self._top or value > self._floor or len(self._top) < self.keep:
-            self._top[key] = None
-            if len(self._top) > 2 * self.keep:
+        counts, top = self._counts, self._top
+        for key in keys:
+            value = counts.get(key, 0.0) + weight * boost
+            if value <= 1e-12 * boost:
+                counts.pop(key, None)
+                top.pop(key, None)
                 self._rebuild_top()
+                top = self._top
+                continue
+            counts[key] = value
+            if weight < 0:
+                self._rebuild_top()
+                top = self._top
+            elif key in top or value > self._floor or len(top) < self.keep:
+                top[key] = None
+                if len(top) > 2 * self.keep:
+                    self._rebuild_top()
+                    top = self._top
 
     def forget(self, key: str) -> None:
         self._ranked = None

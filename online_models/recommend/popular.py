@@ -40,17 +40,21 @@ class Popularity:
         self._by_category: dict[str, DecayedCounter] = {}
 
     def learn_order(self, order: Order, products: tuple[str, ...], sign: int) -> None:
+        weight, ts = float(sign), order.timestamp
+        self._all.add_many(products, weight, ts)
         categories = {ln.product_id: ln.category for ln in order.lines}
+        by_category: dict[str, list[str]] = {}
         for product_id in products:
-            self._all.add(product_id, float(sign), order.timestamp)
             category = categories.get(product_id)
             if category:
-                counter = self._by_category.get(category)
-                if counter is None:
-                    counter = self._by_category[category] = DecayedCounter(
-                        self.half_life_days, self.keep
-                    )
-                counter.add(product_id, float(sign), order.timestamp)
+                by_category.setdefault(category, []).append(product_id)
+        for category, members in by_category.items():
+            counter = self._by_category.get(category)
+            if counter is None:
+                counter = self._by_category[category] = DecayedCounter(
+                    self.half_life_days, self.keep
+                )
+            counter.add_many(members, weight, ts)
 
     def top(self, n: int, category: str | None = None) -> list[tuple[str, float]]:
         """(product, raw score) best first; raw scores compare only within one counter."""

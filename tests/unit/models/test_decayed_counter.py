@@ -49,3 +49,12 @@ def test_the_cached_ranking_equals_a_full_sort_after_any_updates(ops):
         for n in (1, 3, 10):
             assert counter.top(n) == _sorted_top(counter, n)
             assert restored.top(n) == counter.top(n)
+
+
+def test_a_gap_of_thousands_of_half_lives_rebases_instead_of_overflowing():
+    counter = DecayedCounter(half_life_days=1.0, keep=3)
+    counter.add("old", 5.0, 0.0)
+    counter.add("new", 1.0, 2_000 * DAY)  # exp(2000 * ln 2) is past the largest float
+    assert [key for key, _ in counter.top(2)] == ["new", "old"]
+    assert counter.value("new", 2_000 * DAY) == 1.0
+    assert counter.value("old", 2_000 * DAY) < 1e-300
