@@ -51,7 +51,7 @@ class BrainConfig:
     #: thousand items), and this many of the strongest co-purchase neighbours of their last
     #: baskets (of up to 8 anchors x 40 read). Full UCI year, next-basket HitRate@10 / explore:
     #: 160 and every neighbour 0.6816 / 0.4167; 160 and 50: 0.6843 / 0.4219; 100 and 50:
-    #: 0.6850 / 0.4205 with the customer query p99 about 15 % lower; 160 and 30: 0.6808
+    #: 0.6850 / 0.4205 with the customer query p99 about 20 % lower; 160 and 30: 0.6808
     history_candidates: int = 100
     together_candidates: int = 50
     #: learned rankers (pairwise logistic regression): SGD step and orders before they take
@@ -69,7 +69,8 @@ class BrainConfig:
     customer_train_all_until: int = 2000
     #: share of orders with two or more products the learned item ranker trains on (each costs
     #: an item candidate build; full UCI year, bought-together HitRate@10 / NDCG@10: 1.0 0.6823;
-    #: 0.5 0.6819 / 0.2041, learning 14 % faster; 0.3 0.6811 / 0.2044, about 8 % faster again)
+    #: 0.5 0.6819 / 0.2041, learning 14 % faster; 0.3 0.6811 / 0.2044, 40 % fewer builds again,
+    #: learning 3-9 % faster in paired runs, as noisy as that machine's timings are)
     item_train_share: float = 0.3
     #: hand-set blend weights of the customer ranker (used until the learned one is ready)
     weight_repeat: float = 1.0
