@@ -193,7 +193,7 @@ class CandidateBuilder:
             # the shop's lists weigh less against a long history of the customer's own
             plan.experience = min(n_orders, EXPERIENCED) / EXPERIENCED
         ids = dict.fromkeys(plan.history)
-        ids.update(dict.fromkeys(_strongest(plan.together, self.together_candidates)))
+        ids.update(dict.fromkeys(_strongest_together(plan.together, self.together_candidates)))
         for _, scaled in plan.lists:
             ids.update(dict.fromkeys(scaled))
         plan.ids = list(ids)
@@ -332,7 +332,7 @@ def _scaled(name: str, ranked: list[tuple[str, float]]) -> tuple[str, dict[str, 
     return name, {product_id: raw / top for product_id, raw in ranked}
 
 
-def _strongest(together: dict[str, tuple[float, str]], n: int) -> list[str]:
+def _strongest_together(together: dict[str, tuple[float, str]], n: int) -> list[str]:
     """The ``n`` products with the highest co-purchase score (ties: first found first)."""
     if len(together) <= n:
         return list(together)
