@@ -14,7 +14,7 @@ KEYS = list("abcdefghij")
 
 operations = st.lists(
     st.tuples(
-        st.sampled_from(["add", "add", "add", "remove", "forget", "ask"]),
+        st.sampled_from(["add", "add", "add", "remove", "forget", "ask", "batch"]),
         st.sampled_from(KEYS),
         # whole days so ties happen; jumps of 300 days rebase the decay (2 ** 200 is exceeded)
         st.sampled_from([0, 0, 1, 2, 300]),
@@ -41,6 +41,17 @@ def test_the_cached_ranking_equals_a_full_sort_after_any_updates(ops):
             counter.add(key, 1.0, day * DAY)
         elif op == "remove" and key in counter:
             counter.add(key, -0.5, day * DAY)
+        elif op == "batch":
+            # an order's products added in one call equal the same adds one by one
+            keys = KEYS[KEYS.index(key) :][:4]
+            sign = -0.5 if days == 2 else 1.0
+            one_by_one = pickle.loads(pickle.dumps(counter))
+            for each in keys:
+                if sign > 0 or each in one_by_one:
+                    one_by_one.add(each, sign, day * DAY)
+            counter.add_many([k for k in keys if sign > 0 or k in counter], sign, day * DAY)
+            assert counter._counts == one_by_one._counts
+            assert list(counter._top) == list(one_by_one._top)
         elif op == "forget":
             counter.forget(key)
         else:
