@@ -60,7 +60,7 @@ class Applier:
         self.config = config
         self.clock = clock or SystemClock()
         self.log = EventLog(store)
-        self.brain = Brain(seed=config.models.seed)
+        self.brain = self._new_brain()
         self.applied_seq = 0
         self.failed_events = 0
         self.rebuilt_reason: str | None = None
@@ -76,7 +76,7 @@ class Applier:
 
     def load(self) -> Brain:
         """Load the newest verified snapshot, or start empty (and rebuild from the log)."""
-        brain, seq = Brain(seed=self.config.models.seed), 0
+        brain, seq = self._new_brain(), 0
         stored = self.store.latest_snapshot()
         if stored is not None:
             try:
@@ -88,6 +88,11 @@ class Applier:
         self._buffer.clear()
         self._since_snapshot = 0
         return brain
+
+    def _new_brain(self) -> Brain:
+        """Empty models with this agent's settings (the default ``BrainConfig`` and
+        ``models.seed``); a snapshot is only restored if it was learned with the same."""
+        return Brain(seed=self.config.models.seed)
 
     def _verified(self, applied_seq: int, data: bytes, mac: str) -> Brain:
         if not self._key:
