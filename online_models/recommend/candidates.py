@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from online_models.recommend.copurchase import CoPurchase
 from online_models.recommend.personal import PersonalMF
@@ -71,6 +72,8 @@ SECOND_ORDER_VIA = 3
 SECOND_ORDER_NEIGHBOURS = 20
 #: neighbours looked at per anchor item
 NEIGHBOURS_PER_ANCHOR = 40
+
+_FIRST = itemgetter(0)
 
 #: the shop's lists and their copies weighed by the customer's experience
 _EXPERIENCED = (
@@ -166,27 +169,27 @@ class CandidateBuilder:
     def plan(self, customer_id: str, now: float) -> CustomerPlan:
         """Read every source of a customer's candidates once: the ordered candidate ids and
         what their features need, so rows can then be made for all of them or a sample."""
-        n_orders, history = self.repeat.profile(customer_id)
+        n_orders, last_order, history = self.repeat.profile(customer_id, self.history_candidates)
         plan = CustomerPlan(now=now, n_orders=n_orders)
         if history:
             plan.top = history[0][1]
             baskets = self.repeat.recent_baskets(customer_id)
             plan.last = set(baskets[-1]) if baskets else set()
-            last_order = max(entry[3] for entry in history)
-            plan.history = {e[0]: e[1:] for e in history[: self.history_candidates]}
+            plan.history = {e[0]: e[1:] for e in history}
             anchors = list(dict.fromkeys(p for b in reversed(baskets) for p in b))[:MAX_ANCHORS]
             plan.together = self.neighbour_scores(anchors)
             if plan.together:
-                plan.together_top = max(v for v, _ in plan.together.values())
-        plan.lists.append(_scaled("popular", self.popular.top(self.max_candidates // 4)))
-        plan.lists.append(_scaled("trending", self.trending.top(self.max_candidates // 4)))
+                plan.together_top = max(map(_FIRST, plan.together.values()))
+        listed = self.max_candidates // 4
+        # the trending list of a customer with a history is read deeper (see ``level``)
+        trending = self.trending.top(self.max_candidates if history else listed)
+        plan.lists.append(_scaled("popular", self.popular.top(listed)))
+        plan.lists.append(_scaled("trending", trending[:listed]))
         if not history:
-            ranked = self.newcomers.top(self.max_candidates // 4)
-            plan.lists.append(_scaled("first_order", ranked))
+            plan.lists.append(_scaled("first_order", self.newcomers.top(listed)))
         else:
             # interactions a linear model cannot make itself: a habit that is in season now,
             # and a habit of a customer who ordered recently
-            trending = self.trending.top(self.max_candidates)
             plan.level_top = trending[0][1] if trending else 1.0
             plan.level = dict(trending)
             plan.fresh = 0.5 ** (max(now - last_order, 0.0) / DAY / RECENCY_DAYS)
@@ -201,39 +204,54 @@ class CandidateBuilder:
 
     def rows(self, plan: CustomerPlan, ids: Iterable[str]) -> Candidates:
         """Feature rows for ``ids`` (candidates of ``plan``): each the same, key for key, as in
-        the full build, so a ranker trained on a sample scores what a query builds."""
+        the full build, so a ranker trained on a sample scores what a query builds.
+
+        The hot loop of a customer query (a few hundred candidates): everything it reads is
+        bound to a local first.
+        """
         found = Candidates()
+        rows, orders_of, anchor_of = found.rows, found.orders, found.anchor
         rebuy_rate = self.repeat.rebuy_rate
+        history_get, together_get, level_get = plan.history.get, plan.together.get, plan.level.get
+        lists, last, now, top = plan.lists, plan.last, plan.now, plan.top
+        n_orders = max(plan.n_orders, 1)
+        together_top, level_top = plan.together_top, plan.level_top
+        fresh, experience = plan.fresh, plan.experience
         has_history = bool(plan.history)
         for product_id in ids:
-            row: dict[str, float] = {}
-            habit = plan.history.get(product_id)
-            if habit is not None:
+            habit = history_get(product_id)
+            if habit is None:
+                row: dict[str, float] = {}
+            else:
                 raw, orders, last_ts, first_ts = habit
-                age = max(plan.now - last_ts, 0.0) / DAY
-                row["buy_again"] = raw / plan.top
-                row["order_share"] = orders / max(plan.n_orders, 1)
-                row["recency"] = 0.5 ** (age / RECENCY_DAYS)
-                row["last_basket"] = 1.0 if product_id in plan.last else 0.0
-                row["due"] = _due(age, (last_ts - first_ts) / DAY, orders)
-                found.orders[product_id] = orders
-            together = plan.together.get(product_id)
+                age = max(now - last_ts, 0.0) / DAY
+                again = raw / top
+                row = {
+                    "buy_again": again,
+                    "order_share": orders / n_orders,
+                    "recency": 0.5 ** (age / RECENCY_DAYS),
+                    "last_basket": 1.0 if product_id in last else 0.0,
+                    "due": _due(age, (last_ts - first_ts) / DAY, orders),
+                }
+                orders_of[product_id] = orders
+            together = together_get(product_id)
             if together is not None:
-                row["together"] = together[0] / plan.together_top
-                found.anchor[product_id] = together[1]
-            for name, scaled in plan.lists:
-                if product_id in scaled:
-                    row[name] = scaled[product_id]
+                row["together"] = together[0] / together_top
+                anchor_of[product_id] = together[1]
+            for name, scaled in lists:
+                value = scaled.get(product_id)
+                if value is not None:
+                    row[name] = value
             if habit is not None:
-                again = row["buy_again"]
-                row["again_trending"] = again * plan.level.get(product_id, 0.0) / plan.level_top
-                row["again_recent_customer"] = again * plan.fresh
+                row["again_trending"] = again * level_get(product_id, 0.0) / level_top
+                row["again_recent_customer"] = again * fresh
                 row["again_rebuy_rate"] = again * rebuy_rate(product_id)
             if has_history:
                 for name, experienced in _EXPERIENCED:
-                    if name in row:
-                        row[experienced] = row[name] * plan.experience
-            found.rows[product_id] = row
+                    value = row.get(name)
+                    if value is not None:
+                        row[experienced] = value * experience
+            rows[product_id] = row
         return found
 
     def build(self, customer_id: str, now: float, *, personal: bool = True) -> Candidates:
@@ -336,8 +354,8 @@ def _strongest_together(together: dict[str, tuple[float, str]], n: int) -> list[
     """The ``n`` products with the highest co-purchase score (ties: first found first)."""
     if len(together) <= n:
         return list(together)
-    ranked = sorted(together.items(), key=lambda kv: kv[1][0], reverse=True)
-    return [product_id for product_id, _ in ranked[:n]]
+    scores = {product_id: score for product_id, (score, _) in together.items()}
+    return sorted(scores, key=scores.__getitem__, reverse=True)[:n]
 
 
 def _due(age_days: float, span_days: float, orders: int) -> float:

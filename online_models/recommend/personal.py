@@ -9,6 +9,7 @@ Only candidates generated elsewhere are ever scored.
 from __future__ import annotations
 
 import random
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,7 @@ class PersonalMF:
         )
         self._ring: list[str] = []
         self._ring_pos = 0
+        self._zeros = np.zeros(n_factors)
 
     def learn(self, customer_id: str, products: tuple[str, ...], target: float) -> None:
         if not products:
@@ -137,22 +139,16 @@ class PersonalMF:
         return customer_id in self._model.u_latents
 
     def score(self, customer_id: str, products: list[str]) -> list[float]:
-        """Dot products for known customer/product pairs, 0 otherwise; never adds latents."""
-        users = self._model.u_latents
-        items = self._model.i_latents
-        if customer_id not in users:
+        """Dot products for known customer/product pairs, 0 otherwise; never adds latents.
+
+        One matrix product over every candidate (an unknown product scores against zeros):
+        no per-candidate branching in Python.
+        """
+        user = self._model.u_latents.get(customer_id)
+        if user is None or not products:
             return [0.0] * len(products)
-        known = [p for p in products if p in items]
-        if not known:
-            return [0.0] * len(products)
-        scores = dict(
-            zip(
-                known,
-                (np.array([items[p] for p in known]) @ users[customer_id]).tolist(),
-                strict=True,
-            )
-        )
-        return [scores.get(p, 0.0) for p in products]
+        vectors = list(map(self._model.i_latents.get, products, repeat(self._zeros)))
+        return (np.array(vectors) @ user).tolist()
 
     def forget_customer(self, customer_id: str) -> None:
         self._model.u_latents.pop(customer_id, None)

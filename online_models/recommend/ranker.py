@@ -113,6 +113,8 @@ class Ranker:
 
     def _fill(self, picks: _Picks, category: str | None) -> None:
         """The tail of every chain: category popular, store popular, external fallback."""
+        if picks.full:
+            return
         if category is not None:
             for product_id, raw in self.popular.top(self.config.max_candidates, category):
                 picks.offer(product_id, raw, "category_popular", f"popular in {category}")
@@ -130,11 +132,13 @@ class Ranker:
     # ------------------------------------------------------------------ item to item
 
     def _neighbour_scores(self, anchors: Sequence[str]) -> dict[str, tuple[float, str]]:
-        """score(i) = Σ over anchors of P(i | anchor) / count(i) ** damping, and its best anchor."""
+        """score(i) = Σ over anchors of P(i | anchor) / count(i) ** damping, and its best anchor
+        (the first anchor to reach the highest P(i | anchor))."""
         damping = self.config.copurchase_popularity_damping
         cp = self.copurchase
-        scores: dict[str, tuple[float, str]] = {}
+        totals: dict[str, float] = {}
         best: dict[str, float] = {}
+        best_anchor: dict[str, str] = {}
         for anchor in anchors:
             base = cp.count(anchor)
             if base <= 0:
@@ -143,11 +147,11 @@ class Ranker:
                 value = raw / base
                 if damping:
                     value /= max(cp.count(product_id), 1e-12) ** damping
-                total, top_anchor = scores.get(product_id, (0.0, anchor))
-                if value > best.get(product_id, 0.0):
-                    best[product_id], top_anchor = value, anchor
-                scores[product_id] = (total + value, top_anchor)
-        return scores
+                totals[product_id] = totals.get(product_id, 0.0) + value
+                if value > best.get(product_id, -1.0):
+                    best[product_id] = value
+                    best_anchor[product_id] = anchor
+        return {product: (total, best_anchor[product]) for product, total in totals.items()}
 
     def for_items(
         self,
@@ -170,10 +174,11 @@ class Ranker:
             together = row.get("together", 0.0) + SECOND_ORDER_WEIGHT * row.get("together_2", 0.0)
             return together + weight * row.get("popular", 0.0)
 
+        weights = blend.coefficients()[0] if blend is not None else {}
         for score, product_id in self._ranked(blend, found, hand):
             row = found.rows[product_id]
             if blend is not None:
-                source = self._source(blend, row)
+                source = self._source(weights, row)
             else:
                 together = row.get("together") or row.get("together_2")
                 source = "co_purchase" if together else "popular"
@@ -251,10 +256,9 @@ class Ranker:
         return max(parts, key=lambda s: (parts[s], s))
 
     @staticmethod
-    def _source(blend: LearnedBlend, row: dict[str, float]) -> str:
+    def _source(weights: dict[str, float], row: dict[str, float]) -> str:
         """The source of the feature that added most to the learned score (ties: the feature
         name last in alphabetical order)."""
-        weights = blend.coefficients()[0]
         top_feature, top = "", 0.0
         for feature, x in row.items():
             part = weights.get(feature, 0.0) * x
@@ -277,11 +281,12 @@ class Ranker:
         picks = _Picks(limit, self._filter(blocked, category))
         found = self.customer_candidates(customer_id, self.now())
         blend = self.learned if self.learned.ready else None
+        weights = blend.coefficients()[0] if blend is not None else {}
         for score, product_id in self._ranked(blend, found, self._hand_score):
             if blend is None and score <= 0:
                 break
             row = found.rows[product_id]
-            source = self._source(blend, row) if blend else self._hand_source(row)
+            source = self._source(weights, row) if blend else self._hand_source(row)
             picks.offer(product_id, score, source, self._reason(source, product_id, found))
             if picks.full:
                 break

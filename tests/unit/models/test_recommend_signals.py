@@ -54,7 +54,7 @@ def test_due_is_one_when_the_usual_interval_has_passed():
     for day in (0, 10, 20):
         _bought(repeat, day, "coffee")
     _bought(repeat, 20, "filter")
-    _, history = repeat.profile("c1")
+    _, _, history = repeat.profile("c1")
     assert {p: (first / DAY, last / DAY) for p, _, _, last, first in history} == {
         "coffee": (0.0, 20.0),
         "filter": (20.0, 20.0),
