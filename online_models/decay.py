@@ -105,7 +105,10 @@ class DecayedCounter:
 
     def add_many(self, keys: Iterable[str], weight: float, ts: float) -> None:
         """:meth:`add` for several keys at one time (the boost is computed once: an order's
-        products are added together)."""
+        products are added together). No keys, no change (not even a rebase)."""
+        keys = tuple(keys)
+        if not keys:
+            return
         self._ranked = None
         boost = self._decay.boost(ts)
         if self._decay.needs_rebase(boost):

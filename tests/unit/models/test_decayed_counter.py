@@ -69,3 +69,12 @@ def test_a_gap_of_thousands_of_half_lives_rebases_instead_of_overflowing():
     assert [key for key, _ in counter.top(2)] == ["new", "old"]
     assert counter.value("new", 2_000 * DAY) == 1.0
     assert counter.value("old", 2_000 * DAY) < 1e-300
+
+
+def test_adding_no_keys_changes_nothing_even_when_a_rebase_is_due():
+    # found by the property above: an empty batch long after the last add rebased the values
+    counter = DecayedCounter(half_life_days=1.0, keep=3)
+    counter.add("a", 1.0, 0.0)
+    before = pickle.dumps(counter)
+    counter.add_many([], -0.5, 302 * DAY)
+    assert pickle.dumps(counter) == before
