@@ -8,7 +8,9 @@ event log, so both see exactly the same facts. Reading streams the file, one ord
 Per order: one ``order.upserted`` keyed ``import:<order_id>`` whose version is the payload hash
 (re-importing the same file yields the same events, which the log deduplicates), preceded by one
 ``product.upserted`` for each product seen for the first time (its price is the unit price of that
-line; the last price is what later orders teach the models).
+line). The file holds no list prices, so a product's posted price never changes during a replay;
+its lines' prices (quantity tiers in the UCI shop) are not posted prices and teach the pricer
+nothing (see ``online_models.price``).
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
 #: written by an older agent is refused (and the models rebuilt from the event log) rather than
 #: restored into code that no longer matches it
-STATE_VERSION = 5
+STATE_VERSION = 6
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -283,8 +283,10 @@ class Brain:
         for line in order.lines:
             if line.is_product and line.quantity > 0:
                 self._demand.learn(line.product_id, order.day, sign * line.quantity)
+                # demand answers the posted price, not a line's (quantity-tiered) unit price
+                posted = self._catalogue.price(line.product_id) or line.unit_price
                 self._pricer.learn(
-                    line.product_id, line.category, line.unit_price, line.quantity, sign
+                    line.product_id, line.category, posted, order.day, line.quantity, sign
                 )
         if sign > 0:
             self._anomaly.learn(order, returning)

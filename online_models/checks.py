@@ -121,6 +121,11 @@ def _feed_orders(learn: Callable[[Any, Order], None]) -> Callable[[Any, list[Eve
     return feed
 
 
+def _posted(product_id: str, day: int) -> float:
+    """A posted price for the Pricer's case: 2.00 or 2.50, switching every 21 days."""
+    return 2.0 + 0.5 * ((day // 21 + len(product_id)) % 2)
+
+
 def brain_answers(b: Brain) -> Any:
     """Every query of the Brain on the synthetic shop (what "answers the same" compares)."""
     return (
@@ -190,12 +195,20 @@ CASES: tuple[ModelCase, ...] = (
     ModelCase(
         "Pricer",
         lambda seed: Pricer(max_change=0.1, min_margin=0.2, min_observations=3),
+        # posted prices that move every three weeks, so regimes close and elasticities exist
         _feed_orders(
             lambda m, o: [
-                m.learn(ln.product_id, "cat", ln.unit_price, ln.quantity, 1) for ln in o.lines
+                m.learn(ln.product_id, "cat", _posted(ln.product_id, o.day), o.day, ln.quantity, 1)
+                for ln in o.lines
             ]
         ),
-        lambda m: [m.suggest(f"p{p}", current=2.0, cost=1.0, category="cat") for p in range(30)],
+        lambda m: [
+            (
+                m.elasticity(f"p{p}", "cat"),
+                m.suggest(f"p{p}", current=2.0, cost=1.0, category="cat"),
+            )
+            for p in range(30)
+        ],
     ),
     ModelCase(
         "AnomalyDetector",

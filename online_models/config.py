@@ -92,7 +92,9 @@ class BrainConfig:
     #: pricer guardrails: largest relative change, lowest margin over cost (fraction of price)
     price_max_change: float = 0.10
     price_min_margin: float = 0.20
-    price_min_observations: int = 8
+    #: pricer: changes of the posted price (each after a week or more at one price) before an
+    #: elasticity is estimated (the slope must also be two standard errors clear, see Pricer)
+    price_min_observations: int = 4
     #: anomaly detector: trees, height, window and the score above which an order is flagged
     anomaly_trees: int = 10
     anomaly_height: int = 6

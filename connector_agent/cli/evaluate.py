@@ -43,8 +43,9 @@ def _print_report(report: dict[str, Any], console: Console) -> None:
     )
     console.print(
         f"anomalies: precision {an['precision']:.2f} recall {an['recall']:.2f} "
-        f"({an['injected']} injected) · price suggestions {pr['suggestions']}, within "
-        f"guardrails {pr['within_guardrails']:.2f}"
+        f"({an['injected']} injected) · price suggestions {pr['suggestions']} (learned from "
+        f"changes of the posted price; a replayed file has none), within guardrails "
+        f"{pr['within_guardrails']:.2f}"
     )
 
 
