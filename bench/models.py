@@ -11,7 +11,6 @@ snapshot beside the live brain briefly holds two copies (reported separately).
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import resource
 import sys
@@ -22,6 +21,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from connector_agent import heap
 from connector_agent.orders_csv import read_events
 from online_models import Brain
 
@@ -61,8 +61,7 @@ def run(orders: Path, limit: int | None, seed: int) -> dict[str, float]:
     rss_learned = _rss_mb()
     # as the agent does once its models are loaded (connector_agent.agent.Agent.start): keep
     # the long-lived models out of full collections, which would stall a query for ~0.2 s
-    gc.collect()
-    gc.freeze()
+    heap.settle()
     rng = random.Random(seed)
     timings: dict[str, list[float]] = {"customer": [], "product": [], "cart": [], "popular": []}
     for _ in range(QUERIES):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from connector_agent import heap
 from connector_agent.applier import Applier
 from connector_agent.cloud import job as cloud_job
 from connector_agent.config import AgentConfig, ConfigError, load_config, update_secrets
@@ -170,8 +170,7 @@ class Agent:
         the daily cloud round); the saved cloud fallback list goes to the brain at once."""
         # The loaded models are long-lived: move them out of the cyclic GC's reach, or a full
         # collection rescans them and stalls every request (~0.35 s for 8,000 real orders).
-        gc.collect()
-        gc.freeze()
+        heap.settle()
         self._stop.clear()
         self._applier_task = asyncio.create_task(self.applier.run(self._stop))
         self._jobs = WooJobs(self)

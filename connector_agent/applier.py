@@ -26,6 +26,7 @@ import time
 from collections import deque
 from datetime import timedelta
 
+from connector_agent import heap
 from connector_agent.config import AgentConfig
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
@@ -66,6 +67,7 @@ class Applier:
         self.rebuilt_reason: str | None = None
         self._key = (config.secrets.snapshot_key or "").encode()
         self._since_snapshot = 0
+        self._since_settle = 0  # events learned since the heap was last settled
         self._last_snapshot_at = self.clock.monotonic()
         self._last_compact_at = self.clock.monotonic()
         self._buffer: deque[Event] = deque()  # read ahead of applied_seq, not yet applied
@@ -129,6 +131,7 @@ class Applier:
                 )
             self.applied_seq = event.seq
             self._since_snapshot += 1
+            self._since_settle += 1
             applied += 1
             if self._snapshot_due():
                 self.snapshot_now()
@@ -154,6 +157,10 @@ class Applier:
             self.store.save_snapshot(self.applied_seq, data, mac)
         self._mark_snapshot()
         self._compact_if_due()
+        if self._since_settle >= self.config.models.snapshot_every_events:
+            # the models grew a lot (a first sync, a rebuild): freeze them (see heap)
+            heap.settle()
+            self._since_settle = 0
 
     def _mark_snapshot(self) -> None:
         self._since_snapshot = 0

@@ -15,6 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from connector_agent import heap
+from connector_agent.config import SCHEMA
 from connector_agent.evaluation.anomalies import AnomalyBench
 from connector_agent.evaluation.baselines import Baselines
 from connector_agent.evaluation.forecast import ForecastScores, ForecastSeries
@@ -27,6 +29,8 @@ from online_models.orders import Order, order_of
 __all__ = ["EvaluationError", "evaluate"]
 
 MODELS = ("luxebrain", "popularity", "decayed_popularity", "repeat", "cooccurrence")
+#: events between two settles of the heap: the agent's default snapshot interval
+SETTLE_EVERY: int = SCHEMA["models"]["snapshot_every_events"][0]
 
 
 class EvaluationError(Exception):
@@ -216,7 +220,9 @@ def evaluate(
     replay = _Replay(series, config, seed)
     started = time.perf_counter()
     done = 0
-    for event in read_events(path, limit=limit):
+    for learned, event in enumerate(read_events(path, limit=limit), start=1):
+        if learned % SETTLE_EVERY == 0:
+            heap.settle()  # as the agent's applier does after a snapshot (untimed here too)
         if event.kind == "order.upserted":
             replay.order(event)
             done += 1

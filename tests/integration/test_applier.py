@@ -4,6 +4,7 @@ snapshots (rebuilding from the log instead)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import pytest
@@ -203,3 +204,24 @@ async def test_run_learns_appended_events_until_stopped(store, config, events, f
     await task
     assert applier.applied_seq == logged[-1].seq
     assert brain_answers(applier.brain) == brain_answers(reference(config, logged))
+
+
+def test_a_snapshot_after_many_events_freezes_the_grown_models(
+    store, config, logged, frozen_clock
+):
+    """The heap is settled (see connector_agent.heap) once the models grew by a snapshot's worth
+    of events: a later full collection then skips them instead of stalling a query."""
+    gc.unfreeze()
+    try:
+        applier = Applier(store, config, clock=frozen_clock)
+        applier.load()
+        every = config.models.snapshot_every_events
+        applier.apply_pending(max_events=every - 1)
+        assert gc.get_freeze_count() == 0
+        assert any(o is applier.brain for o in gc.get_objects())
+        applier.apply_pending(max_events=1)  # the snapshot is due: written, then settled
+        assert store.applied_seq() == applier.applied_seq
+        assert gc.get_freeze_count() > 0
+        assert not any(o is applier.brain for o in gc.get_objects())
+    finally:
+        gc.unfreeze()
