@@ -143,15 +143,14 @@ class Pricer:
                 return  # a take-back of a sale at an older price: that regime is closed
             if day <= regime.start_day:
                 regime.price = price  # changed again on the day it started: the latest holds
-                regime.units += units
-                return
-            measured = self._close(regime, day)
-            if measured is not None:
-                if previous is not None:
-                    self._add_change(product_id, category, previous, measured)
-                previous = measured
-            regime = _Regime(price, day)
-            self._regimes[product_id] = (regime, previous)
+            else:
+                measured = self._close(regime, day)
+                if measured is not None:
+                    if previous is not None:
+                        self._add_change(product_id, category, previous, measured)
+                    previous = measured
+                regime = _Regime(price, day)
+                self._regimes[product_id] = (regime, previous)
         regime.units = max(regime.units + sign * units, 0.0)
 
     @staticmethod
@@ -176,13 +175,22 @@ class Pricer:
 
     def elasticity(self, product_id: str, category: str | None) -> tuple[float, float, str] | None:
         """(elasticity, its standard error, "product" or "category")."""
-        fit = self._products.get(product_id)
-        found = fit.estimate(self.min_observations) if fit else None
-        if found is not None:
-            return *found, "product"
-        fit = self._categories.get(category) if category else None
-        found = fit.estimate(self.min_observations) if fit else None
-        return (*found, "category") if found is not None else None
+        found = self._estimate(product_id, category)
+        return found[:3] if found is not None else None
+
+    def _estimate(
+        self, product_id: str, category: str | None
+    ) -> tuple[float, float, str, int] | None:
+        """The product's fit, else its category's: (slope, error, level, price changes)."""
+        fits = (
+            ("product", self._products.get(product_id)),
+            ("category", self._categories.get(category) if category else None),
+        )
+        for level, fit in fits:
+            found = fit.estimate(self.min_observations) if fit is not None else None
+            if found is not None:
+                return *found, level, int(fit.n)
+        return None
 
     def suggest(
         self,
@@ -194,10 +202,10 @@ class Pricer:
     ) -> dict[str, object] | None:
         if current is None or current <= 0:
             return None
-        found = self.elasticity(product_id, category)
+        found = self._estimate(product_id, category)
         if found is None:
             return None
-        e, error, level = found
+        e, error, level, changes = found
         # the data must say that demand falls with price, and on which side of unit elasticity
         # it lies: otherwise neither a rise nor a cut is supported
         if e + CONFIDENCE_Z * error >= 0 or abs(e + 1.0) < CONFIDENCE_Z * error:
@@ -223,13 +231,9 @@ class Pricer:
             "change": round(suggested / current - 1.0, 4),
             "elasticity": round(e, 4),
             "reason": f"{kind} demand ({level} elasticity {e:.2f} ± {error:.2f} from "
-            f"{int(self._price_changes(product_id, category, level))} price changes): "
+            f"{changes} price changes): "
             f"{direction} within {self.max_change:.0%}",
         }
-
-    def _price_changes(self, product_id: str, category: str | None, level: str) -> float:
-        fits = self._products if level == "product" else self._categories
-        return fits[product_id if level == "product" else category].n  # type: ignore[index]
 
     def products(self) -> list[str]:
         return list(self._regimes)

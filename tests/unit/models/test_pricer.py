@@ -109,3 +109,11 @@ def test_a_take_back_at_an_older_price_leaves_the_open_regime_alone():
     pricer.learn("mug", "kitchen", 1.2, 30, 9999, -1)  # more than the open regime sold
     assert pricer._regimes["mug"][0].units == 0.0
     assert pricer.elasticity("mug", None) == before
+
+
+def test_a_price_changed_again_on_the_day_its_regime_began_replaces_it():
+    pricer = Pricer(max_change=0.1, min_margin=0.2, min_observations=2)
+    pricer.learn("mug", "kitchen", 1.0, 0, 5, 1)
+    pricer.learn("mug", "kitchen", 1.5, 0, 3, 1)  # corrected the same day: no one-day regime
+    regime, previous = pricer._regimes["mug"]
+    assert (regime.price, regime.start_day, regime.units, previous) == (1.5, 0, 8.0, None)
