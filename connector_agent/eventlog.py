@@ -8,7 +8,9 @@ Guarantees:
   one held for that key (a late webhook after a sync) is stale and skipped;
 * each new event gets the next ``seq``, and the store's tables (products, customers, orders, line
   items, refunds) are updated in the same transaction, so the log and the tables always agree;
-* an erased customer stays erased: later events about them arrive redacted.
+* an erased customer stays erased: later events about them arrive redacted; so does an erased
+  guest (a checkout without an account, known only by ``guest_key``, a hash of the billing
+  email).
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class EventLog:
             for row in store.db.conn.execute(
                 "SELECT id FROM customers WHERE erased_at IS NOT NULL"
             )
+        }
+        self._erased_guests = {
+            row[0] for row in store.db.conn.execute("SELECT guest_key FROM erased_guests")
         }
 
     # ------------------------------------------------------------ writing
@@ -126,13 +131,15 @@ class EventLog:
         return held is not None and incoming < held
 
     def _redact_if_erased(self, event: Event) -> Event:
-        if not self._erased:
+        if not self._erased and not self._erased_guests:
             return event
         payload = event.payload
         if event.kind == ev.CUSTOMER_UPSERTED and event.key in self._erased:
             payload = _redacted_customer(event.key)
         elif payload.get("customer_id") in self._erased:
             payload = {**payload, "customer_id": None, "guest_key": None}
+        elif payload.get("guest_key") in self._erased_guests:
+            payload = {**payload, "guest_key": None}
         else:
             return event
         return Event(event.seq, event.kind, event.key, event.version, event.occurred_at, payload)
@@ -175,6 +182,31 @@ class EventLog:
                 ]
             )
         return {"orders": orders, "events_redacted": profile + linked}
+
+    def erase_guest(self, guest_key: str) -> dict[str, int]:
+        """Unlink a guest's orders (their ``guest_key``) in the store and the log, for good.
+
+        The orders themselves stay, anonymous, as a registered customer's do when erased; the
+        models never held a guest's key, so they have nothing to forget. The key is kept in
+        ``erased_guests`` so a later sync of the same orders is redacted as it arrives.
+        """
+        now = self.store.clock.iso()
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO erased_guests (guest_key, erased_at) VALUES (?, ?) "
+                "ON CONFLICT (guest_key) DO UPDATE SET erased_at = excluded.erased_at",
+                [guest_key, now],
+            )
+            orders = conn.execute(
+                "UPDATE orders SET guest_key = NULL WHERE guest_key = ?", [guest_key]
+            ).rowcount
+            redacted = conn.execute(
+                "UPDATE event_log SET payload = json_set(payload, '$.guest_key', json('null')) "
+                "WHERE json_extract(payload, '$.guest_key') = ?",
+                [guest_key],
+            ).rowcount
+        self._erased_guests.add(guest_key)
+        return {"orders": orders, "events_redacted": redacted}
 
     def compact(self, *, before: str, up_to_seq: int) -> int:
         """Prune events older than ``before`` already in a snapshot (``seq <= up_to_seq``).

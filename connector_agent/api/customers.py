@@ -1,4 +1,5 @@
-"""Privacy: ``POST /v1/customers/<id>/erase`` and ``GET /v1/customers/<id>/export``.
+"""Privacy: ``POST /v1/customers/<id>/erase`` and ``GET /v1/customers/<id>/export`` (guests,
+who have no id: ``guests.py``).
 
 Erasing goes through :meth:`EventLog.erase_customer` (store rows, redacted events, and a
 ``customer.erased`` event the models learn to forget the customer). Exporting returns what the
@@ -25,14 +26,16 @@ def _rows(store: Store, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def export_customer(store: Store, customer_id: str) -> dict[str, Any] | None:
-    """The customer's row and orders (with ``line_items`` and ``refunds``); None if unknown."""
-    customers = _rows(store, "SELECT * FROM customers WHERE id = ?", [customer_id])
-    orders = _rows(
-        store, "SELECT * FROM orders WHERE customer_id = ? ORDER BY created_at", [customer_id]
-    )
-    if not customers and not orders:
-        return None
+#: the columns that link an order to a person (see ``orders_with``)
+_LINKS = ("customer_id", "guest_key")
+
+
+def orders_with(store: Store, link: str, value: str) -> list[dict[str, Any]]:
+    """The orders whose ``link`` column (customer_id or guest_key) is ``value``, oldest first,
+    each with its ``line_items`` and ``refunds``."""
+    if link not in _LINKS:
+        raise ValueError(f"orders are linked by {' or '.join(_LINKS)}, not {link!r}")
+    orders = _rows(store, f"SELECT * FROM orders WHERE {link} = ? ORDER BY created_at", [value])
     for order in orders:
         order["line_items"] = _rows(
             store,
@@ -43,6 +46,15 @@ def export_customer(store: Store, customer_id: str) -> dict[str, Any] | None:
         order["refunds"] = _rows(
             store, "SELECT refund_id, amount, reason FROM refunds WHERE order_id = ?", [order["id"]]
         )
+    return orders
+
+
+def export_customer(store: Store, customer_id: str) -> dict[str, Any] | None:
+    """The customer's row and orders (with ``line_items`` and ``refunds``); None if unknown."""
+    customers = _rows(store, "SELECT * FROM customers WHERE id = ?", [customer_id])
+    orders = orders_with(store, "customer_id", customer_id)
+    if not customers and not orders:
+        return None
     customer = customers[0] if customers else None
     return {"customer": customer, "orders": orders}
 

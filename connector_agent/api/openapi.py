@@ -19,6 +19,7 @@ from connector_agent.api.openapi_parts import (
     ACCOUNT,
     ANY_OBJECT,
     FORECAST,
+    GUEST_EMAIL,
     JSON,
     METRICS_TOKEN_SCHEME,
     NULLABLE_NUMBER,
@@ -309,6 +310,31 @@ def paths() -> dict[str, Any]:
                     ),
                 ),
                 parameters=[customer],
+            )
+        },
+        "/v1/guests/erase": {
+            "post": operation(
+                "Erase a guest (GDPR) by billing email: their orders unlinked for good.",
+                json_response(
+                    "what was erased",
+                    obj(
+                        {
+                            "erased": {"const": True},
+                            "orders": {"type": "integer"},
+                            "events_redacted": {"type": "integer"},
+                        }
+                    ),
+                ),
+                requestBody=GUEST_EMAIL,
+            )
+        },
+        "/v1/guests/export": {
+            "post": operation(
+                "Everything the agent holds about a guest, by billing email (GDPR export).",
+                json_response(
+                    "the guest's orders", obj({"orders": {"type": "array", "items": ANY_OBJECT}})
+                ),
+                requestBody=GUEST_EMAIL,
             )
         },
         "/v1/webhooks/woocommerce": {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from connector_agent import guests
 from connector_agent.api import events, params
 from connector_agent.config import PLACEMENTS
 from online_models.events import BROWSING_KINDS
@@ -20,6 +21,23 @@ ID_PATTERN = params.ID_RE.pattern
 NULLABLE_STRING = {"type": ["string", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 ANY_OBJECT = {"type": "object"}
+
+
+#: the body of the guest privacy routes (``guests``): the billing email, never in a URL
+GUEST_EMAIL = {
+    "required": True,
+    "content": {
+        JSON: {
+            "schema": {
+                "type": "object",
+                "required": ["email"],
+                "properties": {
+                    "email": {"type": "string", "minLength": 3, "maxLength": guests.MAX_EMAIL}
+                },
+            }
+        }
+    },
+}
 
 
 def ref(kind: str, name: str) -> dict[str, str]:

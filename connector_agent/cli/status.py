@@ -1,4 +1,4 @@
-"""``status`` and ``erase-customer``: reading and correcting the local store."""
+"""``status``, ``erase-customer`` and ``erase-guest``: reading and correcting the local store."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import orjson
 
 from connector_agent.cli._common import config_option, load_or_exit, open_store
 from connector_agent.eventlog import EventLog
+from connector_agent.guests import key_for_email
 from connector_agent.status import agent_status
 
 
@@ -66,4 +67,31 @@ def erase_customer(customer_id: str, config_path: str) -> None:
     )
 
 
-COMMANDS = [status, erase_customer]
+@click.command("erase-guest")
+@click.option("--email", required=True, help="The guest's billing email.")
+@config_option
+def erase_guest(email: str, config_path: str) -> None:
+    """Unlink a guest's orders (a checkout without an account, found by billing email) for good.
+
+    \b
+    Example:
+        luxebrain-agent erase-guest --email ann@example.com --config agent.toml
+    """
+    try:
+        key = key_for_email(email)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--email") from None
+    config = load_or_exit(config_path)
+    store = open_store(config)
+    try:
+        result = EventLog(store).erase_guest(key)
+    finally:
+        store.close()
+    click.echo(
+        f"erased guest: {result['orders']} orders unlinked, "
+        f"{result['events_redacted']} events redacted",
+        err=True,
+    )
+
+
+COMMANDS = [status, erase_customer, erase_guest]

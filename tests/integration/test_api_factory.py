@@ -32,6 +32,8 @@ CONTRACT = {
     ("GET", "/openapi.json"),
     ("POST", "/v1/customers/<customer_id>/erase"),
     ("GET", "/v1/customers/<customer_id>/export"),
+    ("POST", "/v1/guests/erase"),
+    ("POST", "/v1/guests/export"),
     ("POST", "/v1/webhooks/woocommerce"),
 }
 

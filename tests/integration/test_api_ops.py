@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from test_api_support import Api, error_of, order, product
 
+from connector_agent.woo.normalise import guest_key
 from luxebrain.clock import FrozenClock
 from online_models.events import Event, version_of
 
@@ -127,6 +128,55 @@ async def test_erase_removes_personal_data_and_appends_customer_erased(api: Api)
     assert api.agent.log.read()[-1].kind == "customer.erased"
     exported = await api.ok("GET", "/v1/customers/7/export")
     assert exported["customer"]["email"] is None and exported["orders"] == []
+
+
+def guest_order(key: str, email: str, *pids: str) -> Event:
+    """A guest's order as the normaliser makes it: no customer id, the hashed billing email."""
+    event = order(key, None, *pids)
+    payload = {**event.payload, "guest_key": guest_key(email)}
+    return Event(0, event.kind, key, version_of(event.occurred_at, payload), event.occurred_at,
+                 payload)
+
+
+async def test_a_guest_is_exported_and_erased_by_billing_email(api: Api) -> None:
+    api.learn([guest_order("g1", "Gus@Example.com", "tea"), guest_order("g2", "eve@x.org", "cup"),
+               order("o1", "7", "tea")])
+    exported = await api.ok("POST", "/v1/guests/export", json={"email": " gus@example.com"})
+    assert [o["id"] for o in exported["orders"]] == ["g1"]
+    assert exported["orders"][0]["line_items"][0]["product_id"] == "tea"
+    answer = await api.ok("POST", "/v1/guests/erase", json={"email": "gus@example.com"})
+    assert answer == {"erased": True, "orders": 1, "events_redacted": 1}
+    assert await api.ok("POST", "/v1/guests/export", json={"email": "gus@example.com"}) == {
+        "orders": []
+    }
+    # the other guest is untouched, and the order itself (anonymous now) still teaches
+    still = await api.ok("POST", "/v1/guests/export", json={"email": "eve@x.org"})
+    assert [o["id"] for o in still["orders"]] == ["g2"]
+    assert api.agent.store.db["orders"].get("g1")["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (b"{not json", "body"),
+        (b"[]", "body"),
+        (b"{}", "email"),
+        (b'{"email": 42}', "email"),
+        (b'{"email": "no-at-sign"}', "email"),
+        (b'{"email": "two words@x.org"}', "email"),
+        (b'{"email": "' + b"a" * 250 + b'@x.org"}', "email"),
+    ],
+)
+async def test_a_bad_guest_body_is_400_and_changes_nothing(
+    api: Api, body: bytes, field: str
+) -> None:
+    api.learn([guest_order("g1", "gus@example.com", "tea")])
+    for route in ("/v1/guests/erase", "/v1/guests/export"):
+        response = await api.post(route, body=body)
+        assert response.status_code == 400
+        assert (await error_of(response))["field"] == field
+    assert api.agent.store.db["orders"].get("g1")["guest_key"] == guest_key("gus@example.com")
+    assert api.agent.store.db["erased_guests"].count == 0
 
 
 async def test_a_bad_customer_id_is_400(api: Api) -> None:

@@ -1,4 +1,5 @@
-"""The setup commands' contract: init, migrate, status --json, erase-customer, install-service."""
+"""The setup commands' contract: init, migrate, status --json, erase-customer, erase-guest,
+install-service."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from connector_agent.cli import cli
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
+from connector_agent.woo.normalise import guest_key
 from online_models.events import Event, version_of
 
 INIT = ["init", "--store-url", "http://127.0.0.1:9", "--consumer-key", "ck_1",
@@ -86,6 +88,32 @@ def test_migrate_json_and_erase_customer(config_path: Path) -> None:
     store = Store.open(config_path.parent / "data" / "luxebrain.sqlite")
     try:
         assert [e.kind for e in EventLog(store).read()] == ["customer.erased"]
+    finally:
+        store.close()
+
+
+def test_erase_guest_unlinks_the_guests_orders_and_refuses_a_bad_email(config_path: Path) -> None:
+    assert run("migrate", "--config", str(config_path)).exit_code == 0
+    key = guest_key("gus@example.com")
+    payload = {"id": "g1", "status": "completed", "customer_id": None, "guest_key": key,
+               "created_at": "2026-01-01T00:00:00Z", "line_items": [], "refunds": []}
+    at = "2026-01-01T00:00:00Z"
+    store = Store.open(config_path.parent / "data" / "luxebrain.sqlite")
+    try:
+        EventLog(store).append([Event(0, "order.upserted", "g1", version_of(at, payload), at,
+                                      payload)])
+    finally:
+        store.close()
+    bad = run("erase-guest", "--email", "not-an-email", "--config", str(config_path))
+    assert bad.exit_code == 2
+    assert "must be an email address" in bad.output
+    erased = run("erase-guest", "--email", "Gus@example.com", "--config", str(config_path))
+    assert erased.exit_code == 0
+    assert "1 orders unlinked, 1 events redacted" in erased.output
+    store = Store.open(config_path.parent / "data" / "luxebrain.sqlite")
+    try:
+        assert store.db["orders"].get("g1")["guest_key"] is None
+        assert key not in repr(EventLog(store).read())
     finally:
         store.close()
 

@@ -107,6 +107,27 @@ def test_erase_customer_redacts_everything_and_stays_erased(
     assert fresh_store.db["orders"].get("2")["customer_id"] is None
 
 
+def test_erase_guest_unlinks_their_orders_and_stays_erased(
+    event_log: EventLog, fresh_store: Store
+) -> None:
+    event_log.append([order("1", "2026-01-01T00:00:00Z", customer=None),
+                      order("2", "2026-01-01T00:00:00Z", customer="c1")])
+    assert fresh_store.db["orders"].get("1")["guest_key"] == "g:abc"
+    assert event_log.erase_guest("g:abc") == {"orders": 1, "events_redacted": 1}
+    assert fresh_store.db["orders"].get("1")["guest_key"] is None
+    assert "g:abc" not in repr(event_log.read())
+    # the customer's order and the guest's lines are untouched: the order stays, anonymous
+    assert fresh_store.db["orders"].get("2")["customer_id"] == "c1"
+    assert fresh_store.db["line_items"].count_where("order_id = ?", ["1"]) == 2
+    # a later sync of the same guest's order arrives redacted, in a new EventLog too
+    later = EventLog(fresh_store)
+    later.append([order("1", "2026-02-01T00:00:00Z", customer=None, status="refunded")])
+    assert fresh_store.db["orders"].get("1")["guest_key"] is None
+    assert "g:abc" not in repr(later.read())
+    # erasing again is harmless
+    assert later.erase_guest("g:abc") == {"orders": 0, "events_redacted": 0}
+
+
 def test_compact_keeps_the_newest_event_of_every_record(event_log: EventLog) -> None:
     event_log.append([order("1", "2026-01-01T00:00:00Z", status="processing"),
                       order("1", "2026-01-02T00:00:00Z", status="completed"),

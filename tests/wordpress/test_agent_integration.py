@@ -168,6 +168,22 @@ def test_privacy_exporter_and_eraser_reach_the_agent(stack: Stack, site) -> None
     assert "Sam" not in after
 
 
+def test_privacy_tools_reach_a_guests_orders_by_billing_email(stack: Stack, site) -> None:
+    # order 1 of the seeded shop is a guest checkout billed to buyer1@example.com
+    export = "return LuxeBrain_Privacy::export( 'buyer1@example.com' );"
+    exported = site.php(export)
+    assert [item["group_id"] for item in exported["data"]] == ["luxebrain-orders"]
+    fields = {f["name"]: f["value"] for f in exported["data"][0]["data"]}
+    assert fields["id"] == "1" and fields["customer_id"] == "null"
+    erased = site.php("return LuxeBrain_Privacy::erase( 'buyer1@example.com' );")
+    assert erased == {"items_removed": True, "items_retained": False, "messages": [],
+                      "done": True}
+    assert site.php(export) == {"data": [], "done": True}
+    # an address the agent never saw: nothing removed, nothing retained
+    nobody = site.php("return LuxeBrain_Privacy::erase( 'nobody@example.com' );")
+    assert nobody["items_removed"] is False and nobody["items_retained"] is False
+
+
 def test_disconnect_unpairs_the_agent_and_removes_access(stack: Stack, site) -> None:
     admin = site.login("admin", ADMIN_PASSWORD)
     nonce = form_nonce(admin.get(site.url + PAGE, timeout=20).text, "luxebrain_disconnect")

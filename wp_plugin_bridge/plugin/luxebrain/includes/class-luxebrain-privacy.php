@@ -50,7 +50,9 @@ class LuxeBrain_Privacy {
 	}
 
 	/**
-	 * Erase a customer (WooCommerce customer ids are WordPress user ids).
+	 * Erase what the agent holds about an email address: the registered customer with it
+	 * (WooCommerce customer ids are WordPress user ids) and the guest checkouts billed to it,
+	 * a registered customer's own from before they signed up included.
 	 *
 	 * @param string $email Email address.
 	 * @return array{items_removed:bool,items_retained:bool,messages:string[],done:bool}
@@ -62,49 +64,70 @@ class LuxeBrain_Privacy {
 			'messages'       => array(),
 			'done'           => true,
 		);
-		$user   = get_user_by( 'email', (string) $email );
 		$client = LuxeBrain_Agent_Client::paired();
-		if ( ! $user || ! $client ) {
+		if ( ! $client ) {
 			return $result;
 		}
-		$answer = $client->request( 'POST', '/v1/customers/' . (int) $user->ID . '/erase', array(), array() );
-		if ( is_wp_error( $answer ) ) {
-			$result['items_retained'] = true;
-			/* translators: %s: error message */
-			$result['messages'][] = sprintf( __( 'The LuxeBrain agent could not erase this customer: %s', 'luxebrain' ), $answer->get_error_message() );
-			return $result;
+		$email = (string) $email;
+		$user  = get_user_by( 'email', $email );
+		if ( $user ) {
+			$answer = $client->request( 'POST', '/v1/customers/' . (int) $user->ID . '/erase', array(), array() );
+			self::note( $result, $answer, is_array( $answer ) && ! empty( $answer['erased'] ) );
 		}
-		$result['items_removed'] = ! empty( $answer['erased'] );
+		$answer = $client->request( 'POST', '/v1/guests/erase', array(), array( 'email' => $email ) );
+		self::note( $result, $answer, is_array( $answer ) && ! empty( $answer['orders'] ) );
 		return $result;
 	}
 
 	/**
-	 * Export what the agent holds about a customer.
+	 * Fold one erase call's answer into the eraser's result.
+	 *
+	 * @param array<string,mixed> $result  The eraser's result (changed in place).
+	 * @param array|WP_Error      $answer  The agent's answer.
+	 * @param bool                $removed Whether the answer says something was removed.
+	 */
+	private static function note( array &$result, $answer, bool $removed ): void {
+		if ( is_wp_error( $answer ) ) {
+			$result['items_retained'] = true;
+			/* translators: %s: error message */
+			$result['messages'][] = sprintf( __( 'The LuxeBrain agent could not erase this customer: %s', 'luxebrain' ), $answer->get_error_message() );
+			return;
+		}
+		$result['items_removed'] = $result['items_removed'] || $removed;
+	}
+
+	/**
+	 * Export what the agent holds about an email address: the registered customer's profile
+	 * and orders, and the orders of guest checkouts billed to it.
 	 *
 	 * @param string $email Email address.
 	 * @return array{data:array<int,array<string,mixed>>,done:bool}
 	 */
 	public static function export( $email ): array {
-		$user   = get_user_by( 'email', (string) $email );
 		$client = LuxeBrain_Agent_Client::paired();
-		if ( ! $user || ! $client ) {
+		$items  = array();
+		if ( ! $client ) {
 			return array(
-				'data' => array(),
+				'data' => $items,
 				'done' => true,
 			);
 		}
-		$answer = $client->request( 'GET', '/v1/customers/' . (int) $user->ID . '/export' );
-		if ( is_wp_error( $answer ) ) {
-			return array(
-				'data' => array(),
-				'done' => true,
-			);
+		$email = (string) $email;
+		$user  = get_user_by( 'email', $email );
+		if ( $user ) {
+			$answer = $client->request( 'GET', '/v1/customers/' . (int) $user->ID . '/export' );
+			if ( ! is_wp_error( $answer ) ) {
+				$items[] = self::item( 'luxebrain-customer', __( 'LuxeBrain customer profile', 'luxebrain' ), 'customer', (array) ( $answer['customer'] ?? array() ) );
+				foreach ( (array) ( $answer['orders'] ?? array() ) as $index => $order ) {
+					$items[] = self::item( 'luxebrain-orders', __( 'LuxeBrain orders', 'luxebrain' ), 'order-' . $index, (array) $order );
+				}
+			}
 		}
-		$items = array(
-			self::item( 'luxebrain-customer', __( 'LuxeBrain customer profile', 'luxebrain' ), 'customer', (array) ( $answer['customer'] ?? array() ) ),
-		);
-		foreach ( (array) ( $answer['orders'] ?? array() ) as $index => $order ) {
-			$items[] = self::item( 'luxebrain-orders', __( 'LuxeBrain orders', 'luxebrain' ), 'order-' . $index, (array) $order );
+		$answer = $client->request( 'POST', '/v1/guests/export', array(), array( 'email' => $email ) );
+		if ( ! is_wp_error( $answer ) ) {
+			foreach ( (array) ( $answer['orders'] ?? array() ) as $index => $order ) {
+				$items[] = self::item( 'luxebrain-orders', __( 'LuxeBrain orders', 'luxebrain' ), 'guest-order-' . $index, (array) $order );
+			}
 		}
 		return array(
 			'data' => $items,
