@@ -30,6 +30,7 @@ from online_models.recommend import (
     PersonalMF,
     Popularity,
     Ranker,
+    RecentBaskets,
     Recommendation,
     RepeatPurchases,
 )
@@ -43,7 +44,7 @@ BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
 #: written by an older agent is refused (and the models rebuilt from the event log) rather than
 #: restored into code that no longer matches it
-STATE_VERSION = 6
+STATE_VERSION = 7
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -93,6 +94,9 @@ class Brain:
             cfg.copurchase_half_life_days, cfg.max_neighbours, cfg.max_basket_items
         )
         self._repeat = RepeatPurchases(cfg.repeat_half_life_days, cfg.max_customer_items)
+        self._baskets = RecentBaskets(
+            cfg.cover_baskets_per_product, cfg.cover_baskets_per_customer, cfg.max_basket_items
+        )
         self._personal = PersonalMF(
             cfg.mf_factors,
             cfg.mf_learning_rate,
@@ -140,6 +144,7 @@ class Brain:
             self._learned,
             self._learned_items,
             newcomers=self._newcomers,
+            baskets=self._baskets,
             fallback=lambda: self._fallback,
             now=lambda: self._last_ts or 0.0,
         )
@@ -272,7 +277,13 @@ class Brain:
             not returning if sign > 0 else self._repeat.orders(customer) == 1
         ):
             self._newcomers.learn_order(order, products, sign)
-        for model in (self._popular, self._trending, self._copurchase, self._repeat):
+        for model in (
+            self._popular,
+            self._trending,
+            self._copurchase,
+            self._repeat,
+            self._baskets,
+        ):
             model.learn_order(order, products, sign)
         if customer is not None:
             if sign > 0:
@@ -310,6 +321,7 @@ class Brain:
         payload = event.payload if isinstance(event.payload, dict) else {}
         customer = str(payload.get("id") or event.key)
         self._repeat.forget_customer(customer)
+        self._baskets.forget_customer(customer)
         self._personal.forget_customer(customer)
         self._segments.forget_customer(customer)
         for key, (state, packed) in list(self._orders.items()):
@@ -523,6 +535,7 @@ class Brain:
             "copurchase_items": len(self._copurchase),
             "copurchase_pairs": self._copurchase.pair_count(),
             "repeat_customers": len(self._repeat),
+            "baskets_held": self._baskets.basket_count(),
             **self._personal.stats(),
             "popular_items": len(self._popular),
             "forecast_series": len(self._demand),

@@ -32,7 +32,13 @@ from online_models.events import Event, format_time
 from online_models.forecast import DemandForecaster
 from online_models.orders import Line, Order, order_of
 from online_models.price import Pricer
-from online_models.recommend import CoPurchase, PersonalMF, Popularity, RepeatPurchases
+from online_models.recommend import (
+    CoPurchase,
+    PersonalMF,
+    Popularity,
+    RecentBaskets,
+    RepeatPurchases,
+)
 from online_models.segment import Segmenter
 
 __all__ = ["CASES", "ModelCase", "brain_answers", "check_model", "synthetic_events", "yield_checks"]
@@ -169,6 +175,16 @@ CASES: tuple[ModelCase, ...] = (
         lambda seed: RepeatPurchases(half_life_days=30.0, max_items=3),
         _feed_orders(lambda m, o: m.learn_order(o, o.products, 1)),
         lambda m: [m.items(f"c{c}") for c in range(20)],
+    ),
+    ModelCase(
+        "RecentBaskets",
+        lambda seed: RecentBaskets(per_product=3, per_customer=2, max_basket_items=4),
+        _feed_orders(lambda m, o: m.learn_order(o, o.products, 1)),
+        lambda m: (
+            [m.of([f"p{p}"], 3) for p in range(30)],
+            m.of(["p1", "p2"], 3),
+            [m.of_customer(f"c{c}") for c in range(20)],
+        ),
     ),
     ModelCase(
         "PersonalMF",

@@ -9,6 +9,8 @@ C-level loops. Keys that contain the separator (never seen in practice) keep the
 {'a': 1.5, 'b': 2.0}
 >>> unpack_rows(pack_rows({"p": [1.0, 2.0, 3.0]}), 3)
 {'p': [1.0, 2.0, 3.0]}
+>>> unpack_baskets(pack_baskets([("tea", "cup"), ("jam",)]))
+[('tea', 'cup'), ('jam',)]
 """
 
 from __future__ import annotations
@@ -16,9 +18,18 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-__all__ = ["pack_floats", "pack_rows", "unpack_floats", "unpack_rows"]
+__all__ = [
+    "pack_baskets",
+    "pack_floats",
+    "pack_rows",
+    "unpack_baskets",
+    "unpack_floats",
+    "unpack_rows",
+]
 
 SEP = "\x1f"
+#: between two baskets of :func:`pack_baskets` (``SEP`` separates the ids within one)
+BASKET_SEP = "\x1e"
 
 
 def _keys(mapping: dict[str, Any]) -> str | None:
@@ -65,3 +76,22 @@ def unpack_rows(packed: Any, width: int) -> dict[str, list[float]]:
     flat.frombytes(raw)
     values = flat.tolist()
     return {key: values[i * width : (i + 1) * width] for i, key in enumerate(keys.split(SEP))}
+
+
+def pack_baskets(baskets: list[tuple[str, ...]]) -> Any:
+    """A list of non-empty tuples of ids as one joined string (the plain list if an id holds a
+    separator)."""
+    joined = BASKET_SEP.join(SEP.join(basket) for basket in baskets)
+    ids = sum(len(basket) for basket in baskets)
+    separators = joined.count(SEP) + joined.count(BASKET_SEP)
+    if separators != ids - 1 and baskets:
+        return baskets
+    return joined
+
+
+def unpack_baskets(packed: Any) -> list[tuple[str, ...]]:
+    if isinstance(packed, list):
+        return packed
+    if not packed:
+        return []
+    return [tuple(basket.split(SEP)) for basket in packed.split(BASKET_SEP)]

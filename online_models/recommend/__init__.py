@@ -1,6 +1,7 @@
 """Recommenders: popular/trending, co-purchase, buy again, personalised MF, and the blend."""
 
 from online_models.recommend.base import SOURCES, Recommendation
+from online_models.recommend.baskets import RecentBaskets
 from online_models.recommend.copurchase import CoPurchase
 from online_models.recommend.learned import LearnedBlend
 from online_models.recommend.personal import PersonalMF
@@ -15,6 +16,7 @@ __all__ = [
     "PersonalMF",
     "Popularity",
     "Ranker",
+    "RecentBaskets",
     "Recommendation",
     "RepeatPurchases",
 ]
