@@ -1,11 +1,13 @@
 """Benchmark the Brain alone on a real order history: learning speed, query latency, snapshot
 time and size, memory. Prints numbers and ratios against the issue's budgets; never asserts.
-Times are CPU seconds of this process (the dev machine is shared). The same process also times a
-plain dict co-occurrence counter on the file's first baskets (the issue measured one at 2.5 M pair
-updates/s), so each time is printed again as ``*_at_reference``: scaled to the speed of the
-machine the budgets were set on (machines here have run 0.4-1x of it). peak_rss_mb is the process
-peak once every model has learned the file (interpreter and libraries included); restoring a
-snapshot beside the live brain briefly holds two copies (reported separately).
+Times are CPU seconds of this process (the dev machine is shared, and its speed drifts by a third
+within an hour). The same process also times a plain dict co-occurrence counter on the file's
+first baskets, and prints learning and query times as multiples of its pair update
+(``*_in_baseline_updates``): a cost that two runs, two commits or two machines can compare more
+fairly than seconds (not a conversion to the budgets' machine: the counter fits in the CPU's
+caches and the brain does not, so no one ratio maps one machine onto another). peak_rss_mb is
+the process peak once every model has learned the file (interpreter and libraries included);
+restoring a snapshot beside the live brain briefly holds two copies (reported separately).
 
     python bench/models.py --orders ../shared/data/uci_online_retail_ii_2009_2010/orders.csv.gz \
         [--limit N] [--json OUT]
@@ -30,12 +32,8 @@ from online_models import Brain
 
 BUDGETS = {"learn_orders_per_s": 1000, "recommend_us_p99": 2000, "peak_rss_mb": 300,
            "snapshot_write_s": 1.0, "snapshot_restore_s": 1.0}
-BUDGETS.update({f"{k}_at_reference": v for k, v in list(BUDGETS.items()) if k != "peak_rss_mb"})
 QUERIES = 3000
-#: the issue's figure for a plain dict co-occurrence counter on the machine its budgets were set
-#: on; this process measures the same counter on the same baskets, so every time can also be read
-#: at that machine's speed (``*_at_reference``: the budgets' own terms)
-REFERENCE_PAIR_UPDATES_PER_S = 2.5e6
+#: orders whose baskets the same-process baseline (a dict co-occurrence counter) counts
 BASELINE_ORDERS = 5000
 
 
@@ -113,22 +111,19 @@ def run(orders: Path, limit: int | None, seed: int) -> dict[str, float]:
     restore_s = time.process_time() - t0
     every = [t for ts in timings.values() for t in ts]
     baseline = pair_counter_speed(baskets)
-    speed = baseline / REFERENCE_PAIR_UPDATES_PER_S  # this machine against the reference
     result = {
         "orders": n_orders,
         "baseline_pair_updates_per_s": round(baseline),
-        "machine_speed_vs_reference": round(speed, 2),
         "learn_orders_per_s": round(n_orders / learn_s, 1),
-        "learn_orders_per_s_at_reference": round(n_orders / learn_s / speed, 1),
+        "learn_order_in_baseline_updates": round(baseline * learn_s / n_orders),
         "recommend_us_p50": round(_pct(every, 0.5), 1),
         "recommend_us_p99": round(_pct(every, 0.99), 1),
-        "recommend_us_p99_at_reference": round(_pct(every, 0.99) * speed, 1),
+        "recommend_p50_in_baseline_updates": round(_pct(every, 0.5) * baseline / 1e6),
+        "recommend_p99_in_baseline_updates": round(_pct(every, 0.99) * baseline / 1e6),
         **{f"{k}_us_p99": round(_pct(v, 0.99), 1) for k, v in timings.items() if v},
         "snapshot_mb": round(len(data) / 1e6, 2),
         "snapshot_write_s": round(write_s, 3),
         "snapshot_restore_s": round(restore_s, 3),
-        "snapshot_write_s_at_reference": round(write_s * speed, 3),
-        "snapshot_restore_s_at_reference": round(restore_s * speed, 3),
         "peak_rss_mb": round(rss_learned, 1),
         "rss_before_models_mb": round(rss_before, 1),
         "peak_rss_with_restored_copy_mb": round(_rss_mb(), 1),
