@@ -74,19 +74,19 @@ def logout(ctx: Ctx) -> dict[str, Any]:
     return {"signed_out": True}
 
 
-async def _redeem(purpose: str, action: str) -> Any:
+async def _redeem(purpose: str) -> Any:
     body = await json_object()
     settings = dict(current_app.config)
 
     def run() -> dict[str, Any]:
-        now = now_s(settings["CLOCK"])
-        staff = sessions.redeem(
+        staff, shown = accounts.redeem(
             field(body, "token", str),
             purpose,
+            body.get("password"),
             secret=sessions.app_secret(settings["SECRET_KEY"]),
             max_age=settings["ONE_TIME_TOKEN_SECONDS"],
+            now=now_s(settings["CLOCK"]),
         )
-        shown = accounts.set_password(staff, body.get("password"), action=action, now=now)
         return {"staff": accounts.staff_json(staff), **shown}
 
     return jsonify(await in_db(run))
@@ -95,13 +95,13 @@ async def _redeem(purpose: str, action: str) -> Any:
 @bp.post("/staff/accept")
 async def accept_invite() -> Any:
     """``{"token", "password"}`` -> the account, plus TOTP secret and recovery codes (once)."""
-    return await _redeem("invite", "staff.accept_invite")
+    return await _redeem("invite")
 
 
 @bp.post("/password-reset")
 async def reset_password() -> Any:
     """``{"token", "password"}`` -> the account, plus new TOTP secret and codes if enrolled."""
-    return await _redeem("reset", "staff.reset_password")
+    return await _redeem("reset")
 
 
 @staff_route(bp, "/me", "read")
@@ -323,7 +323,7 @@ def update_staff(ctx: Ctx, staff_id: int) -> dict[str, Any]:
 def reset_staff(ctx: Ctx, staff_id: int) -> dict[str, Any]:
     """A one-time password-reset token for a staff member (hand it over out of band)."""
     staff = accounts.get(staff_id)
-    audit.record(ctx.actor, "staff.reset_requested", f"staff:{staff.id}", now=ctx.now)
+    accounts.reset_requested(staff, actor=ctx.actor, now=ctx.now)
     token = sessions.one_time_token(
         staff, "reset", secret=sessions.app_secret(ctx.settings["SECRET_KEY"])
     )

@@ -12,7 +12,7 @@ from typing import Any
 from cloud_api import audit, ratelimit
 from cloud_api.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from cloud_api.models import Staff
-from cloud_api.staff import totp
+from cloud_api.staff import sessions, totp
 from cloud_api.staff.passwords import check_strength, hash_password, verify_password
 from cloud_api.staff.roles import ROLES, TOTP_REQUIRED
 from cloud_api.staff.sessions import end_all
@@ -98,6 +98,27 @@ def set_password(staff: Staff, password: Any, *, action: str, now: int) -> dict[
         f"staff:{staff.email}", action, f"staff:{staff.id}", now=now, after=staff_json(staff)
     )
     return shown
+
+
+#: what redeeming a one-time token of each purpose is recorded as
+REDEEMED_AS = {"invite": "staff.accept_invite", "reset": "staff.reset_password"}
+
+
+def redeem(
+    token: Any, purpose: str, password: Any, *, secret: str, max_age: int, now: int
+) -> tuple[Staff, dict[str, Any]]:
+    """Accept an invite or a reset with its one-time token: the account and what to show once
+    (the staff JSON API and the console's password pages both come here)."""
+    if not isinstance(token, str) or not token:
+        raise InvalidInput("token is required", field="token")
+    staff = sessions.redeem(token, purpose, secret=secret, max_age=max_age)
+    return staff, set_password(staff, password, action=REDEEMED_AS[purpose], now=now)
+
+
+def reset_requested(staff: Staff, *, actor: str, now: int) -> None:
+    """Record that ``actor`` made a password-reset link for ``staff`` (the link itself is not
+    kept: it is shown once to hand over)."""
+    audit.record(actor, "staff.reset_requested", f"staff:{staff.id}", now=now)
 
 
 def update(staff: Staff, body: dict[str, Any], *, actor: str, now: int) -> Staff:

@@ -1,5 +1,5 @@
-"""The console in headless Chromium: sign in with TOTP, issue, revoke, read the audit log;
-posts without the CSRF token are refused."""
+"""The console in headless Chromium: sign in with TOTP, issue, revoke, read the audit log,
+invite an admin who sets a password and two-factor; posts without the CSRF token are refused."""
 
 from __future__ import annotations
 
@@ -121,3 +121,38 @@ def test_wrong_code_shows_an_error_and_no_session(page, owner) -> None:
     assert "wrong email, password or code" in (page.text_content("[role=alert]") or "")
     page.goto("/console/")
     assert page.url.endswith("/console/login")
+
+
+def test_an_owner_invites_an_admin_who_sets_a_password_and_two_factor(page, owner) -> None:
+    sign_in(page, owner["totp_secret"])
+    page.click("header >> text=Staff")
+    page.fill("input[name=email]", "ada@vendor.example")
+    page.select_option("fieldset select[name=role]", "admin")
+    page.click("button:has-text('Invite')")
+    link = (page.text_content("#one-time-url") or "").strip()
+    assert "/console/welcome?token=" in link
+    assert "invited" in (page.text_content("#staff") or "")
+
+    invited = page.context.browser.new_context()  # the invitee: another browser, no session
+    try:
+        welcome = invited.new_page()
+        welcome.goto(link)
+        welcome.fill("input[name=password]", "short")
+        welcome.click("button:has-text('Set password')")
+        assert "at least" in (welcome.text_content("[role=alert]") or "")
+        welcome.fill("input[name=password]", "ada's own long passphrase")
+        welcome.click("button:has-text('Set password')")
+        assert "ada@vendor.example (admin) can now sign in" in (welcome.text_content("main") or "")
+        secret = (welcome.text_content("#totp-secret") or "").strip()
+        assert len((welcome.text_content("#recovery-codes") or "").split()) == 8
+        welcome.goto(page.url.split("/console/", 1)[0] + "/console/login")
+        welcome.fill("input[name=email]", "ada@vendor.example")
+        welcome.fill("input[name=password]", "ada's own long passphrase")
+        welcome.fill("input[name=code]", code_at(secret, time.time()))
+        welcome.click("button[type=submit]")
+        welcome.wait_for_url("**/console/")
+    finally:
+        invited.close()
+    page.goto("/console/staff")  # a GET: reloading would post the invitation again
+    row = page.text_content("#staff tr:has-text('ada@vendor.example')") or ""
+    assert "admin" in row and "active" in row and "yes" in row

@@ -18,6 +18,10 @@ PUBLIC = {
     "staff_api.reset_password",
     "console.login_form",
     "console.login",
+    "console.welcome_form",
+    "console.welcome",
+    "console.reset_form",
+    "console.reset",
 }
 STAFF_PREFIXES = ("/api/v1", "/console")
 
