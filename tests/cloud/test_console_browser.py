@@ -56,10 +56,12 @@ def owner() -> dict:
     return shown
 
 
-def sign_in(page, secret: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(  # type: ignore[no-untyped-def]
+    page, secret: str, email: str = "owner@vendor.example", password: str = PASSWORD
+) -> None:
     page.goto("/console/login")
-    page.fill("input[name=email]", "owner@vendor.example")
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
     page.fill("input[name=code]", code_at(secret, time.time()))
     page.click("button[type=submit]")
     page.wait_for_url("**/console/")
@@ -123,7 +125,9 @@ def test_wrong_code_shows_an_error_and_no_session(page, owner) -> None:
     assert page.url.endswith("/console/login")
 
 
-def test_an_owner_invites_an_admin_who_sets_a_password_and_two_factor(page, owner) -> None:
+def test_an_owner_invites_an_admin_who_sets_a_password_and_two_factor(  # type: ignore[no-untyped-def]
+    page, owner, live_cloud
+) -> None:
     sign_in(page, owner["totp_secret"])
     page.click("header >> text=Staff")
     page.fill("input[name=email]", "ada@vendor.example")
@@ -133,7 +137,8 @@ def test_an_owner_invites_an_admin_who_sets_a_password_and_two_factor(page, owne
     assert "/console/welcome?token=" in link
     assert "invited" in (page.text_content("#staff") or "")
 
-    invited = page.context.browser.new_context()  # the invitee: another browser, no session
+    # the invitee: another browser, no session
+    invited = page.context.browser.new_context(base_url=live_cloud)
     try:
         welcome = invited.new_page()
         welcome.goto(link)
@@ -145,12 +150,7 @@ def test_an_owner_invites_an_admin_who_sets_a_password_and_two_factor(page, owne
         assert "ada@vendor.example (admin) can now sign in" in (welcome.text_content("main") or "")
         secret = (welcome.text_content("#totp-secret") or "").strip()
         assert len((welcome.text_content("#recovery-codes") or "").split()) == 8
-        welcome.goto(page.url.split("/console/", 1)[0] + "/console/login")
-        welcome.fill("input[name=email]", "ada@vendor.example")
-        welcome.fill("input[name=password]", "ada's own long passphrase")
-        welcome.fill("input[name=code]", code_at(secret, time.time()))
-        welcome.click("button[type=submit]")
-        welcome.wait_for_url("**/console/")
+        sign_in(welcome, secret, "ada@vendor.example", "ada's own long passphrase")
     finally:
         invited.close()
     page.goto("/console/staff")  # a GET: reloading would post the invitation again
