@@ -374,8 +374,8 @@ def _covering(
 
     Only admissible items are picked, so every pick offered to the chain is one it keeps (a
     filtered pick must not cover baskets). The head is the best ``COVER_POOL_PER_PICK * limit``
-    admissible items (the rest are never reached in practice); the items after it follow in
-    ranked order, their values capped at the head's last so a list's scores never rise.
+    admissible items, at least ``MIN_COVER_POOL`` (the rest are seldom reached); the items after
+    it follow in ranked order, their values capped at the head's last so scores never rise.
     """
     allowed = (pair for pair in ranked if admissible(pair[1]))
     head = list(islice(allowed, max(COVER_POOL_PER_PICK * limit, MIN_COVER_POOL)))
