@@ -13,11 +13,10 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import orjson
 from quart import Blueprint, request
 
 from connector_agent.api.context import current_agent
-from connector_agent.api.params import is_id
+from connector_agent.api.params import is_id, json_object
 from connector_agent.config import PLACEMENTS
 from connector_agent.errors import BadRequest
 from online_models.events import BROWSING_KINDS, Event, EventError, format_time, parse_time
@@ -104,12 +103,7 @@ def _occurred_at(raw: dict[str, Any], where: str, now: str) -> str:
 
 def parse_batch(body: bytes, now: str) -> list[Event]:
     """The batch's events, or InvalidEvent for the first thing wrong with it."""
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        raise InvalidEvent("body: not valid JSON", field="body") from None
-    if not isinstance(data, dict):
-        raise InvalidEvent("body: must be a JSON object", field="body")
+    data = json_object(body, InvalidEvent)
     session = data.get("session_id")
     if not isinstance(session, str) or not SESSION_RE.fullmatch(session):
         raise InvalidEvent(

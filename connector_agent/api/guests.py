@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from quart import Blueprint, request
 
 from connector_agent.api.context import current_agent
 from connector_agent.api.customers import orders_with
+from connector_agent.api.params import json_object
 from connector_agent.errors import BadRequest
 from connector_agent.guests import key_for_email
 
@@ -23,12 +23,7 @@ blueprint = Blueprint("guests", __name__, url_prefix="/v1/guests")
 
 async def _guest_key() -> str:
     """The guest key of the ``{"email": ...}`` body, or 400 naming what is wrong."""
-    try:
-        data = orjson.loads(await request.get_data())
-    except orjson.JSONDecodeError:
-        raise BadRequest("body: not valid JSON", field="body") from None
-    if not isinstance(data, dict):
-        raise BadRequest("body: must be a JSON object", field="body")
+    data = json_object(await request.get_data())
     try:
         return key_for_email(data.get("email"))
     except ValueError as exc:

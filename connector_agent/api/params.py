@@ -1,4 +1,5 @@
-"""Query-string parameters of the read routes, validated into plain values.
+"""Query-string parameters of the read routes, and the JSON object bodies of the POST routes,
+validated into plain values.
 
 Bad values answer 400 with the offending parameter as ``field``; absent optional ones are None.
 Product and customer ids are opaque strings (WooCommerce ids, or codes from imported histories).
@@ -8,6 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
+
+import orjson
 
 from connector_agent.errors import BadRequest
 
@@ -73,3 +77,15 @@ def category_arg(args: Mapping[str, str]) -> str | None:
     if len(value) > 200:
         raise BadRequest("category: at most 200 characters", field="category")
     return value or None
+
+
+def json_object(body: bytes, error: type[BadRequest] = BadRequest) -> dict[str, Any]:
+    """A request body that must be one JSON object; ``error`` (a 400 of the route's own code)
+    names ``body`` otherwise."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise error("body: not valid JSON", field="body") from None
+    if not isinstance(data, dict):
+        raise error("body: must be a JSON object", field="body")
+    return data
