@@ -26,6 +26,10 @@ class BrainConfig:
     Traceback (most recent call last):
     ...
     ValueError: BrainConfig.max_neighbours: must be > 0 (got 0)
+    >>> BrainConfig(together_cover_discount=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: BrainConfig.together_cover_discount: must be <= 1 (got 1.5)
     """
 
     popular_half_life_days: float = 30.0
@@ -164,6 +168,10 @@ _MAY_BE_ZERO = frozenset(
 )
 #: shares: at most 1
 _FRACTIONS = frozenset(
-    {"together_cover_discount", "customer_cover_discount", "customer_train_share",
-     "item_train_share"}
-)  # fmt: skip
+    {
+        "together_cover_discount",
+        "customer_cover_discount",
+        "customer_train_share",
+        "item_train_share",
+    }
+)

@@ -11,6 +11,9 @@ C-level loops. Keys that contain the separator (never seen in practice) keep the
 {'p': [1.0, 2.0, 3.0]}
 >>> unpack_baskets(pack_baskets([("tea", "cup"), ("jam",)]))
 [('tea', 'cup'), ('jam',)]
+>>> odd = [("a" + SEP + "b", "cup")]  # an id holding a separator: kept as the plain list
+>>> pack_baskets(odd) is odd
+True
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ without a memo, so shared tuples would be written once per row).
 from __future__ import annotations
 
 from array import array
-from itertools import islice
+from collections import Counter
+from itertools import chain, islice
 from typing import Any
 
 from online_models.orders import Order
@@ -152,7 +153,6 @@ class RecentBaskets:
             "next": self._next,
             "serials": array("Q", self._baskets).tobytes(),
             "baskets": pack_baskets(list(self._baskets.values())),
-            "holders": array("I", self._holders.values()).tobytes(),
             "products": {k: array("Q", row).tobytes() for k, row in self._products.items()},
             "customers": {k: array("Q", row).tobytes() for k, row in self._customers.items()},
         }
@@ -164,7 +164,6 @@ class RecentBaskets:
         self._next = state["next"]
         serials = _array("Q", state["serials"]).tolist()
         self._baskets = dict(zip(serials, unpack_baskets(state["baskets"]), strict=True))
-        self._holders = dict(zip(serials, _array("I", state["holders"]), strict=True))
         # every row holds the one int object of its serial, as rows learned live do
         same = {serial: serial for serial in serials}.__getitem__
         self._products = {
@@ -173,6 +172,9 @@ class RecentBaskets:
         self._customers = {
             k: list(map(same, _array("Q", raw))) for k, raw in state["customers"].items()
         }
+        # how many rows hold each basket follows from the rows: counted, never stored
+        self._holders = dict.fromkeys(serials, 0)
+        self._holders.update(Counter(chain(*self._products.values(), *self._customers.values())))
 
     def __len__(self) -> int:
         return len(self._products)

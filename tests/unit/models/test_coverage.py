@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from online_models import Brain, BrainConfig
 from online_models.recommend.coverage import SMOOTHING, cover
+from online_models.recommend.ranker import MIN_COVER_POOL, _covering
 from tests.unit.models.test_brain import ids, order
 
 ITEMS = [f"p{i}" for i in range(12)]
@@ -77,6 +78,22 @@ def test_items_bought_together_do_not_fill_the_list():
 def test_items_in_no_basket_keep_their_score():
     ranked = [(2.0, "tea"), (1.0, "new")]
     assert list(cover(ranked, [("tea", "cup")], weight=5.0, discount=1.0)) == ranked
+
+
+def test_a_filtered_item_covers_nothing_and_the_tail_never_outscores_the_head():
+    # p0 and p1 are always bought together; p0 is filtered out (out of stock, say), so p1 must
+    # keep its full score; past the pool, items follow in ranked order, capped at the last value
+    n = MIN_COVER_POOL + 5
+    ranked = [(100.0 - i, f"p{i}") for i in range(n)]
+    baskets = [("p0", "p1", "p2")] * 5
+    picks = list(_covering(iter(ranked), lambda p: p != "p0", baskets, 1, 50.0, 1.0))
+    assert [p for _, p in picks][:2] == ["p1", "p3"]  # p2 shares p1's baskets: it falls
+    assert picks[0] == (99.0, "p1")
+    assert "p0" not in {p for _, p in picks} and len(picks) == n - 1
+    head, tail = picks[:MIN_COVER_POOL], picks[MIN_COVER_POOL:]
+    assert [p for _, p in tail] == [f"p{i}" for i in range(MIN_COVER_POOL + 1, n)]
+    assert all(value <= head[-1][0] for value, _ in tail)
+    assert all(a >= b for (a, _), (b, _) in zip(picks, picks[1:], strict=False))
 
 
 def _shop(config: BrainConfig) -> Brain:

@@ -71,6 +71,7 @@ def test_a_restored_copy_answers_and_goes_on_like_the_original(first, then):
         )
 
     assert answers(copy) == answers(rb)
+    assert copy._holders == rb._holders  # counted from the rows on restore, not stored
     _replay(rb, then)
     _replay(copy, then)
     assert answers(copy) == answers(rb)
