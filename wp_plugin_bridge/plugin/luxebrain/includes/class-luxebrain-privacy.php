@@ -118,21 +118,30 @@ class LuxeBrain_Privacy {
 			$answer = $client->request( 'GET', '/v1/customers/' . (int) $user->ID . '/export' );
 			if ( ! is_wp_error( $answer ) ) {
 				$items[] = self::item( 'luxebrain-customer', __( 'LuxeBrain customer profile', 'luxebrain' ), 'customer', (array) ( $answer['customer'] ?? array() ) );
-				foreach ( (array) ( $answer['orders'] ?? array() ) as $index => $order ) {
-					$items[] = self::item( 'luxebrain-orders', __( 'LuxeBrain orders', 'luxebrain' ), 'order-' . $index, (array) $order );
-				}
+				self::add_orders( $items, $answer, 'order-' );
 			}
 		}
 		$answer = $client->request( 'POST', '/v1/guests/export', array(), array( 'email' => $email ) );
 		if ( ! is_wp_error( $answer ) ) {
-			foreach ( (array) ( $answer['orders'] ?? array() ) as $index => $order ) {
-				$items[] = self::item( 'luxebrain-orders', __( 'LuxeBrain orders', 'luxebrain' ), 'guest-order-' . $index, (array) $order );
-			}
+			self::add_orders( $items, $answer, 'guest-order-' );
 		}
 		return array(
 			'data' => $items,
 			'done' => true,
 		);
+	}
+
+	/**
+	 * Add an export answer's orders to the export items.
+	 *
+	 * @param array<int,array<string,mixed>> $items  Export items (changed in place).
+	 * @param array<string,mixed>            $answer The agent's answer, with ``orders``.
+	 * @param string                         $prefix Item id prefix (registered or guest orders).
+	 */
+	private static function add_orders( array &$items, array $answer, string $prefix ): void {
+		foreach ( (array) ( $answer['orders'] ?? array() ) as $index => $order ) {
+			$items[] = self::item( 'luxebrain-orders', __( 'LuxeBrain orders', 'luxebrain' ), $prefix . $index, (array) $order );
+		}
 	}
 
 	/**
