@@ -264,60 +264,83 @@ class CandidateBuilder:
 
     def build_items(self, anchors: Sequence[str], now: float) -> Candidates:
         """Candidates for items bought with ``anchors``: P(item | anchor) and P(anchor | item)
-        summed over anchors (each scaled to [0, 1]), popular and trending."""
+        summed over anchors (each scaled to [0, 1]), popular and trending.
+
+        Each feature is summed in a column of its own, so its scale (the column's best) is one
+        C-level ``max``; rows are made once at the end, in the order the candidates were found
+        and each with its features in the order they were first reached.
+        """
         found = Candidates()
-        rows = found.rows
+        rows, anchor_of = found.rows, found.anchor
         cp = self.copurchase
+        count = cp.count
+        together: dict[str, float] = {}
+        reverse: dict[str, float] = {}
+        cosine: dict[str, float] = {}
+        second: dict[str, float] = {}
+        #: every candidate in the order found; True where ``together_2`` reached it first
+        found_first: dict[str, bool] = {}
         best: dict[str, float] = {}
         for anchor in anchors:
-            base = cp.count(anchor)
+            base = count(anchor)
             if base <= 0:
                 continue
             for product_id, raw in cp.neighbours(anchor, NEIGHBOURS_PER_ANCHOR):
                 value = raw / base
-                count = max(cp.count(product_id), 1e-12)
-                row = rows.setdefault(product_id, {})
-                row["together"] = row.get("together", 0.0) + value
-                row["together_reverse"] = row.get("together_reverse", 0.0) + raw / count
-                cosine = raw / math.sqrt(base * count)
-                row["together_cosine"] = row.get("together_cosine", 0.0) + cosine
+                other = max(count(product_id), 1e-12)
+                if product_id not in together:
+                    found_first.setdefault(product_id, False)
+                    together[product_id] = value
+                    reverse[product_id] = raw / other
+                    cosine[product_id] = raw / math.sqrt(base * other)
+                else:
+                    together[product_id] += value
+                    reverse[product_id] += raw / other
+                    cosine[product_id] += raw / math.sqrt(base * other)
                 if value > best.get(product_id, 0.0):
                     best[product_id] = value
-                    found.anchor[product_id] = anchor
+                    anchor_of[product_id] = anchor
             if cp.decayed(base, now) < SPARSE_ANCHOR:
-                self._add_second_order(anchor, base, rows, found)
+                # neighbours of the neighbours of a rarely bought anchor: P(j | n) weighed by
+                # P(n | anchor), so a product seen in a few orders still borrows a wider basket
+                for middle, raw in cp.neighbours(anchor, SECOND_ORDER_VIA, tie_break=False):
+                    via = raw / base
+                    middle_count = count(middle)
+                    if middle_count <= 0:
+                        continue
+                    for product_id, raw2 in cp.neighbours(
+                        middle, SECOND_ORDER_NEIGHBOURS, tie_break=False
+                    ):
+                        found_first.setdefault(product_id, True)
+                        second[product_id] = second.get(product_id, 0.0) + via * raw2 / middle_count
+                        anchor_of.setdefault(product_id, anchor)
         scale = cp.decayed(1.0, now)
-        for product_id, row in rows.items():
+        anchor_rows = [cp.row(a).get for a in anchors]
+        top_together, top_reverse = _top(together), _top(reverse)
+        top_cosine, top_second = _top(cosine), _top(second)
+        skip = set(anchors)
+        for product_id, second_first in found_first.items():
+            if product_id in skip:
+                continue
+            row: dict[str, float] = {}
+            if second_first:
+                row["together_2"] = second[product_id] / top_second
+            if product_id in together:
+                row["together"] = together[product_id] / top_together
+                row["together_reverse"] = reverse[product_id] / top_reverse
+                row["together_cosine"] = cosine[product_id] / top_cosine
+                if not second_first and product_id in second:
+                    row["together_2"] = second[product_id] / top_second
             # how many (decayed) orders back the pair: 1 for 50 and more, on a log scale
-            support = sum(cp.row(a).get(product_id, 0.0) for a in anchors) * scale
+            support = 0.0
+            for get in anchor_rows:
+                support += get(product_id, 0.0)
+            support *= scale
             row["together_support"] = min(math.log1p(support) / math.log1p(FULL_SUPPORT), 1.0)
-        for name in ("together", "together_reverse", "together_cosine", "together_2"):
-            top = max((row.get(name, 0.0) for row in rows.values()), default=0.0)
-            if top > 0:
-                for row in rows.values():
-                    if name in row:
-                        row[name] /= top
-        for anchor in anchors:
-            rows.pop(anchor, None)
+            rows[product_id] = row
         self._add_list(rows, "popular", self.popular.top(self.max_candidates // 10))
         self._add_list(rows, "trending", self.trending.top(self.max_candidates // 10))
         return found
-
-    def _add_second_order(
-        self, anchor: str, base: float, rows: dict[str, dict[str, float]], found: Candidates
-    ) -> None:
-        """Neighbours of the neighbours of a rarely bought anchor: P(j | n) weighed by
-        P(n | anchor), so a product seen in a few orders still borrows a wider basket."""
-        cp = self.copurchase
-        for middle, raw in cp.neighbours(anchor, SECOND_ORDER_VIA, tie_break=False):
-            via = raw / base
-            middle_count = cp.count(middle)
-            if middle_count <= 0:
-                continue
-            for product_id, raw2 in cp.neighbours(middle, SECOND_ORDER_NEIGHBOURS, tie_break=False):
-                row = rows.setdefault(product_id, {})
-                row["together_2"] = row.get("together_2", 0.0) + via * raw2 / middle_count
-                found.anchor.setdefault(product_id, anchor)
 
     def add_personal(self, customer_id: str, rows: dict[str, dict[str, float]]) -> None:
         """Add the MF feature to ``rows`` (separate so training scores only what it samples)."""
@@ -340,6 +363,13 @@ class CandidateBuilder:
         top = ranked[0][1]
         for product_id, raw in ranked:
             rows.setdefault(product_id, {})[name] = raw / top
+
+
+def _top(column: dict[str, float]) -> float:
+    """What a summed feature is divided by to scale it to [0, 1]: its best value (1 when there
+    is none above 0, which leaves the values as they are)."""
+    top = max(column.values(), default=0.0)
+    return top if top > 0 else 1.0
 
 
 def _scaled(name: str, ranked: list[tuple[str, float]]) -> tuple[str, dict[str, float]]:
