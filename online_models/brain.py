@@ -3,8 +3,10 @@
 It owns the order lifecycle (what teaches what): an order teaches the purchase models once, when
 it first reaches a paid status; a later cancellation or refund is a compensating update; an order
 that arrives already cancelled (an imported return) is learned as a cancellation (demand and
-spend only). ``customer.erased`` makes every model with per-customer state forget the customer.
-Queries never change state; all time is event time.
+spend only). The last ``order_memory`` orders are remembered in full (a delete is compensated
+with the lines that were learned); the ``OrderLedger`` keeps the state of every order beyond
+that, so an order is taught once however late it changes. ``customer.erased`` makes every model with
+per-customer state forget the customer. Queries never change state; all time is event time.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from online_models.catalogue import Catalogue
 from online_models.config import BrainConfig
 from online_models.events import PAID_STATUSES, REVERSAL_STATUSES, Event, format_time
 from online_models.forecast import DemandForecaster, day_name
+from online_models.ledger import OrderLedger
 from online_models.orders import Order, Packed, order_of, pack, unpack
 from online_models.price import Pricer
 from online_models.recommend import (
@@ -44,7 +47,7 @@ BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
 #: written by an older agent is refused (and the models rebuilt from the event log) rather than
 #: restored into code that no longer matches it
-STATE_VERSION = 7
+STATE_VERSION = 8
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -128,6 +131,7 @@ class Brain:
             cfg.blend_learning_rate, cfg.blend_warmup, cfg.mf_positives, cfg.mf_negatives * 2, seed
         )
         self._orders: OrderedDict[str, tuple[int, Packed | None]] = OrderedDict()
+        self._ledger = OrderLedger()
         self._fallback: list[tuple[str, str]] = []
         self._last_ts: float | None = None
         self._ranker = self._make_ranker()
@@ -216,7 +220,7 @@ class Brain:
         order = self._enrich(order_of(event))
         for line in order.lines:
             self._catalogue.learn_line(line)
-        state, taught = self._orders.get(order.key, (0, None))
+        state, taught = self._order_state(order.key)
         if order.status in PAID_STATUSES and state != TAUGHT:
             self._teach(order, 1)
             self._remember(order.key, TAUGHT, pack(order))
@@ -228,12 +232,22 @@ class Brain:
             self._remember(order.key, CANCELLED, None)
 
     def _on_order_deleted(self, event: Event) -> None:
-        state, taught = self._orders.get(event.key, (0, None))
+        state, taught = self._order_state(event.key)
+        # an order forgotten in full stays taught: its lines are not known to take back
         if state == TAUGHT and taught is not None:
             self._teach(unpack(taught), -1)
             self._remember(event.key, REVERSED, None)
 
+    def _order_state(self, key: str) -> tuple[int, Packed | None]:
+        """(state, the order as taught) from the full memory, else the state from the ledger
+        (the order itself forgotten: a reversal is then taken back with the lines it carries)."""
+        remembered = self._orders.get(key)
+        if remembered is not None:
+            return remembered
+        return self._ledger.get(key) or 0, None
+
     def _remember(self, key: str, state: int, order: Packed | None) -> None:
+        self._ledger.set(key, state)
         self._orders[key] = (state, order)
         self._orders.move_to_end(key)
         while len(self._orders) > self._cfg.order_memory:
@@ -543,6 +557,7 @@ class Brain:
             "pricer_products": len(self._pricer),
             "anomaly_orders_seen": len(self._anomaly),
             "orders_remembered": len(self._orders),
+            "orders_in_ledger": len(self._ledger),
         }
 
     def __repr__(self) -> str:

@@ -30,6 +30,7 @@ from online_models.anomaly import AnomalyDetector
 from online_models.brain import Brain
 from online_models.events import Event, format_time
 from online_models.forecast import DemandForecaster
+from online_models.ledger import OrderLedger
 from online_models.orders import Line, Order, order_of
 from online_models.price import Pricer
 from online_models.recommend import (
@@ -45,6 +46,8 @@ __all__ = ["CASES", "ModelCase", "brain_answers", "check_model", "synthetic_even
 
 DAY = 86_400
 START = 1_767_225_600  # 2026-01-01T00:00:00Z
+#: the synthetic shop's first order id (WooCommerce order ids are integers)
+ORDER_IDS = 1000
 
 
 def synthetic_events(n_orders: int = 120, seed: int = 0) -> list[Event]:
@@ -80,14 +83,14 @@ def synthetic_events(n_orders: int = 120, seed: int = 0) -> list[Event]:
             for p in products
         ]
         payload = {
-            "id": str(i),
+            "id": str(ORDER_IDS + i),
             "status": "completed",
             "customer_id": customer,
             "line_items": lines,
             "total": "0",
         }
         when = format_time(datetime.fromtimestamp(ts, UTC))
-        events.append(Event(0, "order.upserted", f"o{i}", f"v{i}", when, payload))
+        events.append(Event(0, "order.upserted", str(ORDER_IDS + i), f"v{i}", when, payload))
         if i % 10 == 3 and customer is not None:
             view = {
                 "session_id": f"s{i}",
@@ -100,7 +103,9 @@ def synthetic_events(n_orders: int = 120, seed: int = 0) -> list[Event]:
             events.append(Event(0, "view", f"view-{i}", "1", when, view))
         if i % 17 == 5:
             cancelled = {**payload, "status": "cancelled"}
-            events.append(Event(0, "order.upserted", f"o{i}", f"v{i}c", when, cancelled))
+            events.append(
+                Event(0, "order.upserted", str(ORDER_IDS + i), f"v{i}c", when, cancelled)
+            )
     return events
 
 
@@ -185,6 +190,12 @@ CASES: tuple[ModelCase, ...] = (
             m.of(["p1", "p2"], 3),
             [m.of_customer(f"c{c}") for c in range(20)],
         ),
+    ),
+    ModelCase(
+        "OrderLedger",
+        lambda seed: OrderLedger(),
+        _feed_orders(lambda m, o: m.set(o.key, 1 + len(o.lines) % 3)),
+        lambda m: ([m.get(str(ORDER_IDS + i)) for i in range(130)], len(m)),
     ),
     ModelCase(
         "PersonalMF",

@@ -102,9 +102,10 @@ class BrainConfig:
     together_weight_popular: float = 0.2
     #: co-purchase score = count(a, i) / count(i) ** copurchase_popularity_damping
     copurchase_popularity_damping: float = 0.0
-    #: orders remembered (oldest forgotten first) to compensate a later cancellation, refund or
-    #: delete, and to teach an order only once; an order updated after it was forgotten is taught
-    #: again, so this should cover the window in which orders still change
+    #: orders remembered in full (oldest forgotten first) to compensate a later refund or delete
+    #: with the lines that were learned; once forgotten, the ``OrderLedger`` still knows an order
+    #: (numeric keys) was taught, so it is never taught twice, and a refund is taken back with the
+    #: lines it carries (a delete, which carries none, is then not compensated)
     order_memory: int = 10_000
     #: forecast: days of daily history kept per product and the level window
     forecast_window_days: int = 56
