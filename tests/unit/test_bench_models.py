@@ -23,3 +23,6 @@ def test_a_short_run_reports_its_figures_and_their_baseline_ratios(tmp_path: Pat
     p99 = result["recommend_us_p99"] * baseline / 1e6
     assert abs(result["recommend_p99_in_baseline_updates"] - p99) <= 1 + 2e-3 * p99
     assert result["baskets_held"] > 0 and result["snapshot_mb"] > 0
+    # the same queries timed again on the restored snapshot
+    assert result["restored_recommend_us_p99"] >= result["restored_recommend_us_p50"] > 0
+    assert result["restored_customer_us_p99"] > 0
