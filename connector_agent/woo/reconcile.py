@@ -82,7 +82,8 @@ class Reconciler:
             for record in self._fetch("products", {"include": ",".join(batch)})
         ]
         for parent_id, item in remote.items():
-            if item.get("type") != "variable":
+            # a parent repaired above brought its variations along (named after it)
+            if item.get("type") != "variable" or parent_id not in held_parents:
                 continue
             listed = set(self._listing(f"products/{parent_id}/variations", {"_fields": "id"}))
             held = {key for key, parent in held_variations.items() if parent == parent_id}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connector_agent.demo.woo_double import WooDouble
+from connector_agent.demo.woo_double.errors import WooRestError
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from connector_agent.woo import Reconciler, Syncer, WooClient, check_webhooks
@@ -66,3 +67,51 @@ def test_only_our_disabled_webhooks_are_reenabled(double):
     assert health.reenabled == [ours["id"]]
     statuses = {hook.id: hook.status for hook in double.hub.webhooks.values()}
     assert statuses[ours["id"]] == "active" and statuses[other["id"]] == "disabled"
+
+
+def _variations_held(log: EventLog, parent_id: int) -> dict[str, str]:
+    rows = log.store.db.conn.execute(
+        "SELECT id, name FROM products WHERE parent_id = ? AND deleted_at IS NULL",
+        [str(parent_id)],
+    )
+    return dict(rows.fetchall())
+
+
+def test_variations_made_after_a_sync_are_repaired_and_hard_deleted_ones_tombstoned(double, log):
+    Syncer(client_for(double), log.store, log).run()
+    tee = double.create_product("Linen Tee", "", product_type="variable")
+    red = double.create_variation(tee["id"], "20.00", {"Color": "Red", "Size": "S"})
+    blue = double.create_variation(tee["id"], "18.50", {"Color": "Blue", "Size": "M"})
+    assert red["name"] == "Linen Tee - Red, S" and red["type"] == "variation"
+    assert double.renderer.product(double.state.product(tee["id"]))["price"] == "18.50"
+    # no webhook is registered here, so only reconciliation can find them
+    report = Reconciler(client_for(double), log).run()
+    assert report.repaired["product"] == 3 and report.tombstoned["product"] == 0
+    assert _variations_held(log, tee["id"]) == {
+        str(red["id"]): "Linen Tee - Red, S",
+        str(blue["id"]): "Linen Tee - Blue, M",
+    }
+    # variations have no trash; a force delete fires no webhook at all
+    with pytest.raises(WooRestError) as refused:
+        double.delete_variation(tee["id"], red["id"], force=False)
+    assert refused.value.status == 501
+    double.delete_variation(tee["id"], red["id"])
+    assert double.flush_webhooks() == []
+    report = Reconciler(client_for(double), log).run()
+    assert report.tombstoned == {"product": 1, "customer": 0, "order": 0}
+    assert _variations_held(log, tee["id"]) == {str(blue["id"]): "Linen Tee - Blue, M"}
+    assert str(tee["id"]) in log.known_keys("product")
+
+
+def test_a_variation_made_later_reaches_a_known_parent_by_reconciliation(double, log):
+    tee = double.create_product("Wool Scarf", "", product_type="variable")
+    first = double.create_variation(tee["id"], "12.00", {"Colour": "Grey"})
+    Syncer(client_for(double), log.store, log).run()
+    assert set(_variations_held(log, tee["id"])) == {str(first["id"])}
+    later = double.create_variation(tee["id"], "14.00", {"Colour": "Navy"})
+    report = Reconciler(client_for(double), log).run()
+    assert report.repaired["product"] == 1
+    assert _variations_held(log, tee["id"]) == {
+        str(first["id"]): "Wool Scarf - Grey",
+        str(later["id"]): "Wool Scarf - Navy",
+    }

@@ -104,3 +104,58 @@ def test_control_routes_refuse_bad_input_and_change_nothing(double: WooDouble) -
     assert requests.post(f"{control}/create_order", data=b"{", timeout=10).status_code == 400
     assert requests.post(f"{control}/nope", json={}, timeout=10).status_code == 404
     assert double.stats() == before
+
+
+def test_variations_over_the_control_routes_and_what_they_refuse(double: WooDouble) -> None:
+    control = f"{double.url}/__double__"
+    parent = requests.post(
+        f"{control}/create_product",
+        json={"name": "Felt Hat", "regular_price": "", "product_type": "variable"},
+        timeout=10,
+    ).json()
+    assert parent["type"] == "variable" and parent["price"] == ""
+    made = requests.post(
+        f"{control}/create_variation",
+        json={"parent_id": parent["id"], "regular_price": "9.5", "options": {"Size": "L"}},
+        timeout=10,
+    ).json()
+    assert made["name"] == "Felt Hat - L" and made["parent_id"] == parent["id"]
+    assert made["price"] == "9.50"
+    listed = get(double, f"products/{parent['id']}/variations").json()
+    assert [(v["id"], v["attributes"]) for v in listed] == [
+        (made["id"], [{"id": 0, "name": "Size", "option": "L"}])
+    ]
+    other = requests.post(
+        f"{control}/create_variation",
+        json={"parent_id": parent["id"], "regular_price": "8", "options": {"Size": "S"}},
+        timeout=10,
+    ).json()
+    assert get(double, f"products/{parent['id']}").json()["price"] == "8.00"
+    picked = get(double, f"products/{parent['id']}/variations?include={other['id']}").json()
+    assert [v["id"] for v in picked] == [other["id"]]
+    before = double.stats()
+    for bad in (
+        {"parent_id": parent["id"], "regular_price": "x", "options": {"Size": "M"}},
+        {"parent_id": parent["id"], "regular_price": "9", "options": {}},
+        {"parent_id": 10, "regular_price": "9", "options": {"Size": "M"}},  # a simple product
+        {"parent_id": "1", "regular_price": "9", "options": {"Size": "M"}},
+    ):
+        refused = requests.post(f"{control}/create_variation", json=bad, timeout=10)
+        assert refused.status_code == 400, bad
+    kept = requests.post(
+        f"{control}/delete_variation",
+        json={"parent_id": parent["id"], "variation_id": made["id"], "force": False},
+        timeout=10,
+    )
+    assert kept.status_code == 501 and kept.json()["code"] == "woocommerce_rest_trash_not_supported"
+    assert double.stats() == before
+    gone = requests.post(
+        f"{control}/delete_variation",
+        json={"parent_id": parent["id"], "variation_id": made["id"]},
+        timeout=10,
+    )
+    assert gone.status_code == 200
+    assert [v["id"] for v in get(double, f"products/{parent['id']}/variations").json()] == [
+        other["id"]
+    ]
+    assert get(double, f"products/{parent['id']}").json()["variations"] == [other["id"]]

@@ -384,6 +384,7 @@ class RestApi:
                 str(data.get("sku", "")),
                 stock,
                 [c["id"] for c in data.get("categories", []) if isinstance(c, dict) and "id" in c],
+                str(data.get("type", "simple")),
             )
             return Response(201, self.renderer.product(product))
 
@@ -409,7 +410,15 @@ class RestApi:
     def list_variations(self, request: Request, m: re.Match[str]) -> Response:
         with self.state.lock:
             parent = self.state.product(int(m["id"]))
-            rows = [self.state.products[v] for v in parent.variations if v in self.state.products]
+            include = id_list(request.query, "include")
+            exclude = id_list(request.query, "exclude")
+            rows = [
+                self.state.products[v]
+                for v in parent.variations
+                if v in self.state.products
+                and (include is None or v in include)
+                and (exclude is None or v not in exclude)
+            ]
             rows.sort(key=lambda p: (p.created, p.id), reverse=True)
             page = paginate(rows, request.query)
             body = [self.renderer.variation(p) for p in page.items]

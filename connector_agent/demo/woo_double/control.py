@@ -47,6 +47,12 @@ ACTIONS = {
         _id(data, "order_id"), str(data.get("amount", "")), str(data.get("reason", ""))
     ),
     "create_product": lambda d, data: d.create_product(**data),
+    "create_variation": lambda d, data: d.create_variation(
+        _id(data, "parent_id"), **_fields(data, "parent_id")
+    ),
+    "delete_variation": lambda d, data: d.delete_variation(
+        _id(data, "parent_id"), _id(data, "variation_id"), bool(data.get("force", True))
+    ),
     "update_product": lambda d, data: d.update_product(
         _id(data, "product_id"), **_fields(data, "product_id")
     ),

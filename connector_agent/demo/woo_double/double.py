@@ -173,12 +173,33 @@ class WooDouble:
         sku: str = "",
         stock_quantity: int | None = None,
         categories: list[int] | None = None,
+        product_type: str = "simple",
     ) -> dict[str, Any]:
         with self.state.lock:
             return self.renderer.product(
                 self.state.create_product(
-                    name, regular_price, sku, stock_quantity, categories or ()
+                    name, regular_price, sku, stock_quantity, categories or (), product_type
                 )
+            )
+
+    def create_variation(
+        self,
+        parent_id: int,
+        regular_price: str,
+        options: dict[str, str],
+        stock_quantity: int | None = None,
+    ) -> dict[str, Any]:
+        """A variation of a variable product (answered in the webhook shape, with its name)."""
+        with self.state.lock:
+            return self.renderer.product(
+                self.state.create_variation(parent_id, regular_price, options, stock_quantity)
+            )
+
+    def delete_variation(self, parent_id: int, variation_id: int, force: bool = True) -> dict:
+        """Delete a variation (``force`` only, and no webhook fires, as in WooCommerce)."""
+        with self.state.lock:
+            return self.renderer.variation(
+                self.state.delete_variation(parent_id, variation_id, force)
             )
 
     def update_product(self, product_id: int, **fields: Any) -> dict[str, Any]:

@@ -287,15 +287,22 @@ class StoreState:
         sku: str = "",
         stock_quantity: int | None = None,
         categories: Iterable[int] = (),
+        product_type: str = "simple",
     ) -> Product:
-        """A new simple product (stock managed when a quantity is given)."""
+        """A new simple product (stock managed when a quantity is given), or a variable one
+        (its price is its variations' lowest: ``""`` until it has some)."""
         with self.lock:
             if not isinstance(name, str) or not name.strip():
                 raise _bad("name", "name must be a non-empty string.")
-            try:
-                price = money(Decimal(str(regular_price)))
-            except InvalidOperation:
-                raise _bad("regular_price", "regular_price is not a decimal number.") from None
+            if product_type not in ("simple", "variable"):
+                raise _bad("type", "type is not one of simple, variable.")
+            if product_type == "variable":
+                price = ""  # WooCommerce ignores a parent's own price
+            else:
+                try:
+                    price = money(Decimal(str(regular_price)))
+                except InvalidOperation:
+                    raise _bad("regular_price", "regular_price is not a decimal number.") from None
             if stock_quantity is not None and not isinstance(stock_quantity, int):
                 raise _bad("stock_quantity", "stock_quantity is not of type integer.")
             wanted = [int(c) for c in categories]
@@ -316,6 +323,7 @@ class StoreState:
                 now,
                 now,
                 wanted or [min(self.categories)],
+                type=product_type,
                 manage_stock=stock_quantity is not None,
                 stock_quantity=stock_quantity,
             )
@@ -374,6 +382,83 @@ class StoreState:
         with self.lock:
             self.version += 1
             return self.products.pop(self.product(product_id).id)
+
+    # variations ---------------------------------------------------------------------------
+    def create_variation(
+        self,
+        parent_id: int,
+        regular_price: str,
+        options: dict[str, str],
+        stock_quantity: int | None = None,
+    ) -> Product:
+        """A new variation of a variable product, as ``POST /products/{id}/variations`` makes
+        it: named "Parent - Red, S" after its options (local attributes), ``product.created``
+        with the variation, and the parent's price re-synced to its lowest variation price
+        without a webhook of its own (what the recorded store delivered)."""
+        with self.lock:
+            parent = self.product(parent_id)
+            if parent.type != "variable":
+                raise _bad("id", "variations belong to a variable product.")
+            try:
+                price = money(Decimal(str(regular_price)))
+            except InvalidOperation:
+                raise _bad("regular_price", "regular_price is not a decimal number.") from None
+            if not options or not all(
+                isinstance(k, str) and k and isinstance(v, str) and v for k, v in options.items()
+            ):
+                raise _bad("attributes", "attributes need a name and an option each.")
+            if stock_quantity is not None and not isinstance(stock_quantity, int):
+                raise _bad("stock_quantity", "stock_quantity is not of type integer.")
+            now, variation_id = self.now(), self._post_id()
+            attributes = [{"id": 0, "name": k, "option": v} for k, v in options.items()]
+            variation = Product(
+                variation_id,
+                f"{parent.name} - {', '.join(options.values())}",
+                parent.slug,
+                "",
+                price,
+                now,
+                now,
+                list(parent.categories),
+                type="variation",
+                parent_id=parent.id,
+                manage_stock=stock_quantity is not None,
+                stock_quantity=stock_quantity,
+                extra={"attributes": attributes},
+            )
+            self.products[variation_id] = variation
+            parent.variations.insert(0, variation_id)
+            self._sync_parent_price(parent)
+            self._notify("product", "created", variation_id)
+            return variation
+
+    def delete_variation(self, parent_id: int, variation_id: int, force: bool) -> Product:
+        """``DELETE /products/{id}/variations/{vid}``: variations have no trash, so only
+        ``force=true`` deletes (501 otherwise), and a force delete fires no webhook."""
+        with self.lock:
+            parent = self.product(parent_id)
+            variation = self.products.get(variation_id)
+            if variation is None or variation.parent_id != parent.id:
+                raise invalid_id("product")
+            if not force:
+                raise WooRestError(
+                    501,
+                    "woocommerce_rest_trash_not_supported",
+                    "Variations do not support trashing.",
+                )
+            del self.products[variation_id]
+            parent.variations.remove(variation_id)
+            self._sync_parent_price(parent)
+            self.version += 1
+            return variation
+
+    def _sync_parent_price(self, parent: Product) -> None:
+        prices = [
+            Decimal(self.products[v].price)
+            for v in parent.variations
+            if v in self.products and self.products[v].price
+        ]
+        parent.price = money(min(prices)) if prices else ""
 
     # customers ----------------------------------------------------------------------------
     def create_customer(
