@@ -11,7 +11,9 @@ An I/O shell around :class:`online_models.Brain` (no learning logic here):
   log — never loaded; so is one of models learned by another model version or with other
   settings (an upgrade that changed a default, a new ``models.seed``);
 * learning runs on the event loop in short time slices, so API queries (which read the live brain
-  on the same loop) never see a half-applied event and never wait more than one slice;
+  on the same loop) never see a half-applied event and never wait more than one slice; a snapshot
+  due while running is serialised in a worker thread (about a second for a year of a busy shop,
+  which would otherwise stall every query and webhook meanwhile) while learning waits;
 * after a snapshot, events older than ``models.retention_days`` are compacted (at most hourly).
 """
 
@@ -109,8 +111,16 @@ class Applier:
 
     # ------------------------------------------------------------ applying
 
-    def apply_pending(self, max_events: int | None = None, *, budget: float | None = None) -> int:
-        """Apply events after ``applied_seq``; stop after ``max_events`` or ``budget`` seconds."""
+    def apply_pending(
+        self,
+        max_events: int | None = None,
+        *,
+        budget: float | None = None,
+        snapshot: bool = True,
+    ) -> int:
+        """Apply events after ``applied_seq``; stop after ``max_events`` or ``budget`` seconds.
+        With ``snapshot`` a snapshot is written as soon as one is due (``run`` writes its own
+        between slices, off the event loop)."""
         applied = 0
         started = time.perf_counter()
         while max_events is None or applied < max_events:
@@ -133,7 +143,7 @@ class Applier:
             self._since_snapshot += 1
             self._since_settle += 1
             applied += 1
-            if self._snapshot_due():
+            if snapshot and self._snapshot_due():
                 self.snapshot_now()
             if budget is not None and time.perf_counter() - started >= budget:
                 break
@@ -147,14 +157,47 @@ class Applier:
 
     def snapshot_now(self) -> None:
         """Write the brain and the applied seq in one transaction (no-op if nothing is new)."""
-        latest = self.store.applied_seq()
-        if self.applied_seq == latest and self.store.latest_snapshot() is not None:
-            self._mark_snapshot()
+        if self._snapshot_current():
             return
-        data = self.brain.snapshot()
-        mac = snapshot_mac(self._key, self.applied_seq, data) if self._key else ""
+        self._save_snapshot(self.applied_seq, *self._sealed(self.brain, self.applied_seq))
+
+    async def snapshot_off_loop(self) -> None:
+        """:meth:`snapshot_now`, with the brain serialised and sealed in a worker thread.
+
+        The event loop meanwhile answers queries, which only read the brain (the caches they
+        fill are never part of a snapshot); nothing learns, because the one task that learns is
+        the one awaiting this. Should the brain still change under the pickler (a model that
+        grew a query-time cache inside its state), the snapshot is written on the loop instead.
+        """
+        if self._snapshot_current():
+            return
+        brain, seq = self.brain, self.applied_seq
+        try:
+            data, mac = await asyncio.to_thread(self._sealed, brain, seq)
+        except Exception:
+            log.exception("model snapshot failed in the background; writing it on the loop")
+            self.snapshot_now()
+            return
+        if brain is not self.brain or seq != self.applied_seq:
+            return  # the models were reloaded meanwhile: this snapshot is of neither
+        self._save_snapshot(seq, data, mac)
+
+    def _snapshot_current(self) -> bool:
+        """Whether the stored snapshot already holds ``applied_seq`` (then only the timer
+        restarts)."""
+        if self.applied_seq == self.store.applied_seq() and self.store.has_snapshot():
+            self._mark_snapshot()
+            return True
+        return False
+
+    def _sealed(self, brain: Brain, seq: int) -> tuple[bytes, str]:
+        """The snapshot bytes of ``brain`` and their MAC under the agent's key (reads only)."""
+        data = brain.snapshot()
+        return data, snapshot_mac(self._key, seq, data) if self._key else ""
+
+    def _save_snapshot(self, seq: int, data: bytes, mac: str) -> None:
         with self.store.transaction():
-            self.store.save_snapshot(self.applied_seq, data, mac)
+            self.store.save_snapshot(seq, data, mac)
         self._mark_snapshot()
         self._compact_if_due()
         if self._since_settle >= self.config.models.snapshot_every_events:
@@ -195,7 +238,9 @@ class Applier:
         self._wake = asyncio.Event()
         try:
             while not stop.is_set():
-                applied = self.apply_pending(budget=SLICE_SECONDS)
+                applied = self.apply_pending(budget=SLICE_SECONDS, snapshot=False)
+                if self._snapshot_due():
+                    await self.snapshot_off_loop()
                 if applied:
                     await asyncio.sleep(0)  # let queries in between slices
                     continue
@@ -210,7 +255,7 @@ class Applier:
                 for task in (waiter, stopper):
                     task.cancel()
                 if self._since_snapshot and self._snapshot_due():
-                    self.snapshot_now()
+                    await self.snapshot_off_loop()
         finally:
             self._loop = None
             self._wake = None

@@ -166,6 +166,9 @@ class Store:
         ).fetchone()
         return (int(row[0]), bytes(row[1]), str(row[2])) if row else None
 
+    def has_snapshot(self) -> bool:
+        return self.db.conn.execute("SELECT 1 FROM model_snapshots LIMIT 1").fetchone() is not None
+
     def applied_seq(self) -> int:
         row = self.db.conn.execute(
             "SELECT applied_seq FROM model_snapshots ORDER BY id DESC LIMIT 1"

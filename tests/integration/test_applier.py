@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import threading
 
 import pytest
 
@@ -225,3 +226,56 @@ def test_a_snapshot_after_many_events_freezes_the_grown_models(
         assert not any(o is applier.brain for o in gc.get_objects())
     finally:
         gc.unfreeze()
+
+
+async def test_queries_are_answered_while_a_snapshot_is_serialised(
+    store, config, logged, frozen_clock, monkeypatch
+):
+    """``run`` serialises a due snapshot in a worker thread: the serialiser here waits until the
+    event loop has answered a query, so it would time out if it held the loop."""
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    applier.apply_pending(snapshot=False)
+    answered = threading.Event()
+    serialise = Brain.snapshot
+
+    def snapshot_after_a_query(brain: Brain) -> bytes:
+        assert answered.wait(timeout=20), "the snapshot held the event loop"
+        return serialise(brain)
+
+    monkeypatch.setattr(Brain, "snapshot", snapshot_after_a_query)
+    writing = asyncio.create_task(applier.snapshot_off_loop())
+    await asyncio.sleep(0.01)
+    assert not writing.done()
+    answer = brain_answers(applier.brain)  # on the loop, mid-snapshot
+    answered.set()
+    await writing
+    assert store.applied_seq() == applier.applied_seq == logged[-1].seq
+    monkeypatch.setattr(Brain, "snapshot", serialise)
+    restarted = Applier(store, config, clock=frozen_clock)
+    restarted.load()
+    assert restarted.applied_seq == logged[-1].seq
+    assert brain_answers(restarted.brain) == answer == brain_answers(reference(config, logged))
+
+
+async def test_a_background_snapshot_that_fails_is_written_on_the_loop(
+    store, config, logged, frozen_clock, monkeypatch, caplog
+):
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    applier.apply_pending(snapshot=False)
+    serialise = Brain.snapshot
+    threads: list[str] = []
+
+    def fails_in_a_worker(brain: Brain) -> bytes:
+        threads.append(threading.current_thread().name)
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("dictionary changed size during iteration")
+        return serialise(brain)
+
+    monkeypatch.setattr(Brain, "snapshot", fails_in_a_worker)
+    with caplog.at_level(logging.ERROR):
+        await applier.snapshot_off_loop()
+    assert len(threads) == 2 and threads[1] == threading.main_thread().name
+    assert "writing it on the loop" in caplog.text
+    assert store.applied_seq() == logged[-1].seq
