@@ -69,7 +69,7 @@ async def _measure(write: Callable[[], Awaitable[None]], brain: Brain, products:
     return {
         "snapshot_wall_s": round(wall, 3),
         "queries_answered": len(waits),
-        "worst_wait_ms": round(max(waits, default=0.0) * 1e3, 1),
+        "worst_wait_ms": round(max(waits, default=0.0) * 1e3, 2),
         "p99_wait_ms": round(_pct(waits, 0.99) * 1e3, 2),
     }
 
