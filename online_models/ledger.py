@@ -3,10 +3,11 @@
 The brain remembers the last ``order_memory`` orders in full, to compensate a later refund or
 delete with the lines it learned. An order that leaves that memory must still never be taught
 twice: a busy shop's order moved from processing to completed weeks later, or refunded after a
-season, has to find its state. WooCommerce order ids are integers, mostly dense, so the state of
-every order is kept in pages of ``PAGE`` bytes indexed by id: about 1 MB per million orders,
-exact, and as deterministic as the rest of the brain. A key that is not a plain decimal number
-(an import from another system) cannot be held here; for those only the full memory answers.
+season, has to find its state. WooCommerce order ids are integers from one sequence (shared with
+its other posts), so the state of every order is kept in pages of ``PAGE`` bytes indexed by id:
+1.5 MB per million ids, exact, and as deterministic as the rest of the brain. A key that is not
+a plain decimal number (an import from another system) cannot be held here; for those only the
+full memory answers.
 """
 
 from __future__ import annotations
