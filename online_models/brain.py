@@ -22,7 +22,14 @@ from online_models import snapshot as snapshot_format
 from online_models.anomaly import AnomalyDetector
 from online_models.catalogue import Catalogue
 from online_models.config import BrainConfig
-from online_models.events import PAID_STATUSES, REVERSAL_STATUSES, Event, format_time
+from online_models.events import (
+    PAID_STATUSES,
+    REVERSAL_STATUSES,
+    Event,
+    EventError,
+    format_time,
+    parse_time,
+)
 from online_models.forecast import DemandForecaster, day_name
 from online_models.ledger import OrderLedger
 from online_models.orders import Order, Packed, order_of, pack, unpack
@@ -56,6 +63,20 @@ def _check_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be an integer from 1 to {MAX_LIMIT} (got {limit!r})")
     return limit
+
+
+def _as_made(order: Order, event: Event) -> Order:
+    """A forgotten order as it was taught: at the time it was made (its ``created_at``), not
+    at its refund's, so decayed counts lose about what they were given and its demand leaves the
+    day it was counted on."""
+    made = event.payload.get("created_at") if isinstance(event.payload, dict) else None
+    try:
+        when = parse_time(made)
+    except EventError:
+        return order
+    if when.timestamp() >= order.timestamp:
+        return order
+    return replace(order, timestamp=when.timestamp(), day=when.toordinal(), hour=when.hour)
 
 
 class Brain:
@@ -225,7 +246,7 @@ class Brain:
             self._teach(order, 1)
             self._remember(order.key, TAUGHT, pack(order))
         elif order.status in REVERSAL_STATUSES and state == TAUGHT:
-            self._teach(unpack(taught) if taught is not None else order, -1)
+            self._teach(unpack(taught) if taught is not None else _as_made(order, event), -1)
             self._remember(order.key, REVERSED, None)
         elif order.status in REVERSAL_STATUSES and state == 0:
             self._learn_cancellation(order)

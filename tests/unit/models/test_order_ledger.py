@@ -12,10 +12,13 @@ from online_models.events import Event
 from online_models.ledger import OrderLedger
 
 
-def order(key: str, customer: str, *products: str, status: str = "completed") -> Event:
+def order(key: str, customer: str, *products: str, status: str = "completed",
+          at: str = "2026-03-02T10:00:00Z") -> Event:
+    """An order event as WooCommerce's give it: occurring when modified, made at 10:00."""
     lines = [{"product_id": p, "name": p, "quantity": 1, "unit_price": "2.50"} for p in products]
-    payload = {"id": key, "status": status, "customer_id": customer, "line_items": lines}
-    return Event(0, "order.upserted", key, f"{key}-{status}", "2026-03-02T10:00:00Z", payload)
+    payload = {"id": key, "status": status, "customer_id": customer, "line_items": lines,
+               "created_at": "2026-03-02T10:00:00Z"}
+    return Event(0, "order.upserted", key, f"{key}-{status}", at, payload)
 
 
 def ids(recs: list[Recommendation]) -> list[str]:
@@ -60,6 +63,24 @@ def test_a_refund_of_a_forgotten_order_is_taken_back_with_its_own_lines():
     snapshot = brain.snapshot()
     brain.learn(order("101", "bob", "tea", "scone", status="refunded"))
     assert brain.snapshot() == snapshot
+
+
+def test_a_late_refund_takes_back_what_the_order_gave_remembered_or_not():
+    """Refunded two months later: a forgotten order is taken back at the time it was made, so
+    the decayed counts end as they do when the brain still remembers the order in full."""
+    answers = []
+    for memory in (2, 10_000):
+        brain = Brain(BrainConfig(order_memory=memory), seed=1)
+        brain.learn(order("101", "bob", "tea", "scone"))
+        for key in ("102", "103", "104"):
+            brain.learn(order(key, "ann", "tea", "cup"))
+        brain.learn(order("101", "bob", "tea", "scone", status="refunded",
+                          at="2026-05-02T10:00:00Z"))
+        answers.append([(r.product_id, round(r.score, 9)) for r in brain.popular()])
+        answers.append(brain.forecast("scone", 3))
+    forgotten, forgotten_demand, remembered, remembered_demand = answers
+    assert forgotten == remembered and forgotten_demand == remembered_demand
+    assert [p for p, _ in forgotten] == ["tea", "cup"]
 
 
 def test_a_forgotten_order_deleted_then_restored_is_not_taught_again():
