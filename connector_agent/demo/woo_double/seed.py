@@ -21,23 +21,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from connector_agent.orders_csv import COLUMNS
+
 from .categories import CATEGORIES, category_for
 from .model import Category, Customer, Fee, Line, Order, Product
 from .people import identity
 from .render import money
 
-COLUMNS = [
-    "order_id",
-    "customer_id",
-    "created_at",
-    "product_id",
-    "product_name",
-    "category",
-    "quantity",
-    "unit_price",
-    "currency",
-    "status",
-]
 FIRST_POST_ID = 10
 FIRST_TERM_ID = 15
 ADMIN_ID = 1
@@ -76,7 +66,7 @@ class _Draft:
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
-        if next(reader, None) != COLUMNS:
+        if next(reader, None) != list(COLUMNS):
             raise SeedError(f"{path}: line 1: header must be {','.join(COLUMNS)}")
         yield from enumerate(reader, start=2)
 
