@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,7 @@ class Agent:
         self._jobs: WooJobs | None = None
         self._stop = asyncio.Event()
         self._applier_task: asyncio.Task[None] | None = None
+        self._fallback_generation = 0
 
     # ------------------------------------------------------------ what the API reads
 
@@ -122,6 +123,19 @@ class Agent:
 
     def applied_seq(self) -> int:
         return int(self.applier.applied_seq)
+
+    def answer_version(self, *, about_a_customer: bool) -> Hashable:
+        """What a cached answer is valid for: the last applied event that could change it
+        (browsing counts only for answers about a customer), the fallback list given to the
+        brain, and the licensed features."""
+        applier = self.applier
+        seq = applier.personal_seq if about_a_customer else applier.shop_seq
+        return (seq, self._fallback_generation, self.features)
+
+    def set_fallback(self, items: list[tuple[str, str]]) -> None:
+        """Give the brain the cloud's fallback list (answers cached before it are dropped)."""
+        self.brain.set_fallback(items)
+        self._fallback_generation += 1
 
     @contextlib.contextmanager
     def reading_store(self) -> Iterator[Store]:

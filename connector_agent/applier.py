@@ -65,6 +65,10 @@ class Applier:
         self.log = EventLog(store)
         self.brain = self._new_brain()
         self.applied_seq = 0
+        #: the last applied events that could change any answer / an answer about a customer
+        #: (``Brain.answers_changed_by``): what the API's answer cache keys on
+        self.shop_seq = 0
+        self.personal_seq = 0
         self.failed_events = 0
         self.rebuilt_reason: str | None = None
         self._key = (config.secrets.snapshot_key or "").encode()
@@ -89,6 +93,7 @@ class Applier:
                 self.rebuilt_reason = str(exc)
                 log.error("model snapshot refused: %s; rebuilding the models from the log", exc)
         self.brain, self.applied_seq = brain, seq
+        self.shop_seq = self.personal_seq = seq
         self._buffer.clear()
         self._since_snapshot = 0
         return brain
@@ -129,6 +134,11 @@ class Applier:
                 if not self._buffer:
                     break
             event = self._buffer.popleft()
+            changes = Brain.answers_changed_by(event.kind)
+            if changes != "none":
+                self.personal_seq = event.seq
+            if changes == "all":
+                self.shop_seq = event.seq
             try:
                 self.brain.learn(event)
             except Exception:  # a model bug must not stop learning for good

@@ -230,12 +230,34 @@ class Brain:
         return format_time(datetime.fromtimestamp(self._last_ts, UTC))
 
     def learn(self, event: Event) -> None:
-        """Learn one event of any kind; unknown ids and odd payloads never raise."""
-        ts = event.timestamp
-        self._last_ts = ts if self._last_ts is None else max(self._last_ts, ts)
+        """Learn one event of any kind; unknown ids and odd payloads never raise.
+
+        Only the shop's records (orders, products, customers) move the models' clock: browsing
+        teaches the personal model alone (see :meth:`answers_changed_by`)."""
         handler = self._handlers.get(event.kind)
-        if handler is not None:
-            handler(self, event)
+        if handler is None:
+            return
+        if event.kind not in BROWSING_TARGETS:
+            ts = event.timestamp
+            self._last_ts = ts if self._last_ts is None else max(self._last_ts, ts)
+        handler(self, event)
+
+    @staticmethod
+    def answers_changed_by(kind: str) -> str:
+        """Which answers learning an event of ``kind`` can change.
+
+        ``"all"`` for the shop's records; ``"personal"`` for browsing, which teaches only the
+        personal model (and leaves the clock alone), so only answers about a customer can move;
+        ``"none"`` for kinds no model learns (a widget's ``rec_impression``). An answer cache
+        keyed on it keeps a product page's answer through the views and impressions that the
+        page's own widget reports.
+
+        >>> [Brain.answers_changed_by(k) for k in ("order.upserted", "view", "rec_impression")]
+        ['all', 'personal', 'none']
+        """
+        if kind in BROWSING_TARGETS:
+            return "personal"
+        return "all" if kind in Brain._handlers else "none"
 
     def _on_order(self, event: Event) -> None:
         order = self._enrich(order_of(event))

@@ -46,7 +46,8 @@ def create_app(agent: Agent, test_config: Mapping[str, Any] | None = None) -> Qu
         app.config.update(test_config)
     app.extensions[AGENT] = agent
     app.extensions[auth.NONCES] = nonces = NonceBook(agent.store)
-    app.extensions[CACHE] = AnswerCache()
+    # answers about a customer (True) and the rest, each versioned on its own
+    app.extensions[CACHE] = {True: AnswerCache(), False: AnswerCache()}
     app.extensions[METRICS] = metrics = ApiMetrics(agent)
     metrics.install(app)
     app.extensions[SERVED] = served = ServedCounter(agent.store)

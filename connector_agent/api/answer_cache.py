@@ -1,10 +1,14 @@
 """A cache of the read routes' answers, valid until the models learn or the licence changes.
 
-An answer depends only on the request's path and query, the models' state and the licensed
-features, and the plugin asks the same questions again and again (the same product pages), so
-each answer is kept, as response bytes, under ``(path, query)`` with the version
-``(applied seq, features)`` it was computed at. Any newly applied event changes the version, so
-no stale answer survives learning. Least recently used entries go first beyond ``maxsize``.
+An answer depends only on the request's path and query, the models' state, the fallback list and
+the licensed features, and the plugin asks the same questions again and again (the same product
+pages), so each answer is kept, as response bytes, under ``(path, query)`` with the version
+``Agent.answer_version`` gave when it was computed. An answer about a customer (a
+``customer_id`` in the path or query) is versioned by the last applied event that could change
+it, browsing included; any other answer only by the shop's records (``Brain.answers_changed_by``),
+so the views and impressions that a product page's own widget reports do not throw away every
+answer. No stale answer survives learning. Least recently used entries go first beyond
+``maxsize``, in each of the two caches.
 """
 
 from __future__ import annotations
@@ -54,8 +58,11 @@ def cached(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Respo
     @functools.wraps(view)
     async def wrapper(*args: Any, **kwargs: Any) -> Response:
         agent = current_agent()
-        cache: AnswerCache = current_app.extensions[CACHE]
-        version = (agent.applied_seq(), agent.features)
+        about_a_customer = "customer_id" in request.args or "customer_id" in (
+            request.view_args or {}
+        )
+        cache: AnswerCache = current_app.extensions[CACHE][about_a_customer]
+        version = agent.answer_version(about_a_customer=about_a_customer)
         key = (request.path, request.query_string)
         body = cache.get(key, version)
         if body is None:

@@ -38,14 +38,14 @@ def _round(agent: Agent) -> dict[str, Any]:
 async def run_round(agent: Agent) -> dict[str, Any]:
     """One round, then the newly mapped list goes to the live brain."""
     result = await asyncio.to_thread(_round, agent)
-    agent.brain.set_fallback(saved_fallback(agent.config))
+    agent.set_fallback(saved_fallback(agent.config))
     log.info("cloud round: %s", result)
     return result
 
 
 def install(agent: Agent) -> None:
     """Give the brain the saved list and schedule the daily round on ``agent.scheduler``."""
-    agent.brain.set_fallback(saved_fallback(agent.config))
+    agent.set_fallback(saved_fallback(agent.config))
     if agent.scheduler is None or not agent.config.licence.cloud_url:
         return
     agent.scheduler.add_job(

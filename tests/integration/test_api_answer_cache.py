@@ -1,0 +1,135 @@
+"""The answer cache: a product page's answer outlives the browsing its own widget reports, an
+answer about a customer does not, and orders and a new fallback list drop both."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_api_support import Api, order, product
+
+from luxebrain.clock import FrozenClock
+from online_models import Brain
+from online_models.checks import synthetic_events
+from online_models.events import Event
+
+
+@pytest.fixture
+def shop(config_path: Path, frozen_clock: FrozenClock) -> Iterator[Api]:
+    api = Api(config_path, frozen_clock)
+    api.license()
+    api.learn(
+        [
+            product("tea", "Tea"),
+            product("cup", "Cup"),
+            product("scone", "Scone"),
+            product("jam", "Jam"),
+            product("mug", "Mug"),  # never ordered: only a fallback list shows it
+            order("o1", "ann", "tea", "cup"),
+            order("o2", "bob", "tea", "cup"),
+            order("o3", "cat", "tea", "scone"),
+        ]
+    )
+    yield api
+    api.close()
+
+
+def counted(api: Api, monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    """Count the brain's ``name`` queries (what a cached answer does not ask)."""
+    calls: list[int] = []
+    query: Callable[..., Any] = getattr(api.agent.brain, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return query(*args, **kwargs)
+
+    monkeypatch.setattr(api.agent.brain, name, counting)
+    return calls
+
+
+async def browse(api: Api, customer: str = "ann") -> None:
+    """What a product page's widget reports (a view and an impression), then learned."""
+    events = [
+        {"id": str(uuid.uuid4()), "type": "view", "product_id": "tea"},
+        {"id": str(uuid.uuid4()), "type": "rec_impression", "product_id": "tea",
+         "placement": "product", "recommended_ids": ["cup", "scone"]},
+    ]
+    body = {"session_id": "sess-0001", "customer_id": customer, "events": events}
+    assert (await api.ok("POST", "/v1/events", json=body))["accepted"] == 2
+    assert api.agent.applier.apply_pending() == 2
+
+
+async def test_a_product_answer_outlives_browsing_but_not_an_order(shop, monkeypatch) -> None:
+    calls = counted(shop, monkeypatch, "recommend_for_product")
+    first = await shop.ok("GET", "/v1/recommendations/product/tea")
+    await browse(shop)
+    assert await shop.ok("GET", "/v1/recommendations/product/tea") == first
+    assert len(calls) == 1
+    shop.learn([order(f"x{i}", f"c{i}", "tea", "jam") for i in range(5)])
+    after = await shop.ok("GET", "/v1/recommendations/product/tea")
+    assert len(calls) == 2 and after["items"][0]["id"] == "jam"
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/v1/recommendations/product/tea?customer_id=ann", "recommend_for_product"),
+        ("/v1/recommendations/customer/ann", "recommend_for_customer"),
+        ("/v1/widgets/thankyou?customer_id=ann", "recommend_for_customer"),
+    ],
+)
+async def test_an_answer_about_a_customer_is_asked_again_after_browsing(
+    shop, monkeypatch, path: str, query: str
+) -> None:
+    calls = counted(shop, monkeypatch, query)
+    await shop.ok("GET", path)
+    await shop.ok("GET", path)
+    assert len(calls) == 1
+    await browse(shop)
+    await shop.ok("GET", path)
+    assert len(calls) == 2
+
+
+async def test_a_new_fallback_list_drops_the_cached_answers(shop, monkeypatch) -> None:
+    calls = counted(shop, monkeypatch, "recommend_for_product")
+    before = await shop.ok("GET", "/v1/recommendations/product/jam?limit=4")
+    assert "mug" not in [item["id"] for item in before["items"]]
+    shop.agent.set_fallback([("mug", "popular in tea rooms")])
+    after = await shop.ok("GET", "/v1/recommendations/product/jam?limit=4")
+    assert len(calls) == 2
+    assert ("mug", "fallback") in [(item["id"], item["source"]) for item in after["items"]]
+
+
+def test_browsing_changes_only_answers_about_a_customer_and_impressions_nothing() -> None:
+    """What the cache relies on: a view teaches the personal model alone and leaves the clock,
+    so no answer without a customer moves; an impression changes nothing at all."""
+    events = [e for e in synthetic_events(n_orders=60, seed=4) if e.kind != "view"]
+    brain = Brain(seed=1)
+    for event in events:
+        brain.learn(event)
+    snapshot, shop_answers = brain.snapshot(), (
+        brain.recommend_for_product("p3"),
+        brain.recommend_for_cart(["p1", "p2"]),
+        brain.popular(),
+        brain.trending(),
+        brain.forecast("p3", 7),
+        brain.last_event_at,
+    )
+    late = "2026-06-01T00:00:00Z"
+    impression = {"customer_id": "c1", "product_id": "p3", "recommended_ids": ["p1"]}
+    brain.learn(Event(0, "rec_impression", "i1", "1", late, impression))
+    assert brain.snapshot() == snapshot and Brain.answers_changed_by("rec_impression") == "none"
+    view = {"customer_id": "c1", "product_id": "p9"}
+    brain.learn(Event(0, "view", "v1", "1", late, view))
+    assert brain.snapshot() != snapshot  # the personal model learned
+    assert (
+        brain.recommend_for_product("p3"),
+        brain.recommend_for_cart(["p1", "p2"]),
+        brain.popular(),
+        brain.trending(),
+        brain.forecast("p3", 7),
+        brain.last_event_at,
+    ) == shop_answers
