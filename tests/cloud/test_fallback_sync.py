@@ -52,9 +52,7 @@ def test_the_saved_list_reaches_the_brain_at_start(config_path: Path) -> None:
     saved = {"fallback": [["p1", "popular in 4 similar shops (LuxeBrain cloud)"]]}
     (config.data_dir / STATE_FILE).write_bytes(orjson.dumps(saved))
     given = []
-    agent = SimpleNamespace(
-        config=config, scheduler=None, brain=SimpleNamespace(set_fallback=given.append)
-    )
+    agent = SimpleNamespace(config=config, scheduler=None, set_fallback=given.append)
     job.install(agent)  # type: ignore[arg-type]
     assert given == [[("p1", "popular in 4 similar shops (LuxeBrain cloud)")]]
     assert saved_fallback(config) == given[0]
