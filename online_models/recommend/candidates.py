@@ -301,19 +301,7 @@ class CandidateBuilder:
                     best[product_id] = value
                     anchor_of[product_id] = anchor
             if cp.decayed(base, now) < SPARSE_ANCHOR:
-                # neighbours of the neighbours of a rarely bought anchor: P(j | n) weighed by
-                # P(n | anchor), so a product seen in a few orders still borrows a wider basket
-                for middle, raw in cp.neighbours(anchor, SECOND_ORDER_VIA, tie_break=False):
-                    via = raw / base
-                    middle_count = count(middle)
-                    if middle_count <= 0:
-                        continue
-                    for product_id, raw2 in cp.neighbours(
-                        middle, SECOND_ORDER_NEIGHBOURS, tie_break=False
-                    ):
-                        found_first.setdefault(product_id, True)
-                        second[product_id] = second.get(product_id, 0.0) + via * raw2 / middle_count
-                        anchor_of.setdefault(product_id, anchor)
+                self._add_second_order(anchor, base, second, found_first, anchor_of)
         scale = cp.decayed(1.0, now)
         anchor_rows = [cp.row(a).get for a in anchors]
         top_together, top_reverse = _top(together), _top(reverse)
@@ -341,6 +329,27 @@ class CandidateBuilder:
         self._add_list(rows, "popular", self.popular.top(self.max_candidates // 10))
         self._add_list(rows, "trending", self.trending.top(self.max_candidates // 10))
         return found
+
+    def _add_second_order(
+        self,
+        anchor: str,
+        base: float,
+        second: dict[str, float],
+        found_first: dict[str, bool],
+        anchor_of: dict[str, str],
+    ) -> None:
+        """Neighbours of the neighbours of a rarely bought anchor: P(j | n) weighed by
+        P(n | anchor), so a product seen in a few orders still borrows a wider basket."""
+        cp = self.copurchase
+        for middle, raw in cp.neighbours(anchor, SECOND_ORDER_VIA, tie_break=False):
+            via = raw / base
+            middle_count = cp.count(middle)
+            if middle_count <= 0:
+                continue
+            for product_id, raw2 in cp.neighbours(middle, SECOND_ORDER_NEIGHBOURS, tie_break=False):
+                found_first.setdefault(product_id, True)
+                second[product_id] = second.get(product_id, 0.0) + via * raw2 / middle_count
+                anchor_of.setdefault(product_id, anchor)
 
     def add_personal(self, customer_id: str, rows: dict[str, dict[str, float]]) -> None:
         """Add the MF feature to ``rows`` (separate so training scores only what it samples)."""
