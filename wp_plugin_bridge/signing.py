@@ -87,12 +87,15 @@ def verify(
     *,
     now: float,
     remember_nonce: Callable[[str, float], bool],
+    not_before: float = 0.0,
 ) -> None:
     """Accept a signed call or raise :class:`SignatureError`.
 
     ``remember_nonce(nonce, expires_at)`` records the nonce until ``expires_at`` and returns False
     when it was already seen within the window; it is called only after the signature checks out,
-    so forged calls cannot fill the nonce store.
+    so forged calls cannot fill the nonce store. A call whose timestamp is earlier than
+    ``not_before`` is refused: a verifier whose nonce memory may have lost its last moment (a
+    crash) sets it to the second it started.
     """
     if not secret:
         raise SignatureError("this agent is not paired")
@@ -109,5 +112,7 @@ def verify(
     expected = signature(secret, method, path_qs, body, timestamp=timestamp, nonce=nonce)
     if not _SIGNATURE_RE.match(given) or not hmac.compare_digest(expected, given):
         raise SignatureError("wrong signature")
+    if timestamp < not_before:
+        raise SignatureError("signed before this agent started; sign the call again")
     if not remember_nonce(nonce, timestamp + MAX_SKEW_SECONDS):
         raise SignatureError("nonce already used")

@@ -77,4 +77,5 @@ async def require_signed_call() -> None:
         request.headers,
         now=agent.clock.time(),
         remember_nonce=current_app.extensions[NONCES].remember,
+        not_before=current_app.extensions[NONCES].not_before,
     )

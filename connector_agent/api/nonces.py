@@ -6,10 +6,17 @@ request, so new nonces are written in one transaction at most ``FLUSH_AFTER_SECO
 first of them (and on a graceful stop); a hard crash can forget only that last moment's nonces.
 A nonce matters only while its call's timestamp is within the signing window, so rows older
 than twice that window are pruned, at most once a minute, from memory and from the table.
+
+What a crash forgets is closed by time instead: calls signed (in whole Unix seconds) before the
+second this book was made (``not_before``) are refused, and every call whose nonce a crashed
+process may have lost was signed before the crash, which is seconds before a new agent has
+started and loaded its models. A live shop loses nothing by it: while the agent restarts, its
+port is closed, so a call signed then failed already.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 
 from connector_agent.api.deferred import DeferredWriter
@@ -35,6 +42,8 @@ class NonceBook(DeferredWriter[list[tuple[str, float]]]):
         self._seen: dict[str, float] = {nonce: float(seen_at) for nonce, seen_at in rows}
         self._unsaved: list[tuple[str, float]] = []
         self._next_prune = now + PRUNE_EVERY_SECONDS
+        #: Unix second before which no signed call is accepted (see the module's docstring)
+        self.not_before = float(math.floor(now))
 
     def remember(self, nonce: str, expires_at: float) -> bool:
         """Record ``nonce``; False when it was already seen (a replay).

@@ -194,3 +194,22 @@ async def test_pairing_while_the_agent_runs_applies_within_a_second(
         assert (await api.get("/v1/status")).status_code == 401
     finally:
         api.close()
+
+
+async def test_a_replay_is_refused_after_a_crash_that_lost_its_nonce(
+    api: Api, config_path: Path, frozen_clock: FrozenClock
+) -> None:
+    """Nonces are written in batches, so a hard crash can lose the last moment's; a call signed
+    before the new process started is refused, and those calls are among them."""
+    headers = api.headers("GET", "/v1/status")
+    assert (await api.get("/v1/status", headers=headers)).status_code == 200
+    api.agent.close()  # a hard crash: the nonce book was never flushed
+    frozen_clock.advance(2.5)  # the restart takes a moment
+    restarted = Api(config_path, frozen_clock)
+    try:
+        replay = await restarted.get("/v1/status", headers=headers)
+        assert replay.status_code == 401
+        assert "before this agent started" in (await error_of(replay))["message"]
+        assert (await restarted.get("/v1/status")).status_code == 200  # signed now: fine
+    finally:
+        restarted.close()

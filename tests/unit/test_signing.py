@@ -70,6 +70,17 @@ def test_verify_accepts_and_remembers_nonce_until_window_ends() -> None:
     assert store.seen == {NONCE: TS + 300}
 
 
+def test_a_call_signed_before_not_before_is_refused_and_its_nonce_not_kept() -> None:
+    store = NonceStore()
+    with pytest.raises(SignatureError, match="before this agent started"):
+        verify(SECRET, "POST", "/v1/events", b'{"a":1}', _signed(), now=TS + 5,
+               remember_nonce=store, not_before=TS + 1)
+    assert store.seen == {}
+    verify(SECRET, "POST", "/v1/events", b'{"a":1}', _signed(), now=TS + 5,
+           remember_nonce=store, not_before=TS)  # signed in the second it started: fine
+    assert NONCE in store.seen
+
+
 def test_verify_header_names_are_case_insensitive() -> None:
     lowered = {k.lower(): v for k, v in _signed().items()}
     verify(SECRET, "POST", "/v1/events", b'{"a":1}', lowered, now=TS, remember_nonce=NonceStore())
