@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from online_models.events import Event, EventError, parse_time, payload_hash
+from online_models.events import IMPORT_KEY_PREFIX, Event, EventError, parse_time, payload_hash
 
 __all__ = ["COLUMNS", "OrdersCsvError", "ImportedOrder", "read_orders", "read_events"]
 
@@ -56,7 +56,7 @@ class ImportedOrder:
 
     def event(self) -> Event:
         created = self.payload["created_at"]
-        key = f"import:{self.payload['id']}"
+        key = f"{IMPORT_KEY_PREFIX}{self.payload['id']}"
         return Event(0, "order.upserted", key, payload_hash(self.payload), created, self.payload)
 
 

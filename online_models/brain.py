@@ -2,10 +2,11 @@
 
 It owns the order lifecycle (what teaches what): an order teaches the purchase models once, when
 it first reaches a paid status; a later cancellation or refund is a compensating update; an order
-that arrives already cancelled (an imported return) is learned as a cancellation (demand and
-spend only). The last ``order_memory`` orders are remembered in full (a delete is compensated
-with the lines that were learned); the ``OrderLedger`` keeps the state of every order beyond
-that, so an order is taught once however late it changes. ``customer.erased`` makes every model with
+that arrives already cancelled is learned as a cancellation (demand and spend only) when it is a
+return record of its own (imported history), and not at all when it is a shop order that was
+never paid. The last ``order_memory`` orders are remembered in full (a delete is compensated with
+the lines that were learned); the ``OrderLedger`` keeps the state of every order beyond that, so
+an order is taught once however late it changes. ``customer.erased`` makes every model with
 per-customer state forget the customer. Queries never change state; all time is event time.
 """
 
@@ -23,6 +24,7 @@ from online_models.anomaly import AnomalyDetector
 from online_models.catalogue import Catalogue
 from online_models.config import BrainConfig
 from online_models.events import (
+    IMPORT_KEY_PREFIX,
     PAID_STATUSES,
     REVERSAL_STATUSES,
     Event,
@@ -63,6 +65,19 @@ def _check_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be an integer from 1 to {MAX_LIMIT} (got {limit!r})")
     return limit
+
+
+def _is_return_record(order: Order) -> bool:
+    """Whether a cancelled or refunded order never taught is a return of its own to learn.
+
+    Imported histories record a return as a separate order (``import:`` key, often with negative
+    quantities), which takes back what earlier orders gave. A shop's own order seen first in a
+    reversed status gave nothing here: it was never paid (a failed or unpaid cancelled checkout)
+    or was paid and reversed before the agent saw it, so there is nothing to take back.
+    """
+    if order.key.startswith(IMPORT_KEY_PREFIX):
+        return True
+    return any(line.quantity < 0 for line in order.lines)
 
 
 def _as_made(order: Order, event: Event) -> Order:
@@ -271,7 +286,8 @@ class Brain:
             self._teach(unpack(taught) if taught is not None else _as_made(order, event), -1)
             self._remember(order.key, REVERSED, None)
         elif order.status in REVERSAL_STATUSES and state == 0:
-            self._learn_cancellation(order)
+            if _is_return_record(order):
+                self._learn_cancellation(order)
             self._remember(order.key, CANCELLED, None)
 
     def _on_order_deleted(self, event: Event) -> None:

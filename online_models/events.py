@@ -78,6 +78,9 @@ KINDS: Final = (
     | BROWSING_KINDS
 )
 
+#: Imported history's order keys are ``import:<source order id>`` (never a shop's own id); such an
+#: order that arrives cancelled is a return record of its own (see ``Brain``).
+IMPORT_KEY_PREFIX: Final = "import:"
 #: An order teaches purchase models when it first reaches one of these statuses.
 PAID_STATUSES: Final = frozenset({"processing", "completed"})
 #: A later move to one of these is a compensating update.

@@ -125,6 +125,36 @@ def test_forecast_shape_and_stockout():
         brain.forecast("tea", 31)
 
 
+def four_weeks_of_tea() -> Brain:
+    brain = Brain()
+    for day in range(1, 29):
+        brain.learn(order(f"o{day}", "ann", "tea", at=f"2026-02-{day:02d}T10:00:00Z", qty=4))
+    return brain
+
+
+@pytest.mark.parametrize("status", ["failed", "cancelled", "refunded"])
+def test_a_shop_order_first_seen_reversed_takes_nothing_back(status):
+    """A failed checkout, an unpaid order cancelled on time-out, or one paid and refunded before
+    the agent saw it: none ever counted, so demand and spend stay as they were."""
+    brain = four_weeks_of_tea()
+    forecast, segment = brain.forecast("tea", 7), brain.segment_of("ann")
+    brain.learn(order("777", "ann", "tea", status=status, at="2026-02-28T12:00:00Z", qty=40))
+    assert brain.forecast("tea", 7) == forecast and brain.segment_of("ann") == segment
+    # paid after all (a retried payment): taught once, like any order
+    brain.learn(order("777", "ann", "tea", status="processing", at="2026-02-28T13:00:00Z", qty=40))
+    assert brain.forecast("tea", 7)["total"] > forecast["total"]
+
+
+def test_a_return_record_of_its_own_takes_back_demand():
+    """Imported histories record a return as its own order: that one is learned as a return."""
+    for key, qty in (("import:C1", 40), ("R-1", -40)):
+        brain = four_weeks_of_tea()
+        before = brain.forecast("tea", 7)["total"]
+        brain.learn(order(key, "ann", "tea", status="cancelled", at="2026-02-28T12:00:00Z",
+                          qty=qty))
+        assert brain.forecast("tea", 7)["total"] < before, key
+
+
 def test_running_out_uses_catalogue_stock():
     brain = Brain()
     brain.learn(product("tea", stock_quantity=6))
