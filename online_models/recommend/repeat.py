@@ -7,7 +7,7 @@ from operator import itemgetter
 
 from online_models.decay import Decay
 from online_models.orders import Order
-from online_models.packing import pack_rows, unpack_rows
+from online_models.packing import pack_baskets, pack_rows, unpack_baskets, unpack_rows
 
 __all__ = ["RepeatPurchases"]
 
@@ -35,7 +35,10 @@ class _History:
         self.last_ts = 0.0
 
     def __getstate__(self) -> tuple[object, ...]:
-        return (pack_rows(self.items), list(self.baskets), self.orders, self.last_ts, WIDTH)
+        # the baskets as one joined string: pickled without a memo, a tuple of ids would write
+        # every id again (a third of the model's snapshot bytes)
+        baskets = pack_baskets(list(self.baskets))
+        return (pack_rows(self.items), baskets, self.orders, self.last_ts, WIDTH)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         items, baskets, self.orders, self.last_ts, *width = state  # type: ignore[misc]
@@ -44,7 +47,7 @@ class _History:
         else:
             # a snapshot from before the first purchase time was kept: take the last one
             self.items = {p: [*e, e[2]] for p, e in unpack_rows(items, WIDTH - 1).items()}
-        self.baskets = deque(baskets, maxlen=RECENT_BASKETS)  # type: ignore[arg-type]
+        self.baskets = deque(unpack_baskets(baskets), maxlen=RECENT_BASKETS)
 
 
 class RepeatPurchases:
