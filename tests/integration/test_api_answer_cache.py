@@ -103,14 +103,9 @@ async def test_a_new_fallback_list_drops_the_cached_answers(shop, monkeypatch) -
     assert ("mug", "fallback") in [(item["id"], item["source"]) for item in after["items"]]
 
 
-def test_browsing_changes_only_answers_about_a_customer_and_impressions_nothing() -> None:
-    """What the cache relies on: a view teaches the personal model alone and leaves the clock,
-    so no answer without a customer moves; an impression changes nothing at all."""
-    events = [e for e in synthetic_events(n_orders=60, seed=4) if e.kind != "view"]
-    brain = Brain(seed=1)
-    for event in events:
-        brain.learn(event)
-    snapshot, shop_answers = brain.snapshot(), (
+def shop_answers(brain: Brain) -> tuple[Any, ...]:
+    """Every answer that is about no customer (and the clock they are computed at)."""
+    return (
         brain.recommend_for_product("p3"),
         brain.recommend_for_cart(["p1", "p2"]),
         brain.popular(),
@@ -118,6 +113,16 @@ def test_browsing_changes_only_answers_about_a_customer_and_impressions_nothing(
         brain.forecast("p3", 7),
         brain.last_event_at,
     )
+
+
+def test_browsing_changes_only_answers_about_a_customer_and_impressions_nothing() -> None:
+    """What the cache relies on: a view teaches the personal model alone and leaves the clock,
+    so no answer without a customer moves; an impression changes nothing at all."""
+    events = [e for e in synthetic_events(n_orders=60, seed=4) if e.kind != "view"]
+    brain = Brain(seed=1)
+    for event in events:
+        brain.learn(event)
+    snapshot, before = brain.snapshot(), shop_answers(brain)
     late = "2026-06-01T00:00:00Z"
     impression = {"customer_id": "c1", "product_id": "p3", "recommended_ids": ["p1"]}
     brain.learn(Event(0, "rec_impression", "i1", "1", late, impression))
@@ -125,11 +130,4 @@ def test_browsing_changes_only_answers_about_a_customer_and_impressions_nothing(
     view = {"customer_id": "c1", "product_id": "p9"}
     brain.learn(Event(0, "view", "v1", "1", late, view))
     assert brain.snapshot() != snapshot  # the personal model learned
-    assert (
-        brain.recommend_for_product("p3"),
-        brain.recommend_for_cart(["p1", "p2"]),
-        brain.popular(),
-        brain.trending(),
-        brain.forecast("p3", 7),
-        brain.last_event_at,
-    ) == shop_answers
+    assert shop_answers(brain) == before
