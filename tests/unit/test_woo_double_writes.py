@@ -68,9 +68,13 @@ def test_an_unknown_product_is_refused_and_nothing_is_created(double: WooDouble,
 
 def test_a_bad_value_changes_nothing(double: WooDouble, wc: API) -> None:
     name, version = double.state.products[10].name, double.state.version
-    refused = wc.put("products/10", {"name": "Renamed", "regular_price": "abc"})
-    assert refused.status_code == 400
+    for price in ("abc", "NaN", "Infinity"):
+        refused = wc.put("products/10", {"name": "Renamed", "regular_price": price})
+        assert refused.status_code == 400, price
     assert double.state.products[10].name == name
+    order = next(iter(double.state.orders))
+    for amount in ("NaN", "-Infinity", "x"):
+        assert wc.post(f"orders/{order}/refunds", {"amount": amount}).status_code == 400, amount
     with pytest.raises(WooRestError):
         double.update_customer(13085, first_name="X", billing="not an object")
     assert double.state.customers[13085].first_name != "X"

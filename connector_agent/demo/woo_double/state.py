@@ -47,6 +47,17 @@ def _bad(field: str, message: str) -> WooRestError:
     )
 
 
+def _price(field: str, value: object) -> str:
+    """A price as WooCommerce stores it (two decimals), or the 400 for ``field``."""
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise _bad(field, f"{field} is not a decimal number.")
+    return money(amount)
+
+
 class StoreState:
     """Orders, products, customers and categories of one store, and the writes on them."""
 
@@ -254,7 +265,9 @@ class StoreState:
             try:
                 value = Decimal(str(amount))
             except InvalidOperation:
-                raise _bad("amount", "amount is not a decimal number.") from None
+                value = Decimal("NaN")
+            if not value.is_finite():
+                raise _bad("amount", "amount is not a decimal number.")
             refunded = sum((Decimal(r.amount) for r in order.refunds), Decimal(0))
             if value <= 0 or refunded + value > Decimal(order.total):
                 raise WooRestError(
@@ -296,13 +309,9 @@ class StoreState:
                 raise _bad("name", "name must be a non-empty string.")
             if product_type not in ("simple", "variable"):
                 raise _bad("type", "type is not one of simple, variable.")
-            if product_type == "variable":
-                price = ""  # WooCommerce ignores a parent's own price
-            else:
-                try:
-                    price = money(Decimal(str(regular_price)))
-                except InvalidOperation:
-                    raise _bad("regular_price", "regular_price is not a decimal number.") from None
+            # WooCommerce ignores a variable parent's own price
+            variable = product_type == "variable"
+            price = "" if variable else _price("regular_price", regular_price)
             if stock_quantity is not None and not isinstance(stock_quantity, int):
                 raise _bad("stock_quantity", "stock_quantity is not of type integer.")
             wanted = [int(c) for c in categories]
@@ -343,10 +352,7 @@ class StoreState:
             changes = dict(fields)
             for key in ("regular_price", "price"):
                 if key in changes:
-                    try:
-                        changes["price"] = money(Decimal(str(changes.pop(key))))
-                    except InvalidOperation:
-                        raise _bad(key, f"{key} is not a decimal number.") from None
+                    changes["price"] = _price(key, changes.pop(key))
             stock = changes.get("stock_quantity")
             if stock is not None and (not isinstance(stock, int) or isinstance(stock, bool)):
                 raise _bad("stock_quantity", "stock_quantity is not of type integer.")
@@ -399,10 +405,7 @@ class StoreState:
             parent = self.product(parent_id)
             if parent.type != "variable":
                 raise _bad("id", "variations belong to a variable product.")
-            try:
-                price = money(Decimal(str(regular_price)))
-            except InvalidOperation:
-                raise _bad("regular_price", "regular_price is not a decimal number.") from None
+            price = _price("regular_price", regular_price)
             if not options or not all(
                 isinstance(k, str) and k and isinstance(v, str) and v for k, v in options.items()
             ):
