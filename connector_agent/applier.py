@@ -12,8 +12,8 @@ An I/O shell around :class:`online_models.Brain` (no learning logic here):
   settings (an upgrade that changed a default, a new ``models.seed``);
 * learning runs on the event loop in short time slices, so API queries (which read the live brain
   on the same loop) never see a half-applied event and never wait more than one slice; a snapshot
-  due while running is serialised in a worker thread (about a second for a year of a busy shop,
-  which would otherwise stall every query and webhook meanwhile) while learning waits;
+  due while running is serialised and stored in worker threads (about a second for a year of a
+  busy shop, which would otherwise stall every query and webhook meanwhile) while learning waits;
 * after a snapshot, events older than ``models.retention_days`` are compacted (at most hourly).
 """
 
@@ -27,6 +27,7 @@ import threading
 import time
 from collections import deque
 from datetime import timedelta
+from pathlib import Path
 
 from connector_agent import heap
 from connector_agent.config import AgentConfig
@@ -172,7 +173,8 @@ class Applier:
         self._save_snapshot(self.applied_seq, *self._sealed(self.brain, self.applied_seq))
 
     async def snapshot_off_loop(self) -> None:
-        """:meth:`snapshot_now`, with the brain serialised and sealed in a worker thread.
+        """:meth:`snapshot_now`, with the brain serialised, sealed and stored in worker threads
+        (stored through a connection of their own, for a store in a file).
 
         The event loop meanwhile answers queries, which only read the brain (the caches they
         fill are never part of a snapshot); nothing learns, because the one task that learns is
@@ -190,7 +192,13 @@ class Applier:
             return
         if brain is not self.brain or seq != self.applied_seq:
             return  # the models were reloaded meanwhile: this snapshot is of neither
-        self._save_snapshot(seq, data, mac)
+        path = self.store.path
+        if path is None:  # an in-memory store has no second connection
+            self._save_snapshot(seq, data, mac)
+            return
+        # writing 10 MB into SQLite takes 60-120 ms: on a connection of the worker's own
+        await asyncio.to_thread(_write_snapshot, path, self.store.clock, seq, data, mac)
+        self._snapshot_saved()
 
     def _snapshot_current(self) -> bool:
         """Whether the stored snapshot already holds ``applied_seq`` (then only the timer
@@ -208,6 +216,9 @@ class Applier:
     def _save_snapshot(self, seq: int, data: bytes, mac: str) -> None:
         with self.store.transaction():
             self.store.save_snapshot(seq, data, mac)
+        self._snapshot_saved()
+
+    def _snapshot_saved(self) -> None:
         self._mark_snapshot()
         self._compact_if_due()
         if self._since_settle >= self.config.models.snapshot_every_events:
@@ -269,6 +280,16 @@ class Applier:
         finally:
             self._loop = None
             self._wake = None
+
+
+def _write_snapshot(path: Path, clock: Clock, seq: int, data: bytes, mac: str) -> None:
+    """Store a snapshot through a connection of its own (for a worker thread)."""
+    store = Store.open(path, clock=clock, migrate=False)
+    try:
+        with store.transaction():
+            store.save_snapshot(seq, data, mac)
+    finally:
+        store.close()
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

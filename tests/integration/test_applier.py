@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from connector_agent import applier as applier_module
 from connector_agent.applier import Applier
 from connector_agent.config import load_config
 from connector_agent.eventlog import EventLog
@@ -228,34 +229,42 @@ def test_a_snapshot_after_many_events_freezes_the_grown_models(
         gc.unfreeze()
 
 
-async def test_queries_are_answered_while_a_snapshot_is_serialised(
+async def test_queries_are_answered_while_a_snapshot_is_serialised_and_stored(
     store, config, logged, frozen_clock, monkeypatch
 ):
-    """``run`` serialises a due snapshot in a worker thread: the serialiser here waits until the
-    event loop has answered a query, so it would time out if it held the loop."""
+    """``run`` serialises a due snapshot and stores it in worker threads: each step here waits
+    until the event loop has answered a query, so it would time out if it held the loop."""
     applier = Applier(store, config, clock=frozen_clock)
     applier.load()
     applier.apply_pending(snapshot=False)
-    answered = threading.Event()
-    serialise = Brain.snapshot
+    serialised, stored = threading.Event(), threading.Event()
+    serialise, write = Brain.snapshot, applier_module._write_snapshot
 
     def snapshot_after_a_query(brain: Brain) -> bytes:
-        assert answered.wait(timeout=20), "the snapshot held the event loop"
+        assert serialised.wait(timeout=20), "serialising the snapshot held the event loop"
         return serialise(brain)
 
+    def write_after_a_query(*args: object) -> None:
+        assert stored.wait(timeout=20), "storing the snapshot held the event loop"
+        write(*args)
+
     monkeypatch.setattr(Brain, "snapshot", snapshot_after_a_query)
+    monkeypatch.setattr(applier_module, "_write_snapshot", write_after_a_query)
     writing = asyncio.create_task(applier.snapshot_off_loop())
-    await asyncio.sleep(0.01)
-    assert not writing.done()
-    answer = brain_answers(applier.brain)  # on the loop, mid-snapshot
-    answered.set()
+    answers = []
+    for step in (serialised, stored):
+        await asyncio.sleep(0.01)
+        assert not writing.done()
+        answers.append(brain_answers(applier.brain))  # on the loop, mid-snapshot
+        step.set()
     await writing
     assert store.applied_seq() == applier.applied_seq == logged[-1].seq
     monkeypatch.setattr(Brain, "snapshot", serialise)
     restarted = Applier(store, config, clock=frozen_clock)
     restarted.load()
     assert restarted.applied_seq == logged[-1].seq
-    assert brain_answers(restarted.brain) == answer == brain_answers(reference(config, logged))
+    assert brain_answers(restarted.brain) == answers[0] == answers[1]
+    assert answers[0] == brain_answers(reference(config, logged))
 
 
 async def test_a_background_snapshot_that_fails_is_written_on_the_loop(
