@@ -14,7 +14,8 @@ An I/O shell around :class:`online_models.Brain` (no learning logic here):
   on the same loop) never see a half-applied event and never wait more than one slice; a snapshot
   due while running is serialised and stored in worker threads (about a second for a year of a
   busy shop, which would otherwise stall every query and webhook meanwhile) while learning waits;
-* after a snapshot, events older than ``models.retention_days`` are compacted (at most hourly).
+* after a snapshot, events older than ``models.retention_days`` are compacted (at most hourly;
+  while running, in a worker thread too, a window of seqs per transaction).
 """
 
 from __future__ import annotations
@@ -196,9 +197,15 @@ class Applier:
         if path is None:  # an in-memory store has no second connection
             self._save_snapshot(seq, data, mac)
             return
-        # writing 10 MB into SQLite takes 60-120 ms: on a connection of the worker's own
-        await asyncio.to_thread(_write_snapshot, path, self.store.clock, seq, data, mac)
-        self._snapshot_saved()
+        # writing 10 MB into SQLite takes 60-120 ms, and a first compaction after downtime can
+        # take seconds: both on a connection of the worker's own
+        clock = self.store.clock
+        await asyncio.to_thread(_write_snapshot, path, clock, seq, data, mac)
+        self._mark_snapshot()
+        due = self._compaction_due()
+        if due is not None:
+            await asyncio.to_thread(_compact_log, path, clock, *due)
+        self._settle_if_grown()
 
     def _snapshot_current(self) -> bool:
         """Whether the stored snapshot already holds ``applied_seq`` (then only the timer
@@ -220,7 +227,12 @@ class Applier:
 
     def _snapshot_saved(self) -> None:
         self._mark_snapshot()
-        self._compact_if_due()
+        due = self._compaction_due()
+        if due is not None:
+            _compacted(self.log, *due)
+        self._settle_if_grown()
+
+    def _settle_if_grown(self) -> None:
         if self._since_settle >= self.config.models.snapshot_every_events:
             # the models grew a lot (a first sync, a rebuild): freeze them (see heap)
             heap.settle()
@@ -230,16 +242,14 @@ class Applier:
         self._since_snapshot = 0
         self._last_snapshot_at = self.clock.monotonic()
 
-    def _compact_if_due(self) -> None:
+    def _compaction_due(self) -> tuple[str, int] | None:
+        """``(before, up_to_seq)`` for the log's compaction, at most hourly (after a snapshot:
+        only what the stored snapshot holds may go)."""
         if self.clock.monotonic() - self._last_compact_at < COMPACT_EVERY_SECONDS:
-            return
+            return None
         self._last_compact_at = self.clock.monotonic()
         cutoff = self.clock.now() - timedelta(days=self.config.models.retention_days)
-        removed = self.log.compact(
-            before=cutoff.strftime("%Y-%m-%dT%H:%M:%SZ"), up_to_seq=self.applied_seq
-        )
-        if removed:
-            log.info("compacted %d events older than %s", removed, cutoff.date())
+        return cutoff.strftime("%Y-%m-%dT%H:%M:%SZ"), self.applied_seq
 
     # ------------------------------------------------------------ background task
 
@@ -288,6 +298,21 @@ def _write_snapshot(path: Path, clock: Clock, seq: int, data: bytes, mac: str) -
     try:
         with store.transaction():
             store.save_snapshot(seq, data, mac)
+    finally:
+        store.close()
+
+
+def _compacted(event_log: EventLog, before: str, up_to_seq: int) -> None:
+    removed = event_log.compact(before=before, up_to_seq=up_to_seq)
+    if removed:
+        log.info("compacted %d events older than %s", removed, before[:10])
+
+
+def _compact_log(path: Path, clock: Clock, before: str, up_to_seq: int) -> None:
+    """Compact the log through a connection of its own (for a worker thread)."""
+    store = Store.open(path, clock=clock, migrate=False)
+    try:
+        _compacted(EventLog(store), before, up_to_seq)
     finally:
         store.close()
 

@@ -26,6 +26,8 @@ from online_models.events import Event
 
 PERSONAL_CUSTOMER_FIELDS = ("email", "first_name", "last_name")
 ENTITY_PREFIXES = ("order.", "product.", "customer.")
+#: seqs that one transaction of :meth:`EventLog.compact` works through
+COMPACT_WINDOW = 20_000
 
 
 def _modified_part(version: str) -> str | None:
@@ -208,29 +210,38 @@ class EventLog:
         self._erased_guests.add(guest_key)
         return {"orders": orders, "events_redacted": redacted}
 
-    def compact(self, *, before: str, up_to_seq: int) -> int:
+    def compact(self, *, before: str, up_to_seq: int, window: int = COMPACT_WINDOW) -> int:
         """Prune events older than ``before`` already in a snapshot (``seq <= up_to_seq``).
 
         Browsing events go; of each order, product or customer only the newest event is kept,
         so the log still holds the current state of every record and can rebuild the models.
+        It works through ``window`` seqs per transaction, so another writer (a webhook being
+        appended) never waits long for a big first compaction; what is removed does not depend
+        on the window, as an event that stays is the newest of its record in every window.
         """
-        with self.store.transaction() as conn:
-            removed = conn.execute(
-                """
-                DELETE FROM event_log
-                WHERE seq <= :up_to AND occurred_at < :before AND (
-                    kind IN ('view', 'add_to_cart', 'rec_impression', 'rec_click')
-                    OR seq < (
-                        SELECT MAX(newer.seq) FROM event_log AS newer
-                        WHERE newer.key = event_log.key
-                          AND substr(newer.kind, 1, instr(newer.kind, '.'))
-                              = substr(event_log.kind, 1, instr(event_log.kind, '.'))
+        removed = 0
+        low = 0
+        up_to_seq = min(up_to_seq, self.last_seq())
+        while low < up_to_seq:
+            high = min(low + window, up_to_seq)
+            with self.store.transaction() as conn:
+                removed += conn.execute(
+                    """
+                    DELETE FROM event_log
+                    WHERE seq > :low AND seq <= :high AND occurred_at < :before AND (
+                        kind IN ('view', 'add_to_cart', 'rec_impression', 'rec_click')
+                        OR seq < (
+                            SELECT MAX(newer.seq) FROM event_log AS newer
+                            WHERE newer.key = event_log.key
+                              AND substr(newer.kind, 1, instr(newer.kind, '.'))
+                                  = substr(event_log.kind, 1, instr(event_log.kind, '.'))
+                        )
                     )
-                )
-                """,
-                {"up_to": up_to_seq, "before": before},
-            ).rowcount
-        return int(removed)
+                    """,
+                    {"low": low, "high": high, "before": before},
+                ).rowcount
+            low = high
+        return removed
 
     # ------------------------------------------------------------ reading
 

@@ -288,3 +288,36 @@ async def test_a_background_snapshot_that_fails_is_written_on_the_loop(
     assert len(threads) == 2 and threads[1] == threading.main_thread().name
     assert "writing it on the loop" in caplog.text
     assert store.applied_seq() == logged[-1].seq
+
+
+async def test_a_due_compaction_runs_beside_the_loop_after_a_background_snapshot(
+    store, config, logged, frozen_clock, monkeypatch
+):
+    """An hour on, the log is compacted after the snapshot in a worker thread of its own: the
+    compaction here waits for a query on the loop, so it would time out if it held the loop."""
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    applier.apply_pending(snapshot=False)
+    frozen_clock.advance(applier_module.COMPACT_EVERY_SECONDS)
+    answered = threading.Event()
+    compact = applier_module._compact_log
+
+    def compact_after_a_query(*args: object) -> None:
+        assert answered.wait(timeout=20), "compacting the log held the event loop"
+        compact(*args)
+
+    monkeypatch.setattr(applier_module, "_compact_log", compact_after_a_query)
+    before = EventLog(store).count_by_kind()
+    writing = asyncio.create_task(applier.snapshot_off_loop())
+    while store.applied_seq() != logged[-1].seq:  # the snapshot is stored first
+        await asyncio.sleep(0.01)
+    assert not writing.done()
+    answer = brain_answers(applier.brain)  # on the loop, mid-compaction
+    answered.set()
+    await writing
+    after = EventLog(store).count_by_kind()
+    assert before.get("view", 0) > 0 and "view" not in after  # months old: compacted
+    assert after["order.upserted"] < before["order.upserted"]  # older versions of orders
+    restarted = Applier(store, config, clock=frozen_clock)
+    restarted.load()
+    assert brain_answers(restarted.brain) == answer
