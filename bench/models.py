@@ -29,6 +29,7 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from connector_agent import heap
+from connector_agent.evaluation.metrics import percentile
 from connector_agent.orders_csv import read_events
 from online_models import Brain
 
@@ -41,11 +42,6 @@ BASELINE_ORDERS = 5000
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
 
 
 def pair_counter_speed(baskets: list[tuple[str, ...]]) -> float:
@@ -132,20 +128,23 @@ def run(orders: Path, limit: int | None, seed: int) -> dict[str, float]:
         "baseline_pair_updates_per_s": round(baseline),
         "learn_orders_per_s": round(n_orders / learn_s, 1),
         "learn_order_in_baseline_updates": round(baseline * learn_s / n_orders),
-        "recommend_us_p50": round(_pct(every, 0.5), 1),
-        "recommend_us_p99": round(_pct(every, 0.99), 1),
-        "recommend_p50_in_baseline_updates": round(_pct(every, 0.5) * baseline / 1e6),
-        "recommend_p99_in_baseline_updates": round(_pct(every, 0.99) * baseline / 1e6),
-        **{f"{k}_us_p99": round(_pct(v, 0.99), 1) for k, v in timings.items() if v},
+        "recommend_us_p50": round(percentile(every, 0.5), 1),
+        "recommend_us_p99": round(percentile(every, 0.99), 1),
+        "recommend_p50_in_baseline_updates": round(percentile(every, 0.5) * baseline / 1e6),
+        "recommend_p99_in_baseline_updates": round(percentile(every, 0.99) * baseline / 1e6),
+        **{f"{k}_us_p99": round(percentile(v, 0.99), 1) for k, v in timings.items() if v},
         "snapshot_mb": round(len(data) / 1e6, 2),
         "snapshot_write_s": round(write_s, 3),
         "snapshot_restore_s": round(restore_s, 3),
         "peak_rss_mb": round(rss_learned, 1),
         "rss_before_models_mb": round(rss_before, 1),
         "peak_rss_with_restored_copy_mb": round(rss_with_copy, 1),
-        "restored_recommend_us_p50": round(_pct(restored_every, 0.5), 1),
-        "restored_recommend_us_p99": round(_pct(restored_every, 0.99), 1),
-        **{f"restored_{k}_us_p99": round(_pct(v, 0.99), 1) for k, v in restored_timings.items()},
+        "restored_recommend_us_p50": round(percentile(restored_every, 0.5), 1),
+        "restored_recommend_us_p99": round(percentile(restored_every, 0.99), 1),
+        **{
+            f"restored_{kind}_us_p99": round(percentile(times, 0.99), 1)
+            for kind, times in restored_timings.items()
+        },
         **restored.stats(),
     }
     return result

@@ -1,5 +1,5 @@
 """How long a model snapshot holds up the agent's queries: on the loop (the baseline, in the
-same process) against serialised in a worker thread (what ``Applier.run`` does).
+same process) against serialised and stored in worker threads (what ``Applier.run`` does).
 
 The brain learns the order file, then an :class:`~connector_agent.applier.Applier` over a
 temporary store writes snapshots of it while a probe on the same event loop asks for product
@@ -31,17 +31,13 @@ from connector_agent import heap
 from connector_agent.applier import Applier
 from connector_agent.config import load_config, update_secrets
 from connector_agent.config_template import render_config
+from connector_agent.evaluation.metrics import percentile
 from connector_agent.orders_csv import read_events
 from connector_agent.store import Store
 from online_models import Brain
 
 #: the probe's pause between two queries, seconds
 TICK = 0.001
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(q * len(ordered)), len(ordered) - 1)] if ordered else 0.0
 
 
 async def _measure(write: Callable[[], Awaitable[None]], brain: Brain, products: list[str]
@@ -70,7 +66,7 @@ async def _measure(write: Callable[[], Awaitable[None]], brain: Brain, products:
         "snapshot_wall_s": round(wall, 3),
         "queries_answered": len(waits),
         "worst_wait_ms": round(max(waits, default=0.0) * 1e3, 2),
-        "p99_wait_ms": round(_pct(waits, 0.99) * 1e3, 2),
+        "p99_wait_ms": round(percentile(waits, 0.99) * 1e3, 2),
     }
 
 
@@ -109,10 +105,10 @@ def run(orders: Path, limit: int | None, rounds: int) -> dict[str, object]:
     summary: dict[str, object] = {"orders_file": str(orders), "rounds": rounds}
     for way, runs in results.items():
         summary[way] = {
-            "snapshot_wall_s": _pct([r["snapshot_wall_s"] for r in runs], 0.5),
-            "queries_answered": _pct([r["queries_answered"] for r in runs], 0.5),
-            "worst_wait_ms": _pct([r["worst_wait_ms"] for r in runs], 0.5),
-            "p99_wait_ms": _pct([r["p99_wait_ms"] for r in runs], 0.5),
+            "snapshot_wall_s": percentile([r["snapshot_wall_s"] for r in runs], 0.5),
+            "queries_answered": percentile([r["queries_answered"] for r in runs], 0.5),
+            "worst_wait_ms": percentile([r["worst_wait_ms"] for r in runs], 0.5),
+            "p99_wait_ms": percentile([r["p99_wait_ms"] for r in runs], 0.5),
         }
     on, off = summary["on_loop"], summary["off_loop"]
     summary["worst_wait_ratio_off_to_on"] = round(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["RankingScores", "hit_rate", "ndcg", "recall"]
+__all__ = ["RankingScores", "hit_rate", "ndcg", "percentile", "recall"]
 
 _DISCOUNT = [1.0 / math.log2(r + 2) for r in range(100)]
 
@@ -27,6 +27,18 @@ def ndcg(ranked: Sequence[str], relevant: set[str], k: int) -> float:
 
 def recall(ranked: Sequence[str], relevant: set[str], k: int) -> float:
     return len(relevant.intersection(ranked[:k])) / len(relevant) if relevant else 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The nearest-rank ``q`` quantile (0 for no values): what every timing report prints.
+
+    >>> percentile([5.0, 1.0, 3.0, 2.0], 0.5), percentile([1.0, 2.0], 0.99), percentile([], 0.5)
+    (3.0, 2.0, 0.0)
+    """
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
 
 
 class RankingScores:

@@ -20,7 +20,7 @@ from connector_agent.config import SCHEMA
 from connector_agent.evaluation.anomalies import AnomalyBench
 from connector_agent.evaluation.baselines import Baselines
 from connector_agent.evaluation.forecast import ForecastScores, ForecastSeries
-from connector_agent.evaluation.metrics import RankingScores, hit_rate, ndcg, recall
+from connector_agent.evaluation.metrics import RankingScores, hit_rate, ndcg, percentile, recall
 from connector_agent.evaluation.segments import BatchRfm
 from connector_agent.orders_csv import OrdersCsvError, read_events, read_orders
 from online_models import Brain, BrainConfig
@@ -35,13 +35,6 @@ SETTLE_EVERY: int = SCHEMA["models"]["snapshot_every_events"][0]
 
 class EvaluationError(Exception):
     """The orders file cannot be evaluated (unreadable, malformed, or empty)."""
-
-
-def _percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
 
 
 class _Replay:
@@ -256,10 +249,10 @@ def evaluate(
             "learn_orders_per_s_wall": round(
                 replay.learned_orders / max(replay.learn_wall_seconds, 1e-9), 1
             ),
-            "recommend_us_p50": round(_percentile(queries, 0.5), 1),
-            "recommend_us_p99": round(_percentile(queries, 0.99), 1),
-            "recommend_wall_us_p50": round(_percentile(replay.query_wall_us, 0.5), 1),
-            "recommend_wall_us_p99": round(_percentile(replay.query_wall_us, 0.99), 1),
+            "recommend_us_p50": round(percentile(queries, 0.5), 1),
+            "recommend_us_p99": round(percentile(queries, 0.99), 1),
+            "recommend_wall_us_p50": round(percentile(replay.query_wall_us, 0.5), 1),
+            "recommend_wall_us_p99": round(percentile(replay.query_wall_us, 0.99), 1),
             "timing": "CPU time of this process (the machine may be shared); *_wall: wall clock",
             "queries": len(queries),
             "wall_s": round(wall, 1),
