@@ -321,3 +321,21 @@ async def test_a_due_compaction_runs_beside_the_loop_after_a_background_snapshot
     restarted = Applier(store, config, clock=frozen_clock)
     restarted.load()
     assert brain_answers(restarted.brain) == answer
+
+
+async def test_a_snapshot_already_holding_the_applied_seq_is_not_written_again(
+    store, config, logged, frozen_clock
+):
+    def rows() -> list[int]:
+        return [r[0] for r in store.db.conn.execute("SELECT applied_seq FROM model_snapshots")]
+
+    fresh = Applier(store, config, clock=frozen_clock)
+    fresh.load()
+    fresh.snapshot_now()  # nothing learned yet, but no snapshot either: seq 0 is written
+    assert rows() == [0]
+    fresh.apply_pending(snapshot=False)
+    fresh.snapshot_now()
+    assert rows() == [0, logged[-1].seq]
+    fresh.snapshot_now()
+    await fresh.snapshot_off_loop()
+    assert rows() == [0, logged[-1].seq]
