@@ -4,9 +4,11 @@ It owns the order lifecycle (what teaches what): an order teaches the purchase m
 it first reaches a paid status; a later cancellation or refund is a compensating update; an order
 that arrives already cancelled is learned as a cancellation (demand and spend only) when it is a
 return record of its own (imported history), and not at all when it is a shop order that was
-never paid. The last ``order_memory`` orders are remembered in full (a delete is compensated with
-the lines that were learned); the ``OrderLedger`` keeps the state of every order beyond that, so
-an order is taught once however late it changes. ``customer.erased`` makes every model with
+never paid. A partial refund of an order that stays paid lowers its customer's spend by the
+amount (WooCommerce does not put refunded quantities on the order). The last ``order_memory``
+orders are remembered in full (a delete is compensated with the lines that were learned); the
+``OrderLedger`` keeps the state of every order beyond that, so an order is taught once however
+late it changes. ``customer.erased`` makes every model with
 per-customer state forget the customer. Queries never change state; all time is event time.
 """
 
@@ -56,7 +58,7 @@ BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
 #: written by an older agent is refused (and the models rebuilt from the event log) rather than
 #: restored into code that no longer matches it
-STATE_VERSION = 8
+STATE_VERSION = 9
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -83,7 +85,9 @@ def _is_return_record(order: Order) -> bool:
 def _as_made(order: Order, event: Event) -> Order:
     """A forgotten order as it was taught: at the time it was made (its ``created_at``), not
     at its refund's, so decayed counts lose about what they were given and its demand leaves the
-    day it was counted on."""
+    day it was counted on. Its spend is taken back in full: the refunds it carries now are what
+    is being reversed, and any earlier partial refund went with the order's memory."""
+    order = replace(order, refunded=0.0)
     made = event.payload.get("created_at") if isinstance(event.payload, dict) else None
     try:
         when = parse_time(made)
@@ -282,6 +286,8 @@ class Brain:
         if order.status in PAID_STATUSES and state != TAUGHT:
             self._teach(order, 1)
             self._remember(order.key, TAUGHT, pack(order))
+        elif order.status in PAID_STATUSES and taught is not None:
+            self._learn_refunds(order, unpack(taught))
         elif order.status in REVERSAL_STATUSES and state == TAUGHT:
             self._teach(unpack(taught) if taught is not None else _as_made(order, event), -1)
             self._remember(order.key, REVERSED, None)
@@ -289,6 +295,18 @@ class Brain:
             if _is_return_record(order):
                 self._learn_cancellation(order)
             self._remember(order.key, CANCELLED, None)
+
+    def _learn_refunds(self, order: Order, taught: Order) -> None:
+        """A paid order's partial refunds change what its customer spent, nothing else: no
+        refunded quantities reach the order (WooCommerce keeps them on the refund)."""
+        if order.refunded == taught.refunded:
+            return
+        now = replace(taught, refunded=order.refunded)
+        if taught.customer_id is not None:
+            self._segments.learn(
+                taught.customer_id, ts=taught.timestamp, amount=now.spend - taught.spend, orders=0
+            )
+        self._orders[order.key] = (TAUGHT, pack(now))
 
     def _on_order_deleted(self, event: Event) -> None:
         state, taught = self._order_state(event.key)
@@ -362,7 +380,7 @@ class Brain:
             if sign > 0:
                 self._personal.learn(customer, products, 1.0)
             self._segments.learn(
-                customer, ts=order.timestamp, amount=sign * order.total, orders=sign
+                customer, ts=order.timestamp, amount=sign * order.spend, orders=sign
             )
         for line in order.lines:
             if line.is_product and line.quantity > 0:

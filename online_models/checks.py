@@ -51,8 +51,8 @@ ORDER_IDS = 1000
 
 
 def synthetic_events(n_orders: int = 120, seed: int = 0) -> list[Event]:
-    """A small shop: 20 customers, 30 products in 3 categories, 90 days, some views and
-    cancellations."""
+    """A small shop: 20 customers, 30 products in 3 categories, 90 days, some views,
+    cancellations and partial refunds."""
     from datetime import UTC, datetime
 
     rng = random.Random(seed)
@@ -103,9 +103,10 @@ def synthetic_events(n_orders: int = 120, seed: int = 0) -> list[Event]:
             events.append(Event(0, "view", f"view-{i}", "1", when, view))
         if i % 17 == 5:
             cancelled = {**payload, "status": "cancelled"}
-            events.append(
-                Event(0, "order.upserted", str(ORDER_IDS + i), f"v{i}c", when, cancelled)
-            )
+            events.append(Event(0, "order.upserted", str(ORDER_IDS + i), f"v{i}c", when, cancelled))
+        elif i % 13 == 4:
+            refund = {**payload, "refunds": [{"id": f"r{i}", "amount": "1.25"}]}
+            events.append(Event(0, "order.upserted", str(ORDER_IDS + i), f"v{i}r", when, refund))
     return events
 
 

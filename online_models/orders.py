@@ -39,6 +39,8 @@ class Order:
     day: int
     hour: int
     lines: tuple[Line, ...]
+    #: money refunded so far on an order that stays paid (WooCommerce's partial refunds)
+    refunded: float = 0.0
 
     @property
     def products(self) -> tuple[str, ...]:
@@ -50,6 +52,14 @@ class Order:
     @property
     def total(self) -> float:
         return sum(ln.quantity * ln.unit_price for ln in self.lines)
+
+    @property
+    def spend(self) -> float:
+        """What the customer kept paying for: the lines' total less refunds (never below 0)."""
+        total = self.total
+        if total <= 0:
+            return total
+        return total - min(self.refunded, total)
 
 
 def _line(item: Any) -> Line | None:
@@ -76,6 +86,21 @@ def _line(item: Any) -> Line | None:
     )
 
 
+def _refunded(refunds: Any) -> float:
+    """The sum of the refunds' amounts; unreadable or negative amounts count as 0."""
+    total = 0.0
+    for refund in refunds if isinstance(refunds, list) else []:
+        if not isinstance(refund, dict):
+            continue
+        try:
+            amount = float(refund.get("amount") or 0)
+        except (TypeError, ValueError):
+            continue
+        if amount > 0 and amount != float("inf"):
+            total += amount
+    return total
+
+
 def order_of(event: Event) -> Order:
     """The order carried by an ``order.upserted`` event (status lower-cased)."""
     payload = event.payload if isinstance(event.payload, dict) else {}
@@ -91,11 +116,12 @@ def order_of(event: Event) -> Order:
         day=when.toordinal(),
         hour=when.hour,
         lines=lines,
+        refunded=_refunded(payload.get("refunds")),
     )
 
 
 PackedLine = tuple[str, str | None, int, float]
-Packed = tuple[str, str, str | None, float, int, int, tuple[PackedLine, ...]]
+Packed = tuple[str, str, str | None, float, int, int, tuple[PackedLine, ...], float]
 
 
 def pack(order: Order) -> Packed:
@@ -110,11 +136,19 @@ def pack(order: Order) -> Packed:
         order.day,
         order.hour,
         lines,
+        order.refunded,
     )
 
 
 def unpack(packed: Packed) -> Order:
-    key, status, customer, ts, day, hour, lines = packed
+    key, status, customer, ts, day, hour, lines, refunded = packed
     return Order(
-        key, status, customer, ts, day, hour, tuple(Line(p, "", c, q, u) for p, c, q, u in lines)
+        key,
+        status,
+        customer,
+        ts,
+        day,
+        hour,
+        tuple(Line(p, "", c, q, u) for p, c, q, u in lines),
+        refunded,
     )
