@@ -66,7 +66,8 @@ class Demo:
         self.workdir = workdir
         self.say = say
         self.random = random.Random(seed)
-        self.double = WooDouble.demo(webhook_secret=new_secret())
+        # the history ends this week, so the orders the demo places continue it
+        self.double = WooDouble.demo(webhook_secret=new_secret(), ending_now=True)
         self.agent_process: subprocess.Popen[bytes] | None = None
         self.config: AgentConfig | None = None
         self.placed: list[int] = []
@@ -221,6 +222,14 @@ class Demo:
         )
         shown = self.show_widgets()
         self.checks.add("api", len(shown) > 0, f"{len(shown)} recommendations in the widget")
+        # the best seller's page shows what its buyers bought with it: a history read as long
+        # gone (new orders years after it) would show the few new orders' items instead
+        together = sum(1 for item in shown if item.get("source") == "co_purchase")
+        self.checks.add(
+            "co-purchase",
+            together > 0,
+            f"{together} of {len(shown)} widget items bought together with the best seller",
+        )
 
     def stop(self) -> None:
         if self.agent_process is not None and self.agent_process.poll() is None:

@@ -20,7 +20,7 @@ def test_demo_for_seconds_passes_its_self_check(tmp_path: Path) -> None:
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    for check in ("backfill", "webhook pings", "webhooks", "learning", "api"):
+    for check in ("backfill", "webhook pings", "webhooks", "learning", "api", "co-purchase"):
         assert f"PASS  {check}:" in output
     assert "FAIL" not in output
     assert (tmp_path / "agent.toml").exists()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gzip
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from connector_agent.demo.woo_double import DEMO_ORDERS, SeedError, WooDouble
 from connector_agent.demo.woo_double.categories import category_for
+from luxebrain.clock import FrozenClock
 
 HEADER = (
     "order_id,customer_id,created_at,product_id,product_name,category,quantity,"
@@ -89,6 +91,32 @@ def test_limit_orders_stops_after_n_invoices(tmp_path: Path) -> None:
         write(tmp_path / "o.csv.gz", [HEADER, *ROWS]), limit_orders=2
     )
     assert len(double.state.orders) == 2 and len(double.state.customers) == 2
+
+
+def test_ending_now_moves_the_history_by_whole_weeks_into_the_past_week(tmp_path: Path) -> None:
+    path = write(tmp_path / "o.csv.gz", [HEADER, *ROWS])
+    now = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday
+    moved = WooDouble.from_orders_csv(path, ending_now=True, clock=FrozenClock(now))
+    shift = timedelta(weeks=887)
+    cancelled = moved.renderer.order(moved.state.orders[14])
+    last = datetime.fromisoformat(cancelled["date_created_gmt"] + "+00:00")
+    assert last == datetime(2009, 12, 1, 10, 33, tzinfo=UTC) + shift  # a Tuesday, like the source
+    assert now - timedelta(days=7) <= last < now
+    first = moved.renderer.order(moved.state.orders[12])
+    assert first["date_created_gmt"] == first["date_paid_gmt"] == "2026-12-01T07:45:00"
+    assert moved.renderer.product(moved.state.products[11])["date_created_gmt"] == (
+        "2026-11-30T07:45:00"
+    )
+    buyer = moved.renderer.customer(moved.state.customers[13085])
+    assert buyer["date_created_gmt"] == first["date_created_gmt"]  # registered at checkout
+
+
+def test_ending_now_never_moves_a_history_back(tmp_path: Path) -> None:
+    path = write(tmp_path / "o.csv.gz", [HEADER, *ROWS])
+    then = FrozenClock(datetime(2009, 12, 1, 9, 0, tzinfo=UTC))
+    double = WooDouble.from_orders_csv(path, ending_now=True, clock=then)
+    order = double.renderer.order(double.state.orders[14])
+    assert order["date_created_gmt"] == "2009-12-01T10:33:00"
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import requests
 
 
-def test_serve_prints_its_url_serves_and_stops_on_sigterm() -> None:
+@pytest.mark.parametrize("ending_now", [False, True])
+def test_serve_prints_its_url_serves_and_stops_on_sigterm(ending_now: bool) -> None:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -23,6 +26,7 @@ def test_serve_prints_its_url_serves_and_stops_on_sigterm() -> None:
             "ck_x",
             "--cs",
             "cs_x",
+            *(["--ending-now"] if ending_now else []),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -41,6 +45,12 @@ def test_serve_prints_its_url_serves_and_stops_on_sigterm() -> None:
             timeout=10,
         )
         assert listed.headers["X-WP-Total"] == "7"
+        newest = max(order["date_created_gmt"] for order in listed.json())
+        made = datetime.fromisoformat(newest + "+00:00")
+        if ending_now:  # the history moved forward to end in the past week
+            assert timedelta(0) <= datetime.now(UTC) - made <= timedelta(days=7)
+        else:
+            assert newest.startswith("2009-12-01")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     finally:

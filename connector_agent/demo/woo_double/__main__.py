@@ -47,6 +47,11 @@ def main() -> None:
 @click.option("--webhook-secret", default="harness-webhook-secret", show_default=True)
 @click.option("--wc-version", default="7.8.2", show_default=True)
 @click.option(
+    "--ending-now",
+    is_flag=True,
+    help="Move the history forward by whole weeks so that it ends in the past week.",
+)
+@click.option(
     "--flush-every",
     type=click.FloatRange(min=0.1),
     default=None,
@@ -61,6 +66,7 @@ def serve(
     consumer_secret: str,
     webhook_secret: str,
     wc_version: str,
+    ending_now: bool,
     flush_every: float | None,
 ) -> None:
     """Serve the store until SIGTERM/SIGINT; prints its URL on stdout.
@@ -73,6 +79,7 @@ def serve(
         double = WooDouble.from_orders_csv(
             orders,
             limit_orders=limit_orders,
+            ending_now=ending_now,
             consumer_key=consumer_key,
             consumer_secret=consumer_secret,
             webhook_secret=webhook_secret,

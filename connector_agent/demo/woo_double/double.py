@@ -83,10 +83,20 @@ class WooDouble:
 
     @classmethod
     def from_orders_csv(
-        cls, path: Path | str, *, limit_orders: int | None = None, **options: Any
+        cls,
+        path: Path | str,
+        *,
+        limit_orders: int | None = None,
+        ending_now: bool = False,
+        **options: Any,
     ) -> WooDouble:
-        """A store holding the orders of a normalised order CSV (each invoice one order)."""
-        return cls(load(path, limit_orders), **options)
+        """A store holding the orders of a normalised order CSV (each invoice one order); with
+        ``ending_now`` its history is moved forward by whole weeks to end in the past week of
+        the store's clock (see ``seed.load``)."""
+        ending_before = None
+        if ending_now:
+            ending_before = int((options.get("clock") or SystemClock()).time())
+        return cls(load(path, limit_orders, ending_before=ending_before), **options)
 
     @classmethod
     def demo(cls, **options: Any) -> WooDouble:

@@ -32,6 +32,7 @@ FIRST_POST_ID = 10
 FIRST_TERM_ID = 15
 ADMIN_ID = 1
 DAY = 86_400
+WEEK = 7 * DAY
 CENT = Decimal("0.01")
 
 
@@ -143,16 +144,42 @@ class _Builder:
         return draft
 
 
-def load(path: Path | str, limit_orders: int | None = None) -> Seed:
-    """Read the CSV into a :class:`Seed` (at most ``limit_orders`` orders, in file order)."""
+def load(
+    path: Path | str, limit_orders: int | None = None, *, ending_before: int | None = None
+) -> Seed:
+    """Read the CSV into a :class:`Seed` (at most ``limit_orders`` orders, in file order).
+
+    With ``ending_before`` (epoch seconds) the history is moved forward by whole weeks so that
+    its last order falls in the week before that time: a demo shop whose orders run up to today,
+    so the new orders placed in it continue the history instead of following it by years (which
+    event-time decay rightly reads as "everything before is forgotten"). Whole weeks keep every
+    order's weekday and time of day, and so the shop's weekly rhythm.
+    """
     path = Path(path)
     if not path.is_file():
         raise SeedError(f"{path}: no such file")
     gc.disable()  # building ~10^6 acyclic objects: collections would only walk them, many times
     try:
-        return _finish(_read(path, limit_orders))
+        builder = _read(path, limit_orders)
+        if ending_before is not None:
+            _move_forward(builder, ending_before)
+        return _finish(builder)
     finally:
         gc.enable()
+
+
+def _move_forward(b: _Builder, ending_before: int) -> None:
+    """Shift every time of the history by the whole weeks that bring its last order into the
+    week before ``ending_before`` (never backwards)."""
+    last = max(d.created for d in b.drafts)
+    weeks = max((ending_before - 1 - last) // WEEK, 0)
+    shift = weeks * WEEK
+    if not shift:
+        return
+    for draft in b.drafts:
+        draft.created += shift
+    for code in b.first_seen:
+        b.first_seen[code] += shift
 
 
 def _read(path: Path, limit_orders: int | None) -> _Builder:
