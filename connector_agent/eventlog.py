@@ -10,12 +10,20 @@ Guarantees:
   items, refunds) are updated in the same transaction, so the log and the tables always agree;
 * an erased customer stays erased: later events about them arrive redacted; so does an erased
   guest (a checkout without an account, known only by ``guest_key``, a hash of the billing
-  email).
+  email);
+* no event is logged as occurring more than ``MAX_CLOCK_AHEAD`` after this agent's clock: a
+  record dated in the future (a shop clock or a record's date gone wrong) is logged at the
+  agent's time instead, with a warning. The models decay by event time, so one order dated years
+  ahead would otherwise make every real order before and after it count for nothing. Versions
+  keep the shop's own times, so dedupe and staleness are unchanged.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -24,6 +32,10 @@ from connector_agent.store import Store
 from online_models import events as ev
 from online_models.events import Event
 
+log = logging.getLogger(__name__)
+
+#: how far ahead of the agent's clock an event may be dated (clocks of two machines drift)
+MAX_CLOCK_AHEAD = timedelta(minutes=5)
 PERSONAL_CUSTOMER_FIELDS = ("email", "first_name", "last_name")
 ENTITY_PREFIXES = ("order.", "product.", "customer.")
 #: seqs that one transaction of :meth:`EventLog.compact` works through
@@ -61,6 +73,8 @@ class EventLog:
         """Append events not seen before (one transaction); return them with their ``seq``."""
         added: list[Event] = []
         now = self.store.clock.iso()
+        latest = self.store.clock.now() + MAX_CLOCK_AHEAD
+        ahead: list[Event] = []
         with self.store.transaction() as conn:
             for event in events:
                 event = self._redact_if_erased(event)
@@ -70,6 +84,9 @@ class EventLog:
                     event = self._undo_stale_delete(conn, event)
                     if event is None:
                         continue
+                if event.when > latest:
+                    ahead.append(event)
+                    event = replace(event, occurred_at=now)
                 cursor = conn.execute(
                     "INSERT INTO event_log "
                     "(kind, key, version, occurred_at, payload, appended_at) "
@@ -86,6 +103,13 @@ class EventLog:
                 stored = event.with_seq(int(cursor.lastrowid or 0))
                 _project(conn, stored)
                 added.append(stored)
+        if ahead:
+            first = ahead[0]
+            log.warning(
+                "%d event(s) dated more than %s ahead of this agent's clock were logged at "
+                "%s instead (first: %s %s dated %s); check the shop's and this machine's clocks",
+                len(ahead), MAX_CLOCK_AHEAD, now, first.kind, first.key, first.occurred_at,
+            )
         return added
 
     @staticmethod

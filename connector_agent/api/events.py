@@ -19,11 +19,11 @@ from connector_agent.api.context import current_agent
 from connector_agent.api.params import is_id, json_object
 from connector_agent.config import PLACEMENTS
 from connector_agent.errors import BadRequest
+from connector_agent.eventlog import MAX_CLOCK_AHEAD
 from online_models.events import BROWSING_KINDS, Event, EventError, format_time, parse_time
 
 MAX_EVENTS = 50
 MAX_RECOMMENDED = 50
-MAX_CLOCK_AHEAD = timedelta(minutes=5)
 #: a browser's queued events arrive within minutes; anything older is a bad clock or forged
 MAX_AGE = timedelta(days=365)
 VERSION = "1"

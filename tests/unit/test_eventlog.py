@@ -218,3 +218,22 @@ def test_a_successful_sync_clears_the_last_error(fresh_store: Store) -> None:
     assert fresh_store.sync_summary()["orders"]["last_error"] == "HTTP 500"
     fresh_store.save_cursor("orders", {"page": 3}, success=True)
     assert fresh_store.sync_summary()["orders"]["last_error"] is None
+
+
+def test_an_event_dated_in_the_future_is_logged_at_the_agents_time(
+    event_log: EventLog, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    now = event_log.store.clock.iso()  # the frozen clock: 2026-11-26T12:00:00Z
+    ahead = order("7", "2043-01-01T00:00:00Z")  # a record whose date went wrong
+    slightly = order("8", "2026-11-26T12:04:00Z")  # the shop's clock 4 minutes fast: kept
+    with caplog.at_level("WARNING"):
+        added = event_log.append([ahead, slightly])
+    assert [e.occurred_at for e in added] == [now, "2026-11-26T12:04:00Z"]
+    assert [e.version for e in added] == [ahead.version, slightly.version]  # the shop's own
+    assert event_log.read(0)[0].occurred_at == now
+    assert "1 event(s) dated more than 0:05:00 ahead" in caplog.text
+    assert "order.upserted 7 dated 2043-01-01T00:00:00Z" in caplog.text
+    # the same record seen again dedupes on its version, and warns no more
+    caplog.clear()
+    assert event_log.append([ahead]) == []
+    assert caplog.text == ""
