@@ -8,8 +8,9 @@ never paid. A partial refund of an order that stays paid lowers its customer's s
 amount (WooCommerce does not put refunded quantities on the order). The last ``order_memory``
 orders are remembered in full (a delete is compensated with the lines that were learned); the
 ``OrderLedger`` keeps the state of every order beyond that, so an order is taught once however
-late it changes. ``customer.erased`` makes every model with
-per-customer state forget the customer. Queries never change state; all time is event time.
+late it changes. ``customer.erased`` makes every model with per-customer state forget the
+customer. Queries never change state; all time is event time, and an order counts from when it
+was made (``order_of``: a backfilled order's last edit may be months after its sale).
 """
 
 from __future__ import annotations
@@ -30,9 +31,7 @@ from online_models.events import (
     PAID_STATUSES,
     REVERSAL_STATUSES,
     Event,
-    EventError,
     format_time,
-    parse_time,
 )
 from online_models.forecast import DemandForecaster, day_name
 from online_models.ledger import OrderLedger
@@ -82,20 +81,11 @@ def _is_return_record(order: Order) -> bool:
     return any(line.quantity < 0 for line in order.lines)
 
 
-def _as_made(order: Order, event: Event) -> Order:
-    """A forgotten order as it was taught: at the time it was made (its ``created_at``), not
-    at its refund's, so decayed counts lose about what they were given and its demand leaves the
-    day it was counted on. Its spend is taken back in full: the refunds it carries now are what
-    is being reversed, and any earlier partial refund went with the order's memory."""
-    order = replace(order, refunded=0.0)
-    made = event.payload.get("created_at") if isinstance(event.payload, dict) else None
-    try:
-        when = parse_time(made)
-    except EventError:
-        return order
-    if when.timestamp() >= order.timestamp:
-        return order
-    return replace(order, timestamp=when.timestamp(), day=when.toordinal(), hour=when.hour)
+def _as_taught(order: Order) -> Order:
+    """A forgotten order as it was taught, from the reversal that carries it: at the time it was
+    made (``order_of`` reads that), its spend in full. The refunds it carries now are what is
+    being reversed, and any earlier partial refund went with the order's memory."""
+    return replace(order, refunded=0.0)
 
 
 class Brain:
@@ -289,7 +279,7 @@ class Brain:
         elif order.status in PAID_STATUSES and taught is not None:
             self._learn_refunds(order, unpack(taught))
         elif order.status in REVERSAL_STATUSES and state == TAUGHT:
-            self._teach(unpack(taught) if taught is not None else _as_made(order, event), -1)
+            self._teach(unpack(taught) if taught is not None else _as_taught(order), -1)
             self._remember(order.key, REVERSED, None)
         elif order.status in REVERSAL_STATUSES and state == 0:
             if _is_return_record(order):

@@ -7,9 +7,10 @@ is skipped, an unreadable price counts as 0. Every model reads orders through th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from online_models.events import Event
+from online_models.events import Event, EventError, parse_time
 
 __all__ = ["NON_PRODUCT", "Line", "Order", "order_of", "pack", "unpack"]
 
@@ -101,13 +102,31 @@ def _refunded(refunds: Any) -> float:
     return total
 
 
+def _made_at(payload: dict[str, Any], event: Event) -> datetime:
+    """When the order was made: its ``created_at``, never after the event that carries it (the
+    event's own time when ``created_at`` is missing, unreadable or later).
+
+    An event occurs when the order was last modified. A live order is first seen paid minutes
+    after it was made, but a backfilled one may have been modified long after: completed days
+    later, refunded months later, or touched by a bulk edit or a storage migration. Its sale
+    belongs to the day it was made (demand, trends, recency), not to the day it was edited.
+    """
+    when = event.when
+    try:
+        made = parse_time(payload.get("created_at"))
+    except EventError:
+        return when
+    return made if made < when else when
+
+
 def order_of(event: Event) -> Order:
-    """The order carried by an ``order.upserted`` event (status lower-cased)."""
+    """The order carried by an ``order.upserted`` event (status lower-cased), at the time it was
+    made (see ``_made_at``)."""
     payload = event.payload if isinstance(event.payload, dict) else {}
     items = payload.get("line_items")
     lines = tuple(ln for ln in map(_line, items if isinstance(items, list) else []) if ln)
     customer = payload.get("customer_id")
-    when = event.when
+    when = _made_at(payload, event)
     return Order(
         key=event.key,
         status=str(payload.get("status") or "").lower(),
