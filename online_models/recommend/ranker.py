@@ -146,25 +146,31 @@ class Ranker:
 
     def _neighbour_scores(self, anchors: Sequence[str]) -> dict[str, tuple[float, str]]:
         """score(i) = Σ over anchors of P(i | anchor) / count(i) ** damping, and its best anchor
-        (the first anchor to reach the highest P(i | anchor))."""
+        (the first anchor to reach the highest P(i | anchor)). One entry per product holds its
+        running total, best value and best anchor (a customer query and every trained order
+        call this for up to 8 anchors of 40 neighbours)."""
         damping = self.config.copurchase_popularity_damping
         cp = self.copurchase
-        totals: dict[str, float] = {}
-        best: dict[str, float] = {}
-        best_anchor: dict[str, str] = {}
+        count, neighbours = cp.count, cp.neighbours
+        found: dict[str, list] = {}
+        get = found.get
         for anchor in anchors:
-            base = cp.count(anchor)
+            base = count(anchor)
             if base <= 0:
                 continue
-            for product_id, raw in cp.neighbours(anchor, NEIGHBOURS_PER_ANCHOR, tie_break=False):
+            for product_id, raw in neighbours(anchor, NEIGHBOURS_PER_ANCHOR, tie_break=False):
                 value = raw / base
                 if damping:
-                    value /= max(cp.count(product_id), 1e-12) ** damping
-                totals[product_id] = totals.get(product_id, 0.0) + value
-                if value > best.get(product_id, -1.0):
-                    best[product_id] = value
-                    best_anchor[product_id] = anchor
-        return {product: (total, best_anchor[product]) for product, total in totals.items()}
+                    value /= max(count(product_id), 1e-12) ** damping
+                entry = get(product_id)
+                if entry is None:
+                    found[product_id] = [value, value, anchor]
+                    continue
+                entry[0] += value
+                if value > entry[1]:
+                    entry[1] = value
+                    entry[2] = anchor
+        return {product: (entry[0], entry[2]) for product, entry in found.items()}
 
     def for_items(
         self,
