@@ -210,13 +210,15 @@ class EventLog:
         return {"orders": orders, "events_redacted": profile + linked}
 
     def erase_guest(self, guest_key: str) -> dict[str, int]:
-        """Unlink a guest's orders (their ``guest_key``) in the store and the log, for good.
+        """Unlink a guest's orders (their ``guest_key``) in the store and the log, for good, and
+        append ``customer.erased`` of ``guest:<guest_key>`` so the models forget the guest too
+        (the segments count guests as customers).
 
-        The orders themselves stay, anonymous, as a registered customer's do when erased; the
-        models never held a guest's key, so they have nothing to forget. The key is kept in
-        ``erased_guests`` so a later sync of the same orders is redacted as it arrives.
+        The orders themselves stay, anonymous, as a registered customer's do when erased. The key
+        is kept in ``erased_guests`` so a later sync of the same orders is redacted as it arrives.
         """
         now = self.store.clock.iso()
+        guest = ev.GUEST_PREFIX + guest_key
         with self.store.transaction() as conn:
             conn.execute(
                 "INSERT INTO erased_guests (guest_key, erased_at) VALUES (?, ?) "
@@ -231,7 +233,8 @@ class EventLog:
                 "WHERE json_extract(payload, '$.guest_key') = ?",
                 [guest_key],
             ).rowcount
-        self._erased_guests.add(guest_key)
+            self._erased_guests.add(guest_key)
+            self.append([Event(0, ev.CUSTOMER_ERASED, guest, f"erased:{now}", now, {"id": guest})])
         return {"orders": orders, "events_redacted": redacted}
 
     def compact(self, *, before: str, up_to_seq: int, window: int = COMPACT_WINDOW) -> int:

@@ -8,9 +8,10 @@ never paid. A partial refund of an order that stays paid lowers its customer's s
 amount (WooCommerce does not put refunded quantities on the order). The last ``order_memory``
 orders are remembered in full (a delete is compensated with the lines that were learned); the
 ``OrderLedger`` keeps the state of every order beyond that, so an order is taught once however
-late it changes. ``customer.erased`` makes every model with per-customer state forget the
-customer. Queries never change state; all time is event time, and an order counts from when it
-was made (``order_of``: a backfilled order's last edit may be months after its sale).
+late it changes. Guest checkouts count in the segments as the customer ``guest:<guest_key>``.
+``customer.erased`` makes every model with per-customer state forget the customer (or guest).
+Queries never change state; all time is event time, and an order counts from when it was made
+(``order_of``: a backfilled order's last edit may be months after its sale).
 """
 
 from __future__ import annotations
@@ -292,9 +293,9 @@ class Brain:
         if order.refunded == taught.refunded:
             return
         now = replace(taught, refunded=order.refunded)
-        if taught.customer_id is not None:
+        if taught.buyer is not None:
             self._segments.learn(
-                taught.customer_id, ts=taught.timestamp, amount=now.spend - taught.spend, orders=0
+                taught.buyer, ts=taught.timestamp, amount=now.spend - taught.spend, orders=0
             )
         self._orders[order.key] = (TAUGHT, pack(now))
 
@@ -366,12 +367,11 @@ class Brain:
             self._baskets,
         ):
             model.learn_order(order, products, sign)
-        if customer is not None:
-            if sign > 0:
-                self._personal.learn(customer, products, 1.0)
-            self._segments.learn(
-                customer, ts=order.timestamp, amount=sign * order.spend, orders=sign
-            )
+        if customer is not None and sign > 0:
+            self._personal.learn(customer, products, 1.0)
+        buyer = order.buyer
+        if buyer is not None:
+            self._segments.learn(buyer, ts=order.timestamp, amount=sign * order.spend, orders=sign)
         for line in order.lines:
             if line.is_product and line.quantity > 0:
                 self._demand.learn(line.product_id, order.day, sign * line.quantity)
@@ -387,9 +387,9 @@ class Brain:
         for line in order.lines:
             if line.is_product:
                 self._demand.learn(line.product_id, order.day, -abs(line.quantity))
-        if order.customer_id is not None:
+        if order.buyer is not None:
             refund = sum(abs(ln.quantity) * ln.unit_price for ln in order.lines)
-            self._segments.learn(order.customer_id, ts=order.timestamp, amount=-refund, orders=0)
+            self._segments.learn(order.buyer, ts=order.timestamp, amount=-refund, orders=0)
 
     def _on_product(self, event: Event) -> None:
         if isinstance(event.payload, dict):
@@ -406,8 +406,12 @@ class Brain:
         self._personal.forget_customer(customer)
         self._segments.forget_customer(customer)
         for key, (state, packed) in list(self._orders.items()):
-            if packed is not None and packed[2] == customer:
-                self._orders[key] = (state, pack(replace(unpack(packed), customer_id=None)))
+            if packed is None:
+                continue
+            order = unpack(packed)
+            if order.buyer == customer:
+                anonymous = replace(order, customer_id=None, guest_key=None)
+                self._orders[key] = (state, pack(anonymous))
 
     def _on_browsing(self, event: Event) -> None:
         payload = event.payload if isinstance(event.payload, dict) else {}

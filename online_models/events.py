@@ -81,6 +81,9 @@ KINDS: Final = (
 #: Imported history's order keys are ``import:<source order id>`` (never a shop's own id); such an
 #: order that arrives cancelled is a return record of its own (see ``Brain``).
 IMPORT_KEY_PREFIX: Final = "import:"
+#: A guest (a checkout without an account, known by ``guest_key``) is the customer
+#: ``guest:<guest_key>`` to the segments, and a guest's erasure is ``customer.erased`` of that key.
+GUEST_PREFIX: Final = "guest:"
 #: An order teaches purchase models when it first reaches one of these statuses.
 PAID_STATUSES: Final = frozenset({"processing", "completed"})
 #: A later move to one of these is a compensating update.

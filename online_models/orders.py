@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from online_models.events import Event, EventError, parse_time
+from online_models.events import GUEST_PREFIX, Event, EventError, parse_time
 
 __all__ = ["NON_PRODUCT", "Line", "Order", "order_of", "pack", "unpack"]
 
@@ -42,6 +42,8 @@ class Order:
     lines: tuple[Line, ...]
     #: money refunded so far on an order that stays paid (WooCommerce's partial refunds)
     refunded: float = 0.0
+    #: a guest checkout's key (a hash of its billing email); None when a customer id is known
+    guest_key: str | None = None
 
     @property
     def products(self) -> tuple[str, ...]:
@@ -49,6 +51,17 @@ class Order:
         return tuple(
             dict.fromkeys(ln.product_id for ln in self.lines if ln.is_product and ln.quantity > 0)
         )
+
+    @property
+    def buyer(self) -> str | None:
+        """Who the segments count this order for: the customer, else ``guest:<guest_key>``
+        (WooCommerce shops take many guest checkouts, and a guest who orders again is a
+        returning customer all the same), else None."""
+        if self.customer_id is not None:
+            return self.customer_id
+        if self.guest_key is not None:
+            return GUEST_PREFIX + self.guest_key
+        return None
 
     @property
     def total(self) -> float:
@@ -102,6 +115,11 @@ def _refunded(refunds: Any) -> float:
     return total
 
 
+def _guest_key(payload: dict[str, Any]) -> str | None:
+    key = payload.get("guest_key")
+    return key if isinstance(key, str) and key else None
+
+
 def _made_at(payload: dict[str, Any], event: Event) -> datetime:
     """When the order was made: its ``created_at``, never after the event that carries it (the
     event's own time when ``created_at`` is missing, unreadable or later).
@@ -136,11 +154,14 @@ def order_of(event: Event) -> Order:
         hour=when.hour,
         lines=lines,
         refunded=_refunded(payload.get("refunds")),
+        guest_key=_guest_key(payload) if customer in (None, "") else None,
     )
 
 
 PackedLine = tuple[str, str | None, int, float]
-Packed = tuple[str, str, str | None, float, int, int, tuple[PackedLine, ...], float]
+Packed = tuple[
+    str, str, str | None, float, int, int, tuple[PackedLine, ...], float, str | None
+]
 
 
 def pack(order: Order) -> Packed:
@@ -156,11 +177,12 @@ def pack(order: Order) -> Packed:
         order.hour,
         lines,
         order.refunded,
+        order.guest_key,
     )
 
 
 def unpack(packed: Packed) -> Order:
-    key, status, customer, ts, day, hour, lines, refunded = packed
+    key, status, customer, ts, day, hour, lines, refunded, guest_key = packed
     return Order(
         key,
         status,
@@ -170,4 +192,5 @@ def unpack(packed: Packed) -> Order:
         hour,
         tuple(Line(p, "", c, q, u) for p, c, q, u in lines),
         refunded,
+        guest_key,
     )

@@ -113,7 +113,9 @@ def test_erase_guest_unlinks_the_guests_orders_and_refuses_a_bad_email(config_pa
     store = Store.open(config_path.parent / "data" / "luxebrain.sqlite")
     try:
         assert store.db["orders"].get("g1")["guest_key"] is None
-        assert key not in repr(EventLog(store).read())
+        *orders, erased = EventLog(store).read()
+        assert key not in repr(orders)
+        assert (erased.kind, erased.key) == ("customer.erased", f"guest:{key}")
     finally:
         store.close()
 
