@@ -3,7 +3,7 @@
 Per placement, over a period: widget impressions (``rec_impression`` events) and the items they
 showed, clicks (``rec_click``), click-through rate (clicks / impressions), and the revenue
 attributed to recommendations. Attribution is last-click, per order line: a line of a paid
-(processing or completed) order is attributed when the same customer clicked that product in a
+order (``store.paid_order_sql``) is attributed when the same customer clicked that product in a
 widget within ``attribution_days`` before the order was created; the latest such click names the
 placement. Guests' clicks carry no customer id and cannot be linked to orders, so they count as
 clicks but never as revenue. This is reporting, not learning: the models are not involved.
@@ -21,8 +21,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from connector_agent.store import Store
-from online_models.events import PAID_STATUSES, format_time
+from connector_agent.store import Store, paid_order_sql
+from online_models.events import format_time
 
 UNKNOWN_PLACEMENT = "unknown"
 
@@ -56,7 +56,7 @@ attributed AS (
               AND c.at >= julianday(o.created_at) - :days
             ORDER BY c.at DESC LIMIT 1) AS placement
     FROM orders AS o JOIN line_items AS li ON li.order_id = o.id
-    WHERE o.deleted_at IS NULL AND o.status IN ({paid})
+    WHERE o.deleted_at IS NULL AND {paid}
       AND o.customer_id IN (SELECT customer_id FROM clicks)
 )
 SELECT placement, COUNT(DISTINCT order_id), SUM(revenue)
@@ -64,7 +64,7 @@ FROM attributed WHERE placement IS NOT NULL GROUP BY placement
 UNION ALL
 SELECT NULL, COUNT(DISTINCT order_id), SUM(revenue)
 FROM attributed WHERE placement IS NOT NULL
-""".format(paid=", ".join(f"'{status}'" for status in sorted(PAID_STATUSES)))
+""".format(paid=paid_order_sql("o"))
 
 
 def _figures(

@@ -20,6 +20,7 @@ import sqlite_utils
 from connector_agent.errors import StoreError
 from luxebrain.clock import Clock, SystemClock
 from migrations import SqliteBackend, apply, discover, status
+from online_models.events import PAID_STATUSES, REVERSAL_STATUSES, UNPAID_STATUSES
 
 MIGRATIONS_PACKAGE = "migrations.agent"
 COUNTED_TABLES = ("products", "customers", "orders")
@@ -185,3 +186,23 @@ class Store:
                 f"SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL"
             ).fetchone()
         return result
+
+
+def _quoted(statuses: frozenset[str]) -> str:
+    return ", ".join(f"'{status}'" for status in sorted(statuses))
+
+
+def paid_order_sql(alias: str) -> str:
+    """The SQL condition on the ``orders`` row ``alias`` that says what ``events.is_paid`` says
+    of its event: processing or completed, or another status (a plugin's) with a payment date.
+
+    >>> paid_order_sql("o")  # doctest: +NORMALIZE_WHITESPACE
+    "(o.status IN ('completed', 'processing') OR (o.status NOT IN ('auto-draft',
+    'cancelled', 'checkout-draft', 'draft', 'failed', 'on-hold', 'pending', 'refunded',
+    'trash') AND COALESCE(o.paid_at, '') != ''))"
+    """
+    unpaid = _quoted(REVERSAL_STATUSES | UNPAID_STATUSES)
+    return (
+        f"({alias}.status IN ({_quoted(PAID_STATUSES)}) OR ({alias}.status NOT IN ({unpaid}) "
+        f"AND COALESCE({alias}.paid_at, '') != ''))"
+    )

@@ -1,17 +1,18 @@
 """The ``Brain``: one facade over every model, fed events, answering the agent's queries.
 
 It owns the order lifecycle (what teaches what): an order teaches the purchase models once, when
-it first reaches a paid status; a later cancellation or refund is a compensating update; an order
-that arrives already cancelled is learned as a cancellation (demand and spend only) when it is a
-return record of its own (imported history), and not at all when it is a shop order that was
-never paid. A partial refund of an order that stays paid lowers its customer's spend by the
-amount (WooCommerce does not put refunded quantities on the order). The last ``order_memory``
-orders are remembered in full (a delete is compensated with the lines that were learned); the
-``OrderLedger`` keeps the state of every order beyond that, so an order is taught once however
-late it changes. Guest checkouts count in the segments as the customer ``guest:<guest_key>``.
-``customer.erased`` makes every model with per-customer state forget the customer (or guest).
-Queries never change state; all time is event time, and an order counts from when it was made
-(``order_of``: a backfilled order's last edit may be months after its sale).
+it first reaches a paid status (``events.is_paid``); a later cancellation or refund is a
+compensating update; an order that arrives already cancelled is learned as a cancellation
+(demand and spend only) when it is a return record of its own (imported history), and not at all
+when it is a shop order that was never paid. A partial refund of an order that stays paid lowers
+its customer's spend by the amount (WooCommerce does not put refunded quantities on the order).
+The last ``order_memory`` orders are remembered in full (a delete is compensated with the lines
+that were learned); the ``OrderLedger`` keeps the state of every order beyond that, so an order
+is taught once however late it changes. Guest checkouts count in the segments as the customer
+``guest:<guest_key>``. ``customer.erased`` makes every model with per-customer state forget the
+customer (or guest). Queries never change state; all time is event time, and an order counts
+from when it was made (``order_of``: a backfilled order's last edit may be months after its
+sale).
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from online_models.catalogue import Catalogue
 from online_models.config import BrainConfig
 from online_models.events import (
     IMPORT_KEY_PREFIX,
-    PAID_STATUSES,
     REVERSAL_STATUSES,
     Event,
     format_time,
@@ -274,10 +274,10 @@ class Brain:
         for line in order.lines:
             self._catalogue.learn_line(line)
         state, taught = self._order_state(order.key)
-        if order.status in PAID_STATUSES and state != TAUGHT:
+        if order.paid and state != TAUGHT:
             self._teach(order, 1)
             self._remember(order.key, TAUGHT, pack(order))
-        elif order.status in PAID_STATUSES and taught is not None:
+        elif order.paid and taught is not None:
             self._learn_refunds(order, unpack(taught))
         elif order.status in REVERSAL_STATUSES and state == TAUGHT:
             self._teach(unpack(taught) if taught is not None else _as_taught(order), -1)

@@ -88,6 +88,26 @@ GUEST_PREFIX: Final = "guest:"
 PAID_STATUSES: Final = frozenset({"processing", "completed"})
 #: A later move to one of these is a compensating update.
 REVERSAL_STATUSES: Final = frozenset({"cancelled", "refunded", "failed", "trash"})
+#: WooCommerce's statuses of an order not paid yet (block checkout drafts included).
+UNPAID_STATUSES: Final = frozenset({"pending", "on-hold", "checkout-draft", "draft", "auto-draft"})
+
+
+def is_paid(status: str, paid_at: object) -> bool:
+    """Whether an order counts as a sale: processing or completed, or a status a plugin added
+    (``shipped``, ``delivered``, ``awaiting-pickup`` …) on an order WooCommerce has a payment
+    date for. Shops with custom statuses move paid orders on from processing, so a backfill
+    would otherwise find most of their history in statuses it does not know.
+
+    >>> is_paid("completed", None), is_paid("shipped", "2026-03-02T10:00:00Z")
+    (True, True)
+    >>> is_paid("shipped", None), is_paid("on-hold", "2026-03-02T10:00:00Z")
+    (False, False)
+    """
+    if status in PAID_STATUSES:
+        return True
+    if status in REVERSAL_STATUSES or status in UNPAID_STATUSES:
+        return False
+    return isinstance(paid_at, str) and bool(paid_at)
 
 HASH_CHARS: Final = 12
 

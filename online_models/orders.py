@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from online_models.events import GUEST_PREFIX, Event, EventError, parse_time
+from online_models.events import GUEST_PREFIX, Event, EventError, is_paid, parse_time
 
 __all__ = ["NON_PRODUCT", "Line", "Order", "order_of", "pack", "unpack"]
 
@@ -44,6 +44,8 @@ class Order:
     refunded: float = 0.0
     #: a guest checkout's key (a hash of its billing email); None when a customer id is known
     guest_key: str | None = None
+    #: a sale (``events.is_paid``): what teaches the purchase models
+    paid: bool = False
 
     @property
     def products(self) -> tuple[str, ...]:
@@ -145,9 +147,10 @@ def order_of(event: Event) -> Order:
     lines = tuple(ln for ln in map(_line, items if isinstance(items, list) else []) if ln)
     customer = payload.get("customer_id")
     when = _made_at(payload, event)
+    status = str(payload.get("status") or "").lower()
     return Order(
         key=event.key,
-        status=str(payload.get("status") or "").lower(),
+        status=status,
         customer_id=str(customer) if customer not in (None, "") else None,
         timestamp=when.timestamp(),
         day=when.toordinal(),
@@ -155,6 +158,7 @@ def order_of(event: Event) -> Order:
         lines=lines,
         refunded=_refunded(payload.get("refunds")),
         guest_key=_guest_key(payload) if customer in (None, "") else None,
+        paid=is_paid(status, payload.get("paid_at")),
     )
 
 

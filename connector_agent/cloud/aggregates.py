@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from connector_agent.cloud.titles import normalise_title
-from connector_agent.store import Store
+from connector_agent.store import Store, paid_order_sql
 
 SCHEMA = "luxebrain-fallback-aggregates/1"
 WINDOW_DAYS = 30
@@ -68,11 +68,11 @@ def from_store(store: Store, *, today: date, days: int = WINDOW_DAYS) -> dict[st
         FROM line_items li
         JOIN orders o ON o.id = li.order_id
         LEFT JOIN products p ON p.id = li.product_id
-        WHERE o.deleted_at IS NULL AND o.status IN ('completed', 'processing')
+        WHERE o.deleted_at IS NULL AND {paid}
           AND substr(o.created_at, 1, 10) BETWEEN ? AND ?
           AND li.quantity > 0 AND COALESCE(li.category, '') != ?
         GROUP BY li.product_id
-        """,
+        """.format(paid=paid_order_sql("o")),
         [start.isoformat(), end.isoformat(), NON_PRODUCT],
     )
     sales = [

@@ -54,12 +54,14 @@ def test_a_title_below_the_threshold_is_not_mapped() -> None:
     assert map_top_list([item("blue kettle")], CatalogueIndex(CATALOGUE)) == []
 
 
-def order(key: str, day: str, *lines: tuple[str, int], status: str = "completed") -> Event:
+def order(key: str, day: str, *lines: tuple[str, int], status: str = "completed",
+          paid: bool = False) -> Event:
     payload = {
         "id": key,
         "status": status,
         "customer_id": "c1",
         "created_at": f"{day}T10:00:00Z",
+        "paid_at": f"{day}T10:05:00Z" if paid else None,
         "line_items": [
             {
                 "product_id": p,
@@ -84,6 +86,8 @@ def test_the_aggregates_hold_only_item_facts_of_paid_orders_in_the_window(fresh_
             order("4", "2026-10-01", ("d", 1)),  # before the window
             order("5", "2026-11-26", ("e", 1)),  # today: not a whole day yet
             order("6", "2026-11-22", ("b", -1), ("f", 1)),
+            order("7", "2026-11-23", ("g", 1), status="shipped", paid=True),  # a plugin's status
+            order("8", "2026-11-23", ("h", 1), status="shipped"),  # no payment date: unpaid
         ]
     )
     body = aggregates.from_store(fresh_store, today=date(2026, 11, 26))
@@ -94,6 +98,7 @@ def test_the_aggregates_hold_only_item_facts_of_paid_orders_in_the_window(fresh_
             {"category_path": [], "title": "a product", "orders": 2},
             {"category_path": [], "title": "b product", "orders": 1},
             {"category_path": [], "title": "f product", "orders": 1},
+            {"category_path": [], "title": "g product", "orders": 1},
         ],
     }
     now = int(datetime(2026, 11, 26, 12, tzinfo=UTC).timestamp())

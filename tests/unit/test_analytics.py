@@ -35,6 +35,7 @@ def order(
         "status": kw.get("status", "completed"),
         "customer_id": customer,
         "created_at": at,
+        "paid_at": kw.get("paid_at"),
         "line_items": [
             {"product_id": p, "variation_id": None, "quantity": q, "unit_price": price}
             for p, q, price in lines
@@ -105,6 +106,19 @@ def test_revenue_is_attributed_to_the_last_click_within_the_window(log: EventLog
     assert result["placements"]["thankyou"]["attributed_orders"] == 0
     assert result["total"]["attributed_orders"] == 1
     assert result["total"]["attributed_revenue"] == "20.00"
+
+
+def test_a_plugins_status_counts_as_paid_with_a_payment_date(log: EventLog) -> None:
+    at = "2026-03-13T09:00:00Z"
+    log.append(
+        [
+            browsing("rec_click", "2026-03-11T09:00:00Z", "P", "cart", customer_id="c1"),
+            order("o1", "c1", at, [("P", 1, "7.00")], status="delivered", paid_at=at),
+            order("o2", "c1", at, [("P", 1, "5.00")], status="awaiting-proof"),
+            order("o3", "c1", at, [("P", 1, "3.00")], status="on-hold", paid_at=at),
+        ]
+    )
+    assert report(log)["placements"]["cart"]["attributed_revenue"] == "7.00"
 
 
 def test_an_order_before_the_click_is_not_attributed(log: EventLog) -> None:
