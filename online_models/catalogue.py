@@ -26,6 +26,11 @@ FIELDS = (
 )
 
 
+#: catalogue visibilities of products that WooCommerce leaves out of its shop pages and its own
+#: related products (a B2B or bundle-only item, a gift-wrap fee product): never recommended
+HIDDEN_FROM_CATALOGUE = frozenset({"hidden", "search"})
+
+
 def _stock_quantity(value: Any) -> int | None:
     if value is None or isinstance(value, bool):
         return None
@@ -52,6 +57,9 @@ class Catalogue:
     def __init__(self) -> None:
         self._products: dict[str, dict[str, Any]] = {}
         self._cost: dict[str, float] = {}
+        #: published products the shop keeps out of its catalogue pages (a dict, not a set:
+        #: its order, and so the snapshot's bytes, is deterministic)
+        self._hidden: dict[str, None] = {}
 
     def __len__(self) -> int:
         return len(self._products)
@@ -68,6 +76,10 @@ class Catalogue:
         entry["stock_status"] = str(payload.get("stock_status") or "instock")
         entry["name"] = str(payload.get("name") or "")
         self._products[entry["id"]] = entry
+        if payload.get("catalog_visibility") in HIDDEN_FROM_CATALOGUE:
+            self._hidden[entry["id"]] = None
+        else:
+            self._hidden.pop(entry["id"], None)
         try:
             self._cost[entry["id"]] = float(payload["cost"])
         except (KeyError, TypeError, ValueError):
@@ -127,12 +139,14 @@ class Catalogue:
         return entry["stock_quantity"] if entry else None
 
     def recommendable(self, product_id: str) -> bool:
-        """Published, in stock and merchandise; products known only from orders qualify."""
+        """Published, shown in the catalogue, in stock and merchandise; products known only
+        from orders qualify."""
         entry = self._products.get(product_id)
         if entry is None:
             return True
         return (
             entry["status"] == "publish"
+            and product_id not in self._hidden
             and entry["stock_status"] != "outofstock"
             and NON_PRODUCT not in entry["categories"]
         )

@@ -131,7 +131,8 @@ class Event:
         ``id, parent_id (or None), type, name, status, sku, categories`` (list of
         ``{id, name}``), ``price, regular_price, sale_price`` (decimal strings or ``None``),
         ``stock_status, stock_quantity (int or None), permalink, image (url or None),
-        price_html, gtin (or None)``.
+        price_html, gtin (or None), catalog_visibility`` (``visible``, ``catalog``,
+        ``search``, ``hidden``; ``None`` for a variation).
     ``customer.upserted``
         ``id, email, first_name, last_name, created_at, role``.
     ``*.deleted`` / ``customer.erased``

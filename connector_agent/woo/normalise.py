@@ -231,6 +231,8 @@ def product_payload(
         "image": _image(product),
         "price_html": price_html,
         "gtin": product.get("global_unique_id") or None,
+        # a variation shows where its parent does
+        "catalog_visibility": None if is_variation else product.get("catalog_visibility"),
     }
 
 

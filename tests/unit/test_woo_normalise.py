@@ -82,6 +82,9 @@ def test_simple_product_payload():
     ]
     assert payload["price"] == "107.54" and payload["sale_price"] is None
     assert payload["stock_quantity"] is None and payload["image"] is None
+    assert payload["catalog_visibility"] == "visible"
+    hidden = normalise.product_payload({**product, "catalog_visibility": "hidden"})
+    assert hidden["catalog_visibility"] == "hidden"
 
 
 def test_variation_shapes_give_one_payload_and_one_version():
@@ -95,6 +98,7 @@ def test_variation_shapes_give_one_payload_and_one_version():
     assert from_listing.payload["name"] == "Fixture Tee 650133 - Red, S"
     assert from_listing.payload["parent_id"] == "3891"
     assert from_listing.payload["type"] == "variation"
+    assert from_listing.payload["catalog_visibility"] is None  # it shows where its parent does
 
 
 def test_variation_on_sale_keeps_decimal_prices():

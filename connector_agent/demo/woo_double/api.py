@@ -48,7 +48,14 @@ PRODUCT_ORDERBY = (
     "menu_order",
 )
 CUSTOMER_ORDERBY = ("id", "include", "name", "registered_date")
-PRODUCT_FIELDS = ("name", "regular_price", "stock_quantity", "manage_stock", "status")
+PRODUCT_FIELDS = (
+    "name",
+    "regular_price",
+    "stock_quantity",
+    "manage_stock",
+    "status",
+    "catalog_visibility",
+)
 ANONYMOUS = {
     "GET": ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),
     "POST": ("woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources."),

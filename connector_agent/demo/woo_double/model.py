@@ -83,6 +83,7 @@ class Product:
     variations: list[int] = field(default_factory=list)
     trashed_from: str | None = None
     extra: dict[str, Any] | None = None
+    catalog_visibility: str = "visible"
 
     @property
     def stock_status(self) -> str:

@@ -253,7 +253,7 @@ class Renderer:
                 "type": p.type,
                 "status": p.status,
                 "featured": False,
-                "catalog_visibility": "visible",
+                "catalog_visibility": p.catalog_visibility,
                 "description": f"<p>{p.name}</p>\n",
                 "short_description": "",
                 "sku": p.sku,

@@ -35,6 +35,7 @@ ORDER_STATUSES = (
 )
 PAID_STATUSES = ("processing", "completed")
 PRODUCT_STATUSES = ("publish", "draft", "pending", "private")
+CATALOG_VISIBILITIES = ("visible", "catalog", "search", "hidden")
 
 
 class Notifier(Protocol):
@@ -341,11 +342,19 @@ class StoreState:
             return product
 
     def update_product(self, product_id: int, **fields: Any) -> Product:
-        """Change ``name``, ``regular_price``/``price``, ``stock_quantity``, ``manage_stock``
-        or ``status``; every value is checked before anything changes."""
+        """Change ``name``, ``regular_price``/``price``, ``stock_quantity``, ``manage_stock``,
+        ``status`` or ``catalog_visibility``; every value is checked before anything changes."""
         with self.lock:
             product = self.product(product_id)
-            allowed = {"name", "regular_price", "price", "stock_quantity", "manage_stock", "status"}
+            allowed = {
+                "name",
+                "regular_price",
+                "price",
+                "stock_quantity",
+                "manage_stock",
+                "status",
+                "catalog_visibility",
+            }
             unknown = set(fields) - allowed
             if unknown:
                 raise _bad(sorted(unknown)[0], "this field cannot be changed in the double.")
@@ -358,6 +367,12 @@ class StoreState:
                 raise _bad("stock_quantity", "stock_quantity is not of type integer.")
             if "status" in changes and changes["status"] not in PRODUCT_STATUSES:
                 raise _bad("status", f"status is not one of {', '.join(PRODUCT_STATUSES)}.")
+            visibility = changes.get("catalog_visibility", "visible")
+            if visibility not in CATALOG_VISIBILITIES:
+                raise _bad(
+                    "catalog_visibility",
+                    f"catalog_visibility is not one of {', '.join(CATALOG_VISIBILITIES)}.",
+                )
             for key, value in changes.items():
                 setattr(product, key, bool(value) if key == "manage_stock" else value)
             if "status" in changes:

@@ -1,0 +1,75 @@
+"""Changes made in WooCommerce reach the models through sync and applier: a partial refund lowers
+the customer's spend, a product taken out of the catalogue is no longer recommended."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from connector_agent.applier import Applier
+from connector_agent.config import load_config
+from connector_agent.demo.woo_double import WooDouble
+from connector_agent.store import Store
+from connector_agent.woo import Syncer, WooClient
+from connector_agent.woo.backoff import Backoff
+
+
+def synced(tmp_path, config_path, frozen_clock):
+    store = Store.open(tmp_path / "agent.sqlite", clock=frozen_clock)
+    applier = Applier(store, load_config(config_path), clock=frozen_clock)
+    applier.load()
+    return store, applier
+
+
+def client_of(shop: WooDouble) -> WooClient:
+    return WooClient(shop.url, shop.consumer_key, shop.consumer_secret,
+                     sleep=lambda _s: None, backoff=Backoff(0.01, 0.01))
+
+
+def spent(applier: Applier, customer: str) -> Decimal:
+    segment = applier.brain.segment_of(customer)
+    assert segment is not None
+    return Decimal(re.search(r"([-\d.]+) spent", segment["reason"]).group(1))
+
+
+def test_a_partial_refund_lowers_spend_and_keeps_the_order(tmp_path, config_path, frozen_clock):
+    store, applier = synced(tmp_path, config_path, frozen_clock)
+    with WooDouble.demo(limit_orders=40) as shop:
+        shop.start()
+        client = client_of(shop)
+        customer = next(iter(shop.state.customers))
+        product = next(iter(shop.state.products))
+        order = shop.create_order(customer, [(product, 4)])
+        shop.update_order(order["id"], status="completed")
+        Syncer(client, store).run()
+        applier.apply_pending()
+        before = spent(applier, str(customer))
+        orders = applier.brain.segment_of(str(customer))["reason"].split(",")[1]
+        shop.refund_order(order["id"], "3.25", "one was chipped")
+        Syncer(client, store).run()
+        applier.apply_pending()
+    assert spent(applier, str(customer)) == before - Decimal("3.25")
+    assert applier.brain.segment_of(str(customer))["reason"].split(",")[1] == orders
+    store.close()
+
+
+def test_a_product_hidden_from_the_catalogue_leaves_every_list(tmp_path, config_path,
+                                                               frozen_clock):
+    store, applier = synced(tmp_path, config_path, frozen_clock)
+    with WooDouble.demo(limit_orders=200) as shop:
+        shop.start()
+        client = client_of(shop)
+        Syncer(client, store).run()
+        applier.apply_pending()
+        best = applier.brain.popular(limit=1)[0].product_id
+        anchor = applier.brain.recommend_for_product(best)[0].product_id
+        shop.update_product(int(best), catalog_visibility="hidden")
+        Syncer(client, store).run()
+        applier.apply_pending()
+        assert best not in [r.product_id for r in applier.brain.popular(limit=20)]
+        assert best not in [r.product_id for r in applier.brain.recommend_for_product(anchor)]
+        shop.update_product(int(best), catalog_visibility="visible")
+        Syncer(client, store).run()
+        applier.apply_pending()
+        assert applier.brain.popular(limit=1)[0].product_id == best
+    store.close()
