@@ -186,6 +186,7 @@ def pack(order: Order) -> Packed:
 
 
 def unpack(packed: Packed) -> Order:
+    """The order :func:`pack` remembered (only orders that were taught, so paid, are packed)."""
     key, status, customer, ts, day, hour, lines, refunded, guest_key = packed
     return Order(
         key,
@@ -197,4 +198,5 @@ def unpack(packed: Packed) -> Order:
         tuple(Line(p, "", c, q, u) for p, c, q, u in lines),
         refunded,
         guest_key,
+        paid=True,
     )
