@@ -36,7 +36,7 @@ from online_models.events import (
 )
 from online_models.forecast import DemandForecaster, day_name
 from online_models.ledger import OrderLedger
-from online_models.orders import Order, Packed, order_of, pack, unpack
+from online_models.orders import Order, Packed, buyer_of, order_of, pack, unpack
 from online_models.price import Pricer
 from online_models.recommend import (
     CoPurchase,
@@ -406,11 +406,10 @@ class Brain:
         self._personal.forget_customer(customer)
         self._segments.forget_customer(customer)
         for key, (state, packed) in list(self._orders.items()):
-            if packed is None:
-                continue
-            order = unpack(packed)
-            if order.buyer == customer:
-                anonymous = replace(order, customer_id=None, guest_key=None)
+            # read the buyer off the tuple: a bulk delete of customers visits every remembered
+            # order once per customer
+            if packed is not None and buyer_of(packed) == customer:
+                anonymous = replace(unpack(packed), customer_id=None, guest_key=None)
                 self._orders[key] = (state, pack(anonymous))
 
     def _on_browsing(self, event: Event) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from online_models.events import GUEST_PREFIX, Event, EventError, is_paid, parse_time
 
-__all__ = ["NON_PRODUCT", "Line", "Order", "order_of", "pack", "unpack"]
+__all__ = ["NON_PRODUCT", "Line", "Order", "buyer_of", "order_of", "pack", "unpack"]
 
 #: the category of lines that are not merchandise (postage, fees, vouchers)
 NON_PRODUCT = "non_product"
@@ -183,6 +183,13 @@ def pack(order: Order) -> Packed:
         order.refunded,
         order.guest_key,
     )
+
+
+def buyer_of(packed: Packed) -> str | None:
+    """``unpack(packed).buyer``, without unpacking."""
+    if packed[2] is not None:
+        return packed[2]
+    return None if packed[8] is None else GUEST_PREFIX + packed[8]
 
 
 def unpack(packed: Packed) -> Order:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import zlib
 
+import pytest
+
 from online_models import Brain, BrainConfig, snapshot
 from online_models.events import Event
+from online_models.orders import buyer_of, order_of, pack, unpack
 
 GUEST = "3f9a1c0d2b7e4a55"
 
@@ -70,3 +73,18 @@ def test_a_guest_order_without_a_key_counts_for_no_one():
     brain.learn(order("2", "2026-03-02T11:00:00Z", guest=""))
     assert sum(brain.segment_sizes().values()) == 0
     assert brain.stats()["anomaly_orders_seen"] == 2  # still an order for the shop's models
+
+
+@pytest.mark.parametrize(
+    ("customer", "guest", "buyer"),
+    [
+        ("ann", None, "ann"),
+        ("ann", GUEST, "ann"),
+        (None, GUEST, f"guest:{GUEST}"),
+        (None, None, None),
+    ],
+)
+def test_the_buyer_of_a_remembered_order_is_read_without_unpacking(customer, guest, buyer):
+    made = order_of(order("1", "2026-03-02T10:00:00Z", customer=customer, guest=guest))
+    assert made.buyer == buyer
+    assert buyer_of(pack(made)) == buyer == unpack(pack(made)).buyer
