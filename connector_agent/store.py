@@ -199,10 +199,10 @@ def paid_order_sql(alias: str) -> str:
     >>> paid_order_sql("o")  # doctest: +NORMALIZE_WHITESPACE
     "(o.status IN ('completed', 'processing') OR (o.status NOT IN ('auto-draft',
     'cancelled', 'checkout-draft', 'draft', 'failed', 'on-hold', 'pending', 'refunded',
-    'trash') AND COALESCE(o.paid_at, '') != ''))"
+    'trash') AND o.status != '' AND COALESCE(o.paid_at, '') != ''))"
     """
     unpaid = _quoted(REVERSAL_STATUSES | UNPAID_STATUSES)
     return (
         f"({alias}.status IN ({_quoted(PAID_STATUSES)}) OR ({alias}.status NOT IN ({unpaid}) "
-        f"AND COALESCE({alias}.paid_at, '') != ''))"
+        f"AND {alias}.status != '' AND COALESCE({alias}.paid_at, '') != ''))"
     )

@@ -102,10 +102,12 @@ def is_paid(status: str, paid_at: object) -> bool:
     (True, True)
     >>> is_paid("shipped", None), is_paid("on-hold", "2026-03-02T10:00:00Z")
     (False, False)
+    >>> is_paid("", "2026-03-02T10:00:00Z")  # no status: no sale
+    False
     """
     if status in PAID_STATUSES:
         return True
-    if status in REVERSAL_STATUSES or status in UNPAID_STATUSES:
+    if not status or status in REVERSAL_STATUSES or status in UNPAID_STATUSES:
         return False
     return isinstance(paid_at, str) and bool(paid_at)
 

@@ -6,6 +6,7 @@ is skipped, an unreadable price counts as 0. Every model reads orders through th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -112,7 +113,7 @@ def _refunded(refunds: Any) -> float:
             amount = float(refund.get("amount") or 0)
         except (TypeError, ValueError):
             continue
-        if amount > 0 and amount != float("inf"):
+        if math.isfinite(amount) and amount > 0:
             total += amount
     return total
 

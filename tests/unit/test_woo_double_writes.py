@@ -75,6 +75,12 @@ def test_a_bad_value_changes_nothing(double: WooDouble, wc: API) -> None:
     order = next(iter(double.state.orders))
     for amount in ("NaN", "-Infinity", "x"):
         assert wc.post(f"orders/{order}/refunds", {"amount": amount}).status_code == 400, amount
+    refused = wc.put("products/10", {"name": "Renamed", "catalog_visibility": "secret"})
+    assert refused.status_code == 400
+    with pytest.raises(WooRestError):
+        double.update_product(10, name="Renamed", catalog_visibility="private")
+    assert double.state.products[10].catalog_visibility == "visible"
+    assert double.state.products[10].name == name
     with pytest.raises(WooRestError):
         double.update_customer(13085, first_name="X", billing="not an object")
     assert double.state.customers[13085].first_name != "X"

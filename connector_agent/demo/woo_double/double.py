@@ -95,7 +95,8 @@ class WooDouble:
         the store's clock (see ``seed.load``)."""
         ending_before = None
         if ending_now:
-            ending_before = int((options.get("clock") or SystemClock()).time())
+            clock = options["clock"] = options.get("clock") or SystemClock()
+            ending_before = int(clock.time())
         return cls(load(path, limit_orders, ending_before=ending_before), **options)
 
     @classmethod

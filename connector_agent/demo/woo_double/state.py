@@ -367,8 +367,8 @@ class StoreState:
                 raise _bad("stock_quantity", "stock_quantity is not of type integer.")
             if "status" in changes and changes["status"] not in PRODUCT_STATUSES:
                 raise _bad("status", f"status is not one of {', '.join(PRODUCT_STATUSES)}.")
-            visibility = changes.get("catalog_visibility", "visible")
-            if visibility not in CATALOG_VISIBILITIES:
+            visibility = changes.get("catalog_visibility")
+            if "catalog_visibility" in changes and visibility not in CATALOG_VISIBILITIES:
                 raise _bad(
                     "catalog_visibility",
                     f"catalog_visibility is not one of {', '.join(CATALOG_VISIBILITIES)}.",
