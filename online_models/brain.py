@@ -58,7 +58,7 @@ BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
 #: written by an older agent is refused (and the models rebuilt from the event log) rather than
 #: restored into code that no longer matches it
-STATE_VERSION = 9
+STATE_VERSION = 10
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -165,6 +165,8 @@ class Brain:
         self._ledger = OrderLedger()
         self._fallback: list[tuple[str, str]] = []
         self._last_ts: float | None = None
+        #: the shop's clock less UTC (minutes) at its latest order: what "today" is for it
+        self._utc_offset = 0
         self._ranker = self._make_ranker()
 
     def _make_ranker(self) -> Ranker:
@@ -271,6 +273,8 @@ class Brain:
 
     def _on_order(self, event: Event) -> None:
         order = self._enrich(order_of(event))
+        if event.timestamp == self._last_ts and order.utc_offset is not None:
+            self._utc_offset = order.utc_offset
         for line in order.lines:
             self._catalogue.learn_line(line)
         state, taught = self._order_state(order.key)
@@ -508,9 +512,10 @@ class Brain:
     # ------------------------------------------------------------------ demand
 
     def _today(self) -> int | None:
+        """The shop's calendar day of its latest event (orders are counted on shop days)."""
         if self._last_ts is None:
             return None
-        return datetime.fromtimestamp(self._last_ts, UTC).toordinal()
+        return datetime.fromtimestamp(self._last_ts + 60 * self._utc_offset, UTC).toordinal()
 
     def forecast(
         self,

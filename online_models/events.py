@@ -90,6 +90,9 @@ PAID_STATUSES: Final = frozenset({"processing", "completed"})
 REVERSAL_STATUSES: Final = frozenset({"cancelled", "refunded", "failed", "trash"})
 #: WooCommerce's statuses of an order not paid yet (block checkout drafts included).
 UNPAID_STATUSES: Final = frozenset({"pending", "on-hold", "checkout-draft", "draft", "auto-draft"})
+#: The range of real timezones' offsets from UTC (UTC-12 to UTC+14), for ``utc_offset_minutes``.
+MIN_UTC_OFFSET_MINUTES: Final = -12 * 60
+MAX_UTC_OFFSET_MINUTES: Final = 14 * 60
 
 
 def is_paid(status: str, paid_at: object) -> bool:
@@ -126,7 +129,9 @@ class Event:
 
     ``order.upserted``
         ``id, status, customer_id`` (``None`` for a guest), ``guest_key``, ``currency``,
-        ``created_at``, ``paid_at`` (or ``None``), ``total``, ``line_items``: list of
+        ``created_at``, ``paid_at`` (or ``None``), ``utc_offset_minutes`` (the shop's clock
+        less UTC when the order was made, or ``None``: the models then count UTC days),
+        ``total``, ``line_items``: list of
         ``{product_id, variation_id (or None), name, category, quantity, unit_price}``,
         ``refunds``: list of ``{id, amount}`` (positive decimal strings).
     ``product.upserted``

@@ -9,10 +9,18 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from online_models.events import GUEST_PREFIX, Event, EventError, is_paid, parse_time
+from online_models.events import (
+    GUEST_PREFIX,
+    MAX_UTC_OFFSET_MINUTES,
+    MIN_UTC_OFFSET_MINUTES,
+    Event,
+    EventError,
+    is_paid,
+    parse_time,
+)
 
 __all__ = ["NON_PRODUCT", "Line", "Order", "buyer_of", "order_of", "pack", "unpack"]
 
@@ -38,7 +46,10 @@ class Order:
     key: str
     status: str
     customer_id: str | None
+    #: when it was made (UTC seconds): what decays and recency count from
     timestamp: float
+    #: the shop's own calendar day (a date ordinal) and hour when it was made: a shop's demand
+    #: follows its opening days and hours, not UTC's
     day: int
     hour: int
     lines: tuple[Line, ...]
@@ -48,6 +59,8 @@ class Order:
     guest_key: str | None = None
     #: a sale (``events.is_paid``): what teaches the purchase models
     paid: bool = False
+    #: the shop's clock less UTC when it was made, in minutes (None: unknown, so UTC days)
+    utc_offset: int | None = None
 
     @property
     def products(self) -> tuple[str, ...]:
@@ -146,6 +159,15 @@ def _made_at(payload: dict[str, Any], event: Event) -> datetime:
     return made if made < when else when
 
 
+def _utc_offset(payload: dict[str, Any]) -> int | None:
+    """The payload's ``utc_offset_minutes`` when it is a whole number of minutes that a real
+    timezone has, else None."""
+    offset = payload.get("utc_offset_minutes")
+    if isinstance(offset, bool) or not isinstance(offset, int):
+        return None
+    return offset if MIN_UTC_OFFSET_MINUTES <= offset <= MAX_UTC_OFFSET_MINUTES else None
+
+
 def order_of(event: Event) -> Order:
     """The order carried by an ``order.upserted`` event (status lower-cased), at the time it was
     made (see ``_made_at``)."""
@@ -154,24 +176,27 @@ def order_of(event: Event) -> Order:
     lines = tuple(ln for ln in map(_line, items if isinstance(items, list) else []) if ln)
     customer = payload.get("customer_id")
     when = _made_at(payload, event)
+    offset = _utc_offset(payload)
+    local = when + timedelta(minutes=offset or 0)
     status = str(payload.get("status") or "").lower()
     return Order(
         key=event.key,
         status=status,
         customer_id=str(customer) if customer not in (None, "") else None,
         timestamp=when.timestamp(),
-        day=when.toordinal(),
-        hour=when.hour,
+        day=local.toordinal(),
+        hour=local.hour,
         lines=lines,
         refunded=_refunded(payload.get("refunds")),
         guest_key=_guest_key(payload) if customer in (None, "") else None,
         paid=is_paid(status, payload.get("paid_at")),
+        utc_offset=offset,
     )
 
 
 PackedLine = tuple[str, str | None, int, float]
 Packed = tuple[
-    str, str, str | None, float, int, int, tuple[PackedLine, ...], float, str | None
+    str, str, str | None, float, int, int, tuple[PackedLine, ...], float, str | None, int | None
 ]
 
 
@@ -189,6 +214,7 @@ def pack(order: Order) -> Packed:
         lines,
         order.refunded,
         order.guest_key,
+        order.utc_offset,
     )
 
 
@@ -201,7 +227,7 @@ def buyer_of(packed: Packed) -> str | None:
 
 def unpack(packed: Packed) -> Order:
     """The order :func:`pack` remembered (only orders that were taught, so paid, are packed)."""
-    key, status, customer, ts, day, hour, lines, refunded, guest_key = packed
+    key, status, customer, ts, day, hour, lines, refunded, guest_key, offset = packed
     return Order(
         key,
         status,
@@ -213,4 +239,5 @@ def unpack(packed: Packed) -> Order:
         refunded,
         guest_key,
         paid=True,
+        utc_offset=offset,
     )

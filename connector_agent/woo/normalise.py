@@ -5,6 +5,9 @@ for an order line, the last version held for a delete) is passed in by the calle
 
 * ids are strings, money is a decimal string (parsed with ``Decimal``, never compared as text),
   times are UTC ISO 8601 with ``Z`` built from the ``*_gmt`` fields (WooCommerce sends them naive);
+* an order carries ``utc_offset_minutes``, the shop's clock less UTC when it was made (from its
+  ``date_created``/``date_created_gmt`` pair, so daylight saving is followed), for the models'
+  shop-local days and hours; ``None`` when the pair is incomplete or out of any real offset;
 * an order line's ``unit_price`` is ``subtotal / quantity`` (the price before coupons); refunds
   are positive amounts; guests get ``customer_id None`` and a ``guest_key`` (a hash of the billing
   email, never the email itself);
@@ -18,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -46,6 +50,26 @@ def utc(value: Any) -> str | None:
     if not isinstance(value, str) or len(value) < 19 or value[10] != "T":
         raise WooCommerceError(f"not a WooCommerce GMT time: {value!r}")
     return value[:19] + "Z"
+
+
+def utc_offset_minutes(local: Any, gmt: Any) -> int | None:
+    """The shop's offset from UTC in minutes, from a WooCommerce local/GMT date pair.
+
+    ``None`` (the models then use UTC days) when either is missing or unreadable or the two
+    are further apart than any timezone (UTC-12 to UTC+14): the offset only places a sale on
+    the shop's own calendar, so an odd pair must not cost the sale itself.
+
+    >>> utc_offset_minutes("2026-11-25T18:42:53", "2026-11-25T23:42:53")  # New York, winter
+    -300
+    >>> utc_offset_minutes("2026-11-25T18:42:53", None) is None
+    True
+    """
+    try:
+        offset = datetime.fromisoformat(str(local)[:19]) - datetime.fromisoformat(str(gmt)[:19])
+    except ValueError:
+        return None
+    minutes = round(offset.total_seconds() / 60)
+    return minutes if ev.MIN_UTC_OFFSET_MINUTES <= minutes <= ev.MAX_UTC_OFFSET_MINUTES else None
 
 
 def money(value: Any) -> str | None:
@@ -154,6 +178,9 @@ def order_payload(
         "currency": order.get("currency"),
         "created_at": utc(order.get("date_created_gmt")),
         "paid_at": utc(order.get("date_paid_gmt")),
+        "utc_offset_minutes": utc_offset_minutes(
+            order.get("date_created"), order.get("date_created_gmt")
+        ),
         "total": money(order.get("total")),
         "line_items": [_order_line(line, category_of) for line in order.get("line_items") or []],
         "refunds": refunds,

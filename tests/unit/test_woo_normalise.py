@@ -55,6 +55,30 @@ def test_guest_order_gets_a_hashed_key_never_the_email():
     assert payload["paid_at"] == "2026-11-25T22:28:33Z"
 
 
+def test_an_order_carries_the_shop_offset_from_utc_when_it_was_made():
+    """The recorded shop is in New York: five hours behind UTC in November, four in summer."""
+    order = fixture("order_variation_coupon_fee_shipping")
+    assert normalise.order_payload(order)["utc_offset_minutes"] == -300
+    noon = "2026-07-01T12:00:00"
+    summer = {**order, "date_created": "2026-07-01T08:00:00", "date_created_gmt": noon}
+    assert normalise.order_payload(summer)["utc_offset_minutes"] == -240
+    kolkata = {**order, "date_created": "2026-07-01T17:30:00", "date_created_gmt": noon}
+    assert normalise.order_payload(kolkata)["utc_offset_minutes"] == 330
+
+
+@pytest.mark.parametrize(
+    "local",
+    [None, "", "yesterday", "2026-07-03T12:00:00", "2026-06-30T23:00:00"],
+    ids=["missing", "empty", "unreadable", "two-days-ahead", "thirteen-hours-behind"],
+)
+def test_an_odd_local_date_leaves_the_offset_unknown_and_keeps_the_order(local):
+    order = {**fixture("order_variation_coupon_fee_shipping"),
+             "date_created": local, "date_created_gmt": "2026-07-01T12:00:00"}
+    payload = normalise.order_payload(order)
+    assert payload["utc_offset_minutes"] is None
+    assert payload["created_at"] == "2026-07-01T12:00:00Z" and len(payload["line_items"]) == 2
+
+
 def test_refunds_are_positive_amounts_in_both_shapes():
     order = fixture("refund_partial_order")
     payload = normalise.order_payload(order)
