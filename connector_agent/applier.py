@@ -15,15 +15,21 @@ An I/O shell around :class:`online_models.Brain` (no learning logic here):
   due while running is serialised and stored in worker threads (about a second for a year of a
   busy shop, which would otherwise stall every query and webhook meanwhile) while learning waits;
 * after a snapshot, events older than ``models.retention_days`` are compacted (at most hourly;
-  while running, in a worker thread too, a window of seqs per transaction).
+  while running, in a worker thread too, a window of seqs per transaction);
+* a store that cannot be written (a full disk) or read stops neither learning nor serving: the
+  failure is logged and shown in ``/v1/status`` (``snapshot_error``), the models go on in
+  memory, and the snapshot is tried again ``STORE_RETRY_SECONDS`` later. Nothing is lost: what
+  the last saved snapshot lacks is still in the log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -32,6 +38,7 @@ from pathlib import Path
 
 from connector_agent import heap
 from connector_agent.config import AgentConfig
+from connector_agent.errors import StoreError
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from luxebrain.clock import Clock, SystemClock
@@ -44,6 +51,8 @@ READ_BATCH = 500
 SLICE_SECONDS = 0.005
 IDLE_WAIT_SECONDS = 1.0
 COMPACT_EVERY_SECONDS = 3600.0
+#: after a failed snapshot (or a slice that could not read the log), the wait before trying again
+STORE_RETRY_SECONDS = 60.0
 
 
 class SnapshotRefused(Exception):
@@ -81,6 +90,9 @@ class Applier:
         self._buffer: deque[Event] = deque()  # read ahead of applied_seq, not yet applied
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
+        #: why the last snapshot could not be saved, and since when (None once one is saved)
+        self.snapshot_error: dict[str, str] | None = None
+        self._retry_snapshot_at = 0.0
 
     # ------------------------------------------------------------ start-up
 
@@ -162,16 +174,22 @@ class Applier:
         return applied
 
     def _snapshot_due(self) -> bool:
+        if self.clock.monotonic() < self._retry_snapshot_at:
+            return False
         if self._since_snapshot >= self.config.models.snapshot_every_events:
             return True
         elapsed = self.clock.monotonic() - self._last_snapshot_at
         return self._since_snapshot > 0 and elapsed >= self.config.models.snapshot_every_seconds
 
     def snapshot_now(self) -> None:
-        """Write the brain and the applied seq in one transaction (no-op if nothing is new)."""
+        """Write the brain and the applied seq in one transaction (no-op if nothing is new);
+        a store that cannot take it is logged and recorded (``snapshot_error``), not raised."""
         if self._snapshot_current():
             return
-        self._save_snapshot(self.applied_seq, *self._sealed(self.brain, self.applied_seq))
+        try:
+            self._save_snapshot(self.applied_seq, *self._sealed(self.brain, self.applied_seq))
+        except StoreError as exc:
+            self._snapshot_failed(exc)
 
     async def snapshot_off_loop(self) -> None:
         """:meth:`snapshot_now`, with the brain serialised, sealed and stored in worker threads
@@ -200,11 +218,18 @@ class Applier:
         # writing 10 MB into SQLite takes 60-120 ms, and a first compaction after downtime can
         # take seconds: both on a connection of the worker's own
         clock = self.store.clock
-        await asyncio.to_thread(_write_snapshot, path, clock, seq, data, mac)
+        try:
+            await asyncio.to_thread(_write_snapshot, path, clock, seq, data, mac)
+        except StoreError as exc:
+            self._snapshot_failed(exc)
+            return
         self._mark_snapshot()
         due = self._compaction_due()
         if due is not None:
-            await asyncio.to_thread(_compact_log, path, clock, *due)
+            try:
+                await asyncio.to_thread(_compact_log, path, clock, *due)
+            except StoreError as exc:  # the log is only longer until the next hour's try
+                log.error("event log not compacted: %s", exc.message)
         self._settle_if_grown()
 
     def _snapshot_current(self) -> bool:
@@ -229,7 +254,10 @@ class Applier:
         self._mark_snapshot()
         due = self._compaction_due()
         if due is not None:
-            _compacted(self.log, *due)
+            try:
+                _compacted(self.log, *due)
+            except StoreError as exc:
+                log.error("event log not compacted: %s", exc.message)
         self._settle_if_grown()
 
     def _settle_if_grown(self) -> None:
@@ -241,6 +269,20 @@ class Applier:
     def _mark_snapshot(self) -> None:
         self._since_snapshot = 0
         self._last_snapshot_at = self.clock.monotonic()
+        if self.snapshot_error is not None:
+            log.info("model snapshot saved again (seq %s)", self.applied_seq)
+            self.snapshot_error = None
+
+    def _snapshot_failed(self, error: StoreError) -> None:
+        """Keep learning in memory; try again in ``STORE_RETRY_SECONDS``."""
+        self._retry_snapshot_at = self.clock.monotonic() + STORE_RETRY_SECONDS
+        if self.snapshot_error is None:
+            self.snapshot_error = {"message": error.message, "since": self.clock.iso()}
+        log.error(
+            "model snapshot not saved: %s; the models go on in memory (retry in %.0f s)",
+            error.message,
+            STORE_RETRY_SECONDS,
+        )
 
     def _compaction_due(self) -> tuple[str, int] | None:
         """``(before, up_to_seq)`` for the log's compaction, at most hourly (after a snapshot:
@@ -269,9 +311,15 @@ class Applier:
         self._wake = asyncio.Event()
         try:
             while not stop.is_set():
-                applied = self.apply_pending(budget=SLICE_SECONDS, snapshot=False)
+                try:
+                    applied = self.apply_pending(budget=SLICE_SECONDS, snapshot=False)
+                except (StoreError, sqlite3.Error) as exc:  # the log cannot be read just now
+                    log.error("event log not readable: %s; retrying in %.0f s", exc,
+                              STORE_RETRY_SECONDS)
+                    await _wait(stop, STORE_RETRY_SECONDS)
+                    continue
                 if self._snapshot_due():
-                    await self.snapshot_off_loop()
+                    await self._snapshot_in_run()
                 if applied:
                     await asyncio.sleep(0)  # let queries in between slices
                     continue
@@ -286,10 +334,24 @@ class Applier:
                 for task in (waiter, stopper):
                     task.cancel()
                 if self._since_snapshot and self._snapshot_due():
-                    await self.snapshot_off_loop()
+                    await self._snapshot_in_run()
         finally:
             self._loop = None
             self._wake = None
+
+    async def _snapshot_in_run(self) -> None:
+        """:meth:`snapshot_off_loop`; a store that cannot even be read is a failed snapshot too
+        (a write that fails is one already), never the end of learning."""
+        try:
+            await self.snapshot_off_loop()
+        except sqlite3.Error as exc:
+            self._snapshot_failed(StoreError(f"{self.store.path or 'the store'}: {exc}"))
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep ``seconds``, or less if ``stop`` is set meanwhile."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 def _write_snapshot(path: Path, clock: Clock, seq: int, data: bytes, mac: str) -> None:

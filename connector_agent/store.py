@@ -82,18 +82,25 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any error); nests as a no-op."""
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any error); nests as a no-op.
+
+        SQLite's own failures (a full disk, a lock held past the busy timeout, an I/O error)
+        leave nothing written and come out as :class:`StoreError`, which names the file: the
+        API answers it 503 and the jobs log it and try again later."""
         conn = self.db.conn
-        if conn.in_transaction:
-            yield conn
-            return
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+            if conn.in_transaction:  # nested: the outer one commits
+                yield conn
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path or 'the store'}: cannot write ({exc})") from exc
 
     # ------------------------------------------------------------ sync cursors
 

@@ -13,6 +13,7 @@ import logging
 import sqlite3
 from typing import Generic, TypeVar
 
+from connector_agent.errors import StoreError
 from connector_agent.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ class DeferredWriter(Generic[Batch]):
         try:
             with self.store.transaction() as conn:
                 self._write(conn, batch)
-        except sqlite3.Error as exc:
+        except StoreError as exc:
             self._put_back(batch)
             log.error("cannot persist %s: %s", self.what, exc)
 

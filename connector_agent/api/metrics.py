@@ -59,6 +59,12 @@ class AgentCollector:
         if age is not None:
             lag.add_metric([], age)
         yield lag
+        failing = GaugeMetricFamily(
+            "luxebrain_snapshot_failing",
+            "1 while the models' snapshot cannot be saved (a full disk): they go on in memory.",
+        )
+        failing.add_metric([], 0 if agent.applier.snapshot_error is None else 1)
+        yield failing
         sizes = GaugeMetricFamily(
             "luxebrain_model_size", "Sizes reported by the models (brain.stats()).", labels=["stat"]
         )

@@ -50,6 +50,7 @@ async def status() -> dict[str, Any]:
         "applied_seq": agent.applied_seq(),
         "snapshot_seq": agent.store.applied_seq(),
         "models_ready": agent.models_ready,
+        "snapshot_error": agent.applier.snapshot_error,
         "licence": agent.licence_summary(),
         "last_sync_age_seconds": agent.last_sync_age_seconds(),
     }

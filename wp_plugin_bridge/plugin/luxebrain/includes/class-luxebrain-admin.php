@@ -276,12 +276,40 @@ class LuxeBrain_Admin {
 			$rows[ __( 'Last sync', 'luxebrain' ) ]    = LuxeBrain_Insights::text( $status['last_sync'] ?? null );
 			$rows[ __( 'Models ready', 'luxebrain' ) ] = LuxeBrain_Insights::text( $status['models_ready'] ?? null );
 			$rows[ __( 'Licence', 'luxebrain' ) ]      = self::licence( $status['licence'] ?? null );
+			$problems                                  = self::problems( $status );
+			if ( $problems ) {
+				$rows[ __( 'Problems', 'luxebrain' ) ] = implode( ' ', $problems );
+			}
 		}
 		echo '<table class="widefat striped luxebrain-status"><tbody>';
 		foreach ( $rows as $label => $value ) {
 			printf( '<tr><th scope="row">%s</th><td>%s</td></tr>', esc_html( $label ), esc_html( $value ) );
 		}
 		echo '</tbody></table>';
+	}
+
+	/**
+	 * What the agent reports going wrong, one sentence each: a sync that failed (per resource,
+	 * until one succeeds) and models it cannot save (a full disk), which go on in memory.
+	 *
+	 * @param array $status The agent's /v1/status answer.
+	 * @return string[]
+	 */
+	public static function problems( array $status ): array {
+		$problems = array();
+		$snapshot = $status['snapshot_error'] ?? null;
+		if ( is_array( $snapshot ) && isset( $snapshot['message'] ) ) {
+			/* translators: 1: since when (UTC), 2: the agent's error message */
+			$problems[] = sprintf( __( 'The models cannot be saved since %1$s (%2$s); they keep learning in memory.', 'luxebrain' ), (string) ( $snapshot['since'] ?? '' ), (string) $snapshot['message'] );
+		}
+		$errors = $status['errors'] ?? array();
+		foreach ( is_array( $errors ) ? $errors : array() as $resource => $error ) {
+			if ( is_array( $error ) && isset( $error['message'] ) ) {
+				/* translators: 1: what was synced, such as orders, 2: the agent's error message */
+				$problems[] = sprintf( __( 'Syncing %1$s failed: %2$s', 'luxebrain' ), (string) $resource, (string) $error['message'] );
+			}
+		}
+		return $problems;
 	}
 
 	/**
