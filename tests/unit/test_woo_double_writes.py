@@ -58,6 +58,41 @@ def test_refund_and_delete_over_rest(wc: API) -> None:
     assert wc.get(f"orders/{order['id']}").status_code == 404
 
 
+def test_a_refund_of_units_lists_them_as_woocommerce_does(double: WooDouble, wc: API) -> None:
+    order = wc.post(
+        "orders",
+        {"customer_id": 13085, "set_paid": True,
+         "line_items": [{"product_id": 10, "quantity": 3}, {"product_id": 12, "quantity": 1}]},
+    ).json()
+    first = order["line_items"][0]
+    unit = first["price"]
+    body = {"amount": f"{unit * 2:.2f}", "reason": "two came back",
+            "line_items": [{"id": first["id"], "quantity": 2, "refund_total": unit * 2}]}
+    created = wc.post(f"orders/{order['id']}/refunds", body)
+    assert created.status_code == 201
+    listed = wc.get(f"orders/{order['id']}/refunds").json()
+    assert [r["id"] for r in listed] == [created.json()["id"]]
+    (item,) = listed[0]["line_items"]
+    assert (item["product_id"], item["variation_id"], item["quantity"]) == (10, 0, -2)
+    assert item["total"] == f"{-unit * 2:.2f}" and item["price"] == -unit
+    assert item["meta_data"][0]["key"] == "_refunded_item_id"
+    assert item["meta_data"][0]["value"] == str(first["id"])
+    # the order's own line items keep their quantities; its refunds list the money only
+    again = wc.get(f"orders/{order['id']}").json()
+    assert again["line_items"][0]["quantity"] == 3 and again["status"] == "processing"
+    assert again["refunds"][0] == {"id": created.json()["id"], "reason": "two came back",
+                                   "total": f"-{unit * 2:.2f}"}
+    # one unit left on that line: asking back two is refused, and nothing changes
+    version = double.state.version
+    for lines in ([{"id": first["id"], "quantity": 2}], [{"id": 999999, "quantity": 1}],
+                  [{"id": first["id"], "quantity": 0}], [{"quantity": 1}], "all"):
+        refused = wc.post(f"orders/{order['id']}/refunds", {"amount": "0.10", "line_items": lines})
+        assert refused.status_code == 400, lines
+        assert refused.json()["data"]["params"].keys() == {"line_items"}
+    assert double.state.version == version
+    assert len(wc.get(f"orders/{order['id']}/refunds").json()) == 1
+
+
 def test_an_unknown_product_is_refused_and_nothing_is_created(double: WooDouble, wc: API) -> None:
     before = len(double.state.orders)
     refused = wc.post("orders", {"line_items": [{"product_id": 987654, "quantity": 1}]})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -173,9 +174,13 @@ class WooDouble:
         with self.state.lock:
             return self.renderer.order(self.state.force_delete_order(order_id))
 
-    def refund_order(self, order_id: int, amount: str, reason: str = "") -> dict[str, Any]:
+    def refund_order(
+        self, order_id: int, amount: str, reason: str = "", lines: Sequence[tuple[int, int]] = ()
+    ) -> dict[str, Any]:
+        """A refund of ``amount``; ``lines``: (order line item id, units given back)."""
         with self.state.lock:
-            return self.renderer.refund(order_id, self.state.refund_order(order_id, amount, reason))
+            refund = self.state.refund_order(order_id, amount, reason, lines)
+            return self.renderer.refund(order_id, refund)
 
     def create_product(
         self,

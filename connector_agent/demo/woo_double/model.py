@@ -34,12 +34,23 @@ class Fee:
     total: str
 
 
+@dataclass(frozen=True, slots=True)
+class RefundLine:
+    """Units of one order line given back: WooCommerce makes it an item of its own on the
+    refund, pointing at the order's line (``_refunded_item_id``)."""
+
+    id: int
+    line: Line
+    quantity: int
+
+
 @dataclass(slots=True)
 class Refund:
     id: int
     created: int
     amount: str
     reason: str
+    lines: tuple[RefundLine, ...] = ()
 
 
 @dataclass(slots=True)

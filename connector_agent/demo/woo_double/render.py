@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .dates import StoreTime
-from .model import Category, Customer, Line, Order, Product, Refund, Webhook
+from .model import Category, Customer, Line, Order, Product, Refund, RefundLine, Webhook
 
 CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€"}
 HTML_SYMBOLS = {"USD": "&#36;", "GBP": "&pound;", "EUR": "&euro;"}
@@ -213,6 +213,40 @@ class Renderer:
             "parent_name": None,
         }
 
+    @staticmethod
+    def _refund_line(returned: RefundLine) -> dict[str, Any]:
+        """An item of a refund, as WooCommerce shows it: the order line's product with negative
+        quantity and totals, pointing at that line through ``_refunded_item_id``."""
+        line = returned.line
+        unit = Decimal(line.total) / line.quantity if line.quantity else Decimal(0)
+        total = money(-unit * returned.quantity)
+        return {
+            "id": returned.id,
+            "name": line.name,
+            "product_id": line.product_id,
+            "variation_id": line.variation_id,
+            "quantity": -returned.quantity,
+            "tax_class": "",
+            "subtotal": total,
+            "subtotal_tax": "0.00",
+            "total": total,
+            "total_tax": "0.00",
+            "taxes": [],
+            "meta_data": [
+                {
+                    "id": returned.id * 10,
+                    "key": "_refunded_item_id",
+                    "value": str(line.id),
+                    "display_key": "_refunded_item_id",
+                    "display_value": str(line.id),
+                }
+            ],
+            "sku": line.sku,
+            "price": -float(unit),
+            "image": {"id": "", "src": ""},
+            "parent_name": None,
+        }
+
     def refund(self, order_id: int, r: Refund) -> dict[str, Any]:
         out: dict[str, Any] = {"id": r.id}
         self._dates(out, "date_created", r.created)
@@ -223,7 +257,7 @@ class Renderer:
                 "refunded_by": 1,
                 "refunded_payment": False,
                 "meta_data": [],
-                "line_items": [],
+                "line_items": [self._refund_line(line) for line in r.lines],
                 "shipping_lines": [],
                 "tax_lines": [],
                 "fee_lines": [],

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from luxebrain.clock import Clock
 
 from .errors import WooRestError, invalid_id
-from .model import Category, Customer, Line, Order, Product, Refund
+from .model import Category, Customer, Line, Order, Product, Refund, RefundLine
 from .people import identity
 from .render import money
 from .seed import Seed, customer_billing, order_billing
@@ -259,10 +259,19 @@ class StoreState:
             self.version += 1
             return self.orders.pop(self.order(order_id).id)
 
-    def refund_order(self, order_id: int, amount: str, reason: str = "") -> Refund:
-        """A refund; the order becomes ``refunded`` once refunds add up to its total."""
+    def refund_order(
+        self,
+        order_id: int,
+        amount: str,
+        reason: str = "",
+        lines: Iterable[tuple[int, int]] = (),
+    ) -> Refund:
+        """A refund, of money and optionally of units: ``lines`` are (order line item id,
+        quantity) given back. The order becomes ``refunded`` once refunds add up to its total;
+        its own line items never change."""
         with self.lock:
             order = self.order(order_id)
+            returned = self._refund_lines(order, lines)
             try:
                 value = Decimal(str(amount))
             except InvalidOperation:
@@ -275,13 +284,36 @@ class StoreState:
                     500, "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount."
                 )
             now = self.now()
-            refund = Refund(self._post_id(), now, money(value), str(reason))
+            refund = Refund(self._post_id(), now, money(value), str(reason), returned)
             order.refunds.append(refund)
             if refunded + value == Decimal(order.total):
                 order.status = "refunded"
             order.modified = now
             self._notify("order", "updated", order_id)
             return refund
+
+    def _refund_lines(
+        self, order: Order, lines: Iterable[tuple[int, int]]
+    ) -> tuple[RefundLine, ...]:
+        """Validated refund lines: each an existing line of ``order``, at most the units it
+        still has that were not given back before."""
+        by_id = {line.id: line for line in order.lines}
+        given_back: dict[int, int] = {}
+        for refund in order.refunds:
+            for old in refund.lines:
+                given_back[old.line.id] = given_back.get(old.line.id, 0) + old.quantity
+        made = []
+        for line_id, quantity in lines:
+            line = by_id.get(line_id) if isinstance(line_id, int) else None
+            if line is None:
+                raise _bad("line_items", f"{line_id!r} is not a line item of this order.")
+            left = line.quantity - given_back.get(line.id, 0)
+            whole = isinstance(quantity, int) and not isinstance(quantity, bool)
+            if not whole or not 0 < quantity <= left:
+                raise _bad("line_items", f"quantity of line item {line_id} must be 1 to {left}.")
+            given_back[line.id] = given_back.get(line.id, 0) + quantity
+            made.append(RefundLine(self._item_id(), line, quantity))
+        return tuple(made)
 
     def bulk_touch_orders(self, order_ids: Iterable[int], at: datetime) -> list[Order]:
         """Give many orders the same ``date_modified`` second, as a bulk edit does."""
