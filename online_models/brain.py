@@ -63,6 +63,11 @@ STATE_VERSION = 10
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
 
+def _local_day(ts: float, utc_offset: int | None) -> int:
+    """The date ordinal of ``ts`` on a clock ``utc_offset`` minutes from UTC (None: UTC)."""
+    return datetime.fromtimestamp(ts + 60 * (utc_offset or 0), UTC).toordinal()
+
+
 def _check_limit(limit: int) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"limit must be an integer from 1 to {MAX_LIMIT} (got {limit!r})")
@@ -279,10 +284,13 @@ class Brain:
             self._catalogue.learn_line(line)
         state, taught = self._order_state(order.key)
         if order.paid and state != TAUGHT:
-            self._teach(order, 1)
-            self._remember(order.key, TAUGHT, pack(order))
+            sold = replace(order, returned=()) if order.returned else order
+            self._teach(sold, 1)
+            self._remember(order.key, TAUGHT, pack(sold))
+            if order.returned:  # first seen after units came back: they count on that day
+                self._learn_refunds(order, sold, event)
         elif order.paid and taught is not None:
-            self._learn_refunds(order, unpack(taught))
+            self._learn_refunds(order, unpack(taught), event)
         elif order.status in REVERSAL_STATUSES and state == TAUGHT:
             self._teach(unpack(taught) if taught is not None else _as_taught(order), -1)
             self._remember(order.key, REVERSED, None)
@@ -291,16 +299,25 @@ class Brain:
                 self._learn_cancellation(order)
             self._remember(order.key, CANCELLED, None)
 
-    def _learn_refunds(self, order: Order, taught: Order) -> None:
-        """A paid order's partial refunds change what its customer spent, nothing else: no
-        refunded quantities reach the order (WooCommerce keeps them on the refund)."""
-        if order.refunded == taught.refunded:
+    def _learn_refunds(self, order: Order, taught: Order, event: Event) -> None:
+        """A paid order's partial refunds change what its customer spent and, for the units
+        they give back, the product's demand on the day the refund is learned (as a
+        cancellation lowers it on its own day); the order stays a sale for everything else."""
+        if order.refunded == taught.refunded and order.returned == taught.returned:
             return
-        now = replace(taught, refunded=order.refunded)
-        if taught.buyer is not None:
+        now = replace(taught, refunded=order.refunded, returned=order.returned)
+        if taught.buyer is not None and now.spend != taught.spend:
             self._segments.learn(
                 taught.buyer, ts=taught.timestamp, amount=now.spend - taught.spend, orders=0
             )
+        before = dict(taught.returned)
+        day = _local_day(event.timestamp, order.utc_offset)
+        for product_id, units in order.returned:
+            was = before.pop(product_id, 0)
+            if units != was:
+                self._demand.learn(product_id, day, was - units)
+        for product_id, was in before.items():  # a refund deleted: its units count again
+            self._demand.learn(product_id, day, was)
         self._orders[order.key] = (TAUGHT, pack(now))
 
     def _on_order_deleted(self, event: Event) -> None:
@@ -376,9 +393,16 @@ class Brain:
         buyer = order.buyer
         if buyer is not None:
             self._segments.learn(buyer, ts=order.timestamp, amount=sign * order.spend, orders=sign)
+        # a reversal takes back only the units no refund gave back already
+        returned = dict(order.returned) if sign < 0 else {}
         for line in order.lines:
             if line.is_product and line.quantity > 0:
-                self._demand.learn(line.product_id, order.day, sign * line.quantity)
+                given_back = min(line.quantity, returned.get(line.product_id, 0))
+                if given_back:
+                    returned[line.product_id] -= given_back
+                self._demand.learn(
+                    line.product_id, order.day, sign * (line.quantity - given_back)
+                )
                 # demand answers the posted price, not a line's (quantity-tiered) unit price
                 posted = self._catalogue.price(line.product_id) or line.unit_price
                 self._pricer.learn(
@@ -515,7 +539,7 @@ class Brain:
         """The shop's calendar day of its latest event (orders are counted on shop days)."""
         if self._last_ts is None:
             return None
-        return datetime.fromtimestamp(self._last_ts + 60 * self._utc_offset, UTC).toordinal()
+        return _local_day(self._last_ts, self._utc_offset)
 
     def forecast(
         self,

@@ -133,7 +133,9 @@ class Event:
         less UTC when the order was made, or ``None``: the models then count UTC days),
         ``total``, ``line_items``: list of
         ``{product_id, variation_id (or None), name, category, quantity, unit_price}``,
-        ``refunds``: list of ``{id, amount}`` (positive decimal strings).
+        ``refunds``: list of ``{id, amount}`` (positive decimal strings), with
+        ``line_items`` (``{product_id, variation_id, quantity}``, units given back) when the
+        refund gave units back and the agent has read them.
     ``product.upserted``
         ``id, parent_id (or None), type, name, status, sku, categories`` (list of
         ``{id, name}``), ``price, regular_price, sale_price`` (decimal strings or ``None``),

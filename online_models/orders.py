@@ -61,6 +61,8 @@ class Order:
     paid: bool = False
     #: the shop's clock less UTC when it was made, in minutes (None: unknown, so UTC days)
     utc_offset: int | None = None
+    #: units given back through its refunds so far, (product id, units) by product id
+    returned: tuple[tuple[str, int], ...] = ()
 
     @property
     def products(self) -> tuple[str, ...]:
@@ -137,6 +139,19 @@ def _refunded(refunds: Any) -> float:
     return total
 
 
+def _returned(refunds: Any) -> tuple[tuple[str, int], ...]:
+    """Units given back per product, summed over the refunds' ``line_items`` (a refund of money
+    alone has none); unreadable items are skipped, quantities count by their size."""
+    units: dict[str, int] = {}
+    for refund in refunds if isinstance(refunds, list) else []:
+        items = refund.get("line_items") if isinstance(refund, dict) else None
+        for item in items if isinstance(items, list) else []:
+            line = _line(item)
+            if line is not None and line.quantity:
+                units[line.product_id] = units.get(line.product_id, 0) + abs(line.quantity)
+    return tuple(sorted(units.items()))
+
+
 def _guest_key(payload: dict[str, Any]) -> str | None:
     key = payload.get("guest_key")
     return key if isinstance(key, str) and key else None
@@ -191,12 +206,23 @@ def order_of(event: Event) -> Order:
         guest_key=_guest_key(payload) if customer in (None, "") else None,
         paid=is_paid(status, payload.get("paid_at")),
         utc_offset=offset,
+        returned=_returned(payload.get("refunds")),
     )
 
 
 PackedLine = tuple[str, str | None, int, float]
 Packed = tuple[
-    str, str, str | None, float, int, int, tuple[PackedLine, ...], float, str | None, int | None
+    str,
+    str,
+    str | None,
+    float,
+    int,
+    int,
+    tuple[PackedLine, ...],
+    float,
+    str | None,
+    int | None,
+    tuple[tuple[str, int], ...],
 ]
 
 
@@ -215,6 +241,7 @@ def pack(order: Order) -> Packed:
         order.refunded,
         order.guest_key,
         order.utc_offset,
+        order.returned,
     )
 
 
@@ -227,7 +254,7 @@ def buyer_of(packed: Packed) -> str | None:
 
 def unpack(packed: Packed) -> Order:
     """The order :func:`pack` remembered (only orders that were taught, so paid, are packed)."""
-    key, status, customer, ts, day, hour, lines, refunded, guest_key, offset = packed
+    key, status, customer, ts, day, hour, lines, refunded, guest_key, offset, returned = packed
     return Order(
         key,
         status,
@@ -240,4 +267,5 @@ def unpack(packed: Packed) -> Order:
         guest_key,
         paid=True,
         utc_offset=offset,
+        returned=returned,
     )
