@@ -293,6 +293,17 @@ class EventLog:
         ).fetchone()
         return str(row[0]) if row else None
 
+    def last_payload(self, resource: str, key: str) -> dict[str, Any] | None:
+        """The newest payload held for a ``resource`` ``key`` (compaction keeps it)."""
+        row = self.store.db.conn.execute(
+            "SELECT payload FROM event_log WHERE key = ? AND kind LIKE ? ORDER BY seq DESC LIMIT 1",
+            [key, f"{resource}.%"],
+        ).fetchone()
+        if row is None or row[0] is None:
+            return None
+        payload = orjson.loads(row[0])
+        return payload if isinstance(payload, dict) else None
+
     def known_keys(self, resource: str) -> set[str]:
         """Keys of live (not deleted) records of a resource, from the projected tables."""
         table = {"order": "orders", "product": "products", "customer": "customers"}[resource]

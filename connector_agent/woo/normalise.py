@@ -9,8 +9,10 @@ for an order line, the last version held for a delete) is passed in by the calle
   ``date_created``/``date_created_gmt`` pair, so daylight saving is followed), for the models'
   shop-local days and hours; ``None`` when the pair is incomplete or out of any real offset;
 * an order line's ``unit_price`` is ``subtotal / quantity`` (the price before coupons); refunds
-  are positive amounts; guests get ``customer_id None`` and a ``guest_key`` (a hash of the billing
-  email, never the email itself);
+  are positive amounts, with the units they gave back (``line_items``) once the sync has read
+  them from ``/orders/{id}/refunds`` (an order names only its refunds' money); guests get
+  ``customer_id None`` and a ``guest_key`` (a hash of the billing email, never the email
+  itself);
 * variations come in two shapes (``/products/{id}/variations`` without ``name``/``type``/
   ``parent_id``, and ``/products/{id}`` or a webhook with them); both give the same payload, so
   the same variation seen both ways is one version.
@@ -157,19 +159,61 @@ def _order_line(line: Mapping[str, Any], category_of: CategoryOf) -> dict[str, A
     }
 
 
+#: ``{refund id: its line items as the payload carries them}`` for the refunds whose units are
+#: known (an order's ``refunds`` name only the money; the units are on the refunds themselves)
+RefundLines = Mapping[str, list[dict[str, Any]]]
+
+
+def refund_lines(refunds: Any) -> dict[str, list[dict[str, Any]]]:
+    """What ``GET /orders/{id}/refunds`` says each refund gave back: ``{refund id: [{product_id,
+    variation_id, quantity}]}`` with positive quantities (WooCommerce lists them negative); a
+    refund of money alone maps to ``[]``."""
+    if not isinstance(refunds, list):
+        raise WooCommerceError("the refunds of an order are not a list")
+    found: dict[str, list[dict[str, Any]]] = {}
+    for refund in refunds:
+        with _about("refund", refund):
+            key = _required_id(refund, "refund")
+            lines = []
+            for item in refund.get("line_items") or []:
+                quantity = int(item.get("quantity") or 0)
+                product_id = _id(item.get("product_id"))
+                if product_id is not None and quantity:
+                    lines.append({"product_id": product_id,
+                                  "variation_id": _id(item.get("variation_id")),
+                                  "quantity": abs(quantity)})
+            found[key] = lines
+    return found
+
+
+def known_refund_lines(payload: Any) -> dict[str, list[dict[str, Any]]]:
+    """The refund lines an earlier payload of the same order carried (see ``order_payload``)."""
+    refunds = payload.get("refunds") if isinstance(payload, Mapping) else None
+    known: dict[str, list[dict[str, Any]]] = {}
+    for refund in refunds if isinstance(refunds, list) else []:
+        if isinstance(refund, Mapping) and isinstance(refund.get("line_items"), list):
+            known[str(refund.get("id"))] = refund["line_items"]
+    return known
+
+
 def order_payload(
-    order: Mapping[str, Any], category_of: CategoryOf = _no_category
+    order: Mapping[str, Any],
+    category_of: CategoryOf = _no_category,
+    lines_of_refunds: RefundLines | None = None,
 ) -> dict[str, Any]:
-    """The contract payload of an ``order.upserted``."""
+    """The contract payload of an ``order.upserted``; a refund whose units are known from
+    ``lines_of_refunds`` carries them as ``line_items``."""
     key = _required_id(order, "order")
     customer_id = _id(order.get("customer_id"))
     billing = order.get("billing") or {}
     refunds = []
     for refund in order.get("refunds") or []:
         amount = money(refund.get("total") if "total" in refund else refund.get("amount"))
-        refunds.append(
-            {"id": _required_id(refund, "refund"), "amount": str(abs(Decimal(amount or "0")))}
-        )
+        refund_id = _required_id(refund, "refund")
+        entry: dict[str, Any] = {"id": refund_id, "amount": str(abs(Decimal(amount or "0")))}
+        if lines_of_refunds and refund_id in lines_of_refunds:
+            entry["line_items"] = lines_of_refunds[refund_id]
+        refunds.append(entry)
     return {
         "id": key,
         "status": order.get("status"),
@@ -187,9 +231,13 @@ def order_payload(
     }
 
 
-def order_event(order: Mapping[str, Any], category_of: CategoryOf = _no_category) -> Event:
+def order_event(
+    order: Mapping[str, Any],
+    category_of: CategoryOf = _no_category,
+    lines_of_refunds: RefundLines | None = None,
+) -> Event:
     with _about("order", order):
-        payload = order_payload(order, category_of)
+        payload = order_payload(order, category_of, lines_of_refunds)
         return _event(ev.ORDER_UPSERTED, payload["id"], _modified(order), payload)
 
 

@@ -269,7 +269,10 @@ class Syncer:
         if phase.name == "trash":
             return self._deletes(singular, items)
         if resource == "orders":
-            return [normalise.order_event(item, self.categories) for item in items]
+            return [
+                normalise.order_event(item, self.categories, self._refund_lines(item))
+                for item in items
+            ]
         if resource == "customers":
             return [normalise.customer_event(item) for item in self._changed(phase, items, since)]
         events: list[Event] = []
@@ -304,6 +307,26 @@ class Syncer:
             return []
         params = {**phase.params, "include": ",".join(changed), "per_page": len(changed)}
         return list(self.client.list_page(phase.endpoint, params).body)
+
+    def _refund_lines(self, order: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        """The units each of an order's refunds gave back: known from the order's last event,
+        else read from ``/orders/{id}/refunds`` (once per new refund, not on every sync)."""
+        refunds = order.get("refunds")
+        if not isinstance(refunds, list) or not refunds:
+            return {}
+        known = normalise.known_refund_lines(self.log.last_payload("order", str(order.get("id"))))
+        wanted = {str(r.get("id")) for r in refunds if isinstance(r, dict)}
+        if wanted <= known.keys():
+            return known
+        page = 1
+        while True:
+            reply = self.client.list_page(
+                f"orders/{order['id']}/refunds", {"per_page": self.page_size, "page": page}
+            )
+            known.update(normalise.refund_lines(reply.body))
+            if reply.is_last_page(page, self.page_size):
+                return known
+            page += 1
 
     def _variations(self, parent: dict[str, Any]) -> list[Event]:
         """All variations of a variable product (their own paged listing)."""

@@ -104,7 +104,9 @@ def events_for(
     if action not in UPSERT_EVENTS:
         return [], f"topic {topic} is not synced"
     if resource == "order":
-        return [normalise.order_event(body, categories)], None
+        # the units of refunds read by an earlier sync; a new refund's wait for the next sync
+        known = normalise.known_refund_lines(log.last_payload("order", str(body.get("id"))))
+        return [normalise.order_event(body, categories, known)], None
     if resource == "product":
         return [normalise.product_event(body)], None
     return [normalise.customer_event(body)], None

@@ -73,3 +73,31 @@ def test_a_product_hidden_from_the_catalogue_leaves_every_list(tmp_path, config_
         applier.apply_pending()
         assert applier.brain.popular(limit=1)[0].product_id == best
     store.close()
+
+
+def test_units_given_back_lower_the_products_forecast(tmp_path, config_path, frozen_clock):
+    """Two shops alike but for one refund: money only in one, the same money for 3 of 4 units
+    in the other. Only the second lowers the product's demand."""
+    totals = {}
+    for given_back in (False, True):
+        store, applier = synced(tmp_path / str(given_back), config_path, frozen_clock)
+        with WooDouble.demo(limit_orders=200, clock=frozen_clock, ending_now=True) as shop:
+            shop.start()
+            client = WooClient(shop.url, shop.consumer_key, shop.consumer_secret,
+                               sleep=lambda _s: None, backoff=Backoff(0.01, 0.01),
+                               clock=frozen_clock)
+            Syncer(client, store).run()
+            applier.apply_pending()
+            product = applier.brain.popular(limit=1)[0].product_id
+            customer = next(iter(shop.state.customers))
+            frozen_clock.advance(60)
+            order = shop.create_order(customer, [(int(product), 4)])
+            line = order["line_items"][0]
+            amount = f"{line['price'] * 3:.2f}"
+            units = [(line["id"], 3)] if given_back else []
+            shop.refund_order(order["id"], amount, "broken", units)
+            Syncer(client, store).run()
+            applier.apply_pending()
+        totals[given_back] = applier.brain.forecast(product, 30)["total"]
+        store.close()
+    assert totals[True] < totals[False]

@@ -53,6 +53,11 @@ def expected(shop: WooDouble) -> dict[str, dict[str, dict]]:
         products = [shop.renderer.product(p) for p in shop.state.products.values()]
         customers = [shop.renderer.customer(c) for c in shop.state.customers.values()]
         orders = [shop.renderer.order(o) for o in shop.state.orders.values()]
+        refunds = {  # what GET /orders/{id}/refunds answers, for the orders with refunds
+            o.id: normalise.refund_lines([shop.renderer.refund(o.id, r) for r in o.refunds])
+            for o in shop.state.orders.values()
+            if o.refunds
+        }
     live_products = [p for p in products if p["status"] != "trash"]
     category = {
         str(p["id"]): (p["categories"][0]["name"] if p["categories"] else None) for p in products
@@ -63,7 +68,7 @@ def expected(shop: WooDouble) -> dict[str, dict[str, dict]]:
         },
         "customer.upserted": {str(c["id"]): normalise.customer_payload(c) for c in customers},
         "order.upserted": {
-            str(o["id"]): normalise.order_payload(o, category.get)
+            str(o["id"]): normalise.order_payload(o, category.get, refunds.get(o["id"]))
             for o in orders
             if o["status"] != "trash"
         },
@@ -276,3 +281,33 @@ def test_a_trash_listing_older_than_a_restore_does_not_delete(double, store):
     report = sync.run(resources=["orders"])
     assert report.resources["orders"].deleted == 0
     assert str(order_id) in EventLog(store).known_keys("order")
+
+
+def test_a_refund_of_units_is_read_once_from_the_orders_refunds(double, store):
+    syncer(double, store).run()
+    customer, product = next(iter(double.state.customers)), next(iter(double.state.products))
+    order = double.create_order(customer, [(product, 4)])
+    line = order["line_items"][0]
+    double.refund_order(order["id"], f"{line['price'] * 3:.2f}", "three broke", [(line["id"], 3)])
+    double.refund_order(order["id"], "1.00", "late delivery")  # money only
+    fetched = []
+    client = client_for(double)
+    list_page = client.list_page
+
+    def listing(endpoint, params):
+        fetched.append(endpoint)
+        return list_page(endpoint, params)
+
+    client.list_page = listing
+    Syncer(client, store).run()
+    refunds = latest_payloads(store, "order.upserted")[str(order["id"])]["refunds"]
+    assert sorted((r["amount"], r["line_items"]) for r in refunds) == [
+        ("1.00", []),
+        (f"{line['price'] * 3:.2f}",
+         [{"product_id": str(product), "variation_id": None, "quantity": 3}]),
+    ]
+    assert fetched.count(f"orders/{order['id']}/refunds") == 1
+    # a full pass lists every order again: refunds already read are not asked for again
+    fetched.clear()
+    Syncer(client, store).run(full=True)
+    assert not [endpoint for endpoint in fetched if endpoint.endswith("/refunds")]

@@ -87,6 +87,32 @@ def test_refunds_are_positive_amounts_in_both_shapes():
     assert Decimal(listed[0]["amount"]) == Decimal(payload["refunds"][0]["amount"])
 
 
+def test_refund_lines_read_the_units_a_refund_gave_back():
+    # the recorded store's partial refund gave money only
+    assert normalise.refund_lines(fixture("refund_partial_refunds")) == {"2403": []}
+    listed = [{"id": 9, "line_items": [
+        {"id": 31, "product_id": 3891, "variation_id": 3893, "quantity": -2, "total": "-30.00"},
+        {"id": 32, "product_id": 0, "quantity": -1},  # a deleted product: nothing to count
+    ]}]
+    lines = normalise.refund_lines(listed)
+    assert lines == {"9": [{"product_id": "3891", "variation_id": "3893", "quantity": 2}]}
+    order = fixture("refund_partial_order")
+    payload = normalise.order_payload(order, lines_of_refunds={"2403": []})
+    assert payload["refunds"] == [{"id": "2403", "amount": "59.94", "line_items": []}]
+    assert normalise.known_refund_lines(payload) == {"2403": []}
+    unknown = normalise.order_payload(order)  # units not read yet: no line_items key
+    assert "line_items" not in unknown["refunds"][0]
+    assert normalise.known_refund_lines(unknown) == {}
+    assert normalise.known_refund_lines(None) == {}
+
+
+@pytest.mark.parametrize("body", [{"id": 9}, [{"line_items": []}], [{"id": 9, "line_items": [
+    {"product_id": 3, "quantity": "two"}]}]])
+def test_a_bad_refunds_answer_is_a_clear_error(body):
+    with pytest.raises(WooCommerceError, match="refund"):
+        normalise.refund_lines(body)
+
+
 def test_order_event_version_is_modified_time_plus_payload_hash():
     order = fixture("orders_page1")[0]
     event = normalise.order_event(order)

@@ -91,6 +91,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests and the demo print what matters themselves."""
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header by the store's clock (a client reads the server's time from it),
+        so a store on a test clock is consistent with the dates of its records."""
+        return super().date_time_string(self.server.auth.clock.time() if timestamp is None
+                                         else timestamp)
+
     def do_GET(self) -> None:
         self._serve()
 
