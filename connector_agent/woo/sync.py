@@ -43,6 +43,10 @@ from online_models.events import Event, parse_time
 log = logging.getLogger(__name__)
 
 RESOURCES = ("products", "customers", "orders")
+#: refunds modified longer ago than this are not asked for their units: those only move the
+#: demand forecasts, which read the recent weeks, and a backfill would otherwise send one more
+#: request for every refunded order of the shop's whole history
+REFUND_UNITS_DAYS = 90
 MODIFIED_AFTER_SINCE = (5, 8)
 
 #: ``on_page(resource, phase, records read so far in the phase, X-WP-Total or None)``
@@ -316,7 +320,7 @@ class Syncer:
             return {}
         known = normalise.known_refund_lines(self.log.last_payload("order", str(order.get("id"))))
         wanted = {str(r.get("id")) for r in refunds if isinstance(r, dict)}
-        if wanted <= known.keys():
+        if wanted <= known.keys() or not self._recent(order):
             return known
         page = 1
         while True:
@@ -327,6 +331,10 @@ class Syncer:
             if reply.is_last_page(page, self.page_size):
                 return known
             page += 1
+
+    def _recent(self, order: dict[str, Any]) -> bool:
+        """Modified within ``REFUND_UNITS_DAYS`` (or of unknown age)."""
+        return _changed(order, self.clock.now() - timedelta(days=REFUND_UNITS_DAYS))
 
     def _variations(self, parent: dict[str, Any]) -> list[Event]:
         """All variations of a variable product (their own paged listing)."""

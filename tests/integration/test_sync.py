@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -13,6 +13,8 @@ from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from connector_agent.woo import Syncer, WooClient, normalise
 from connector_agent.woo.backoff import Backoff
+from connector_agent.woo.sync import REFUND_UNITS_DAYS
+from luxebrain.clock import FrozenClock
 
 
 @pytest.fixture
@@ -310,4 +312,27 @@ def test_a_refund_of_units_is_read_once_from_the_orders_refunds(double, store):
     # a full pass lists every order again: refunds already read are not asked for again
     fetched.clear()
     Syncer(client, store).run(full=True)
+    assert not [endpoint for endpoint in fetched if endpoint.endswith("/refunds")]
+
+
+def test_the_units_of_an_old_refund_are_not_asked_for(double, store):
+    """A backfill asks only for the refunds of the recent weeks, which the forecasts read."""
+    customer, product = next(iter(double.state.customers)), next(iter(double.state.products))
+    order = double.create_order(customer, [(product, 4)])
+    line = order["line_items"][0]
+    double.refund_order(order["id"], "1.00", "broken", [(line["id"], 1)])
+    later = FrozenClock(datetime.now(UTC) + timedelta(days=REFUND_UNITS_DAYS + 1))
+    client = client_for(double)
+    fetched = []
+    list_page = client.list_page
+
+    def listing(endpoint, params):
+        fetched.append(endpoint)
+        return list_page(endpoint, params)
+
+    client.list_page = listing
+    Syncer(client, store, clock=later).run()
+    refunds = latest_payloads(store, "order.upserted")[str(order["id"])]["refunds"]
+    assert refunds == [{"id": str(double.state.orders[order["id"]].refunds[0].id),
+                        "amount": "1.00"}]
     assert not [endpoint for endpoint in fetched if endpoint.endswith("/refunds")]
