@@ -17,7 +17,7 @@ from cloud_api.api.inputs import json_object
 from cloud_api.db import in_db
 from cloud_api.errors import CsrfFailed, Forbidden, Unauthorized
 from cloud_api.models import Staff, StaffSession
-from cloud_api.staff import sessions
+from cloud_api.staff import accounts, sessions
 from cloud_api.staff.roles import can
 from cloud_api.times import now_s
 
@@ -48,6 +48,31 @@ class Credentials:
     via_cookie: bool
     csrf: str
     method: str
+
+
+def sign_in(
+    given: dict[str, Any], settings: dict[str, Any], client: str
+) -> tuple[Staff, str, int]:
+    """(staff, session token, now) for ``given`` email, password and code (2FA); for the JSON
+    API and the console alike, inside a database call (throttled per client and account)."""
+    now = now_s(settings["CLOCK"])
+    staff = accounts.authenticate(
+        given.get("email"),
+        given.get("password"),
+        given.get("code"),
+        client=client,
+        now=now,
+        max_failures=settings["LOGIN_MAX_FAILURES"],
+        window=settings["LOGIN_WINDOW_SECONDS"],
+    )
+    token = sessions.start(
+        staff,
+        secret=sessions.app_secret(settings["SECRET_KEY"]),
+        now=now,
+        ttl=settings["SESSION_SECONDS"],
+        two_factor=bool(staff.totp_secret),
+    )
+    return staff, token, now
 
 
 def credentials(csrf: str) -> Credentials:

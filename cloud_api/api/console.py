@@ -22,6 +22,7 @@ from cloud_api.api.access import (
     Ctx,
     authorise,
     credentials,
+    sign_in,
 )
 from cloud_api.api.inputs import client_address
 from cloud_api.db import in_db, in_db_keeping_counts
@@ -134,23 +135,7 @@ async def login() -> Any:
     settings, client = dict(current_app.config), client_address()
 
     def run() -> str:
-        now = now_s(settings["CLOCK"])
-        staff = accounts.authenticate(
-            form.get("email"),
-            form.get("password"),
-            form.get("code"),
-            client=client,
-            now=now,
-            max_failures=settings["LOGIN_MAX_FAILURES"],
-            window=settings["LOGIN_WINDOW_SECONDS"],
-        )
-        return sessions.start(
-            staff,
-            secret=sessions.app_secret(settings["SECRET_KEY"]),
-            now=now,
-            ttl=settings["SESSION_SECONDS"],
-            two_factor=bool(staff.totp_secret),
-        )
+        return sign_in(form, settings, client)[1]
 
     try:
         token = await in_db_keeping_counts(run)

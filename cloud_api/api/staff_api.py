@@ -11,7 +11,7 @@ from typing import Any
 from quart import Blueprint, current_app, jsonify
 
 from cloud_api import activation, audit, directory, licences, plans
-from cloud_api.api.access import Ctx, staff_route
+from cloud_api.api.access import Ctx, sign_in, staff_route
 from cloud_api.api.inputs import client_address, field, json_object
 from cloud_api.db import in_db, in_db_keeping_counts
 from cloud_api.models import Staff
@@ -42,23 +42,7 @@ async def login() -> Any:
     client = client_address()
 
     def run() -> dict[str, Any]:
-        now = now_s(settings["CLOCK"])
-        staff = accounts.authenticate(
-            body.get("email"),
-            body.get("password"),
-            body.get("code"),
-            client=client,
-            now=now,
-            max_failures=settings["LOGIN_MAX_FAILURES"],
-            window=settings["LOGIN_WINDOW_SECONDS"],
-        )
-        token = sessions.start(
-            staff,
-            secret=sessions.app_secret(settings["SECRET_KEY"]),
-            now=now,
-            ttl=settings["SESSION_SECONDS"],
-            two_factor=bool(staff.totp_secret),
-        )
+        staff, token, now = sign_in(body, settings, client)
         return {
             "token": token,
             "expires_at": iso(now + settings["SESSION_SECONDS"]),
