@@ -22,6 +22,14 @@ def history(brain: Brain) -> Brain:
     return brain
 
 
+def replayed(*events: Event) -> Brain:
+    """A brain that learned the history, then ``events``."""
+    brain = history(Brain(seed=2))
+    for event in events:
+        brain.learn(event)
+    return brain
+
+
 def sale(key: str, at: str, *, quantity: int = 5, returned: int = 0, money: str = "",
          status: str = "completed", modified: str = "") -> Event:
     refunds = []
@@ -55,52 +63,33 @@ def test_the_refund_reads_units_by_product_whatever_their_sign():
 
 
 def test_units_given_back_count_like_a_return_on_the_refund_day():
-    refunded = history(Brain(seed=2))
-    refunded.learn(sale("7", SOLD))
-    refunded.learn(sale("7", SOLD, returned=2, modified=BACK))
-    returned = history(Brain(seed=2))
-    returned.learn(sale("7", SOLD))
-    returned.learn(return_record(BACK, 2))
-    kept = history(Brain(seed=2))
-    kept.learn(sale("7", SOLD))
-    kept.learn(sale("7", SOLD, money="8.00", modified=BACK))  # the same money, no units
+    refunded = replayed(sale("7", SOLD), sale("7", SOLD, returned=2, modified=BACK))
+    returned = replayed(sale("7", SOLD), return_record(BACK, 2))
+    # the same money back, no units
+    kept = replayed(sale("7", SOLD), sale("7", SOLD, money="8.00", modified=BACK))
     assert refunded.forecast("mug", 7)["days"] == returned.forecast("mug", 7)["days"]
     assert refunded.forecast("mug", 7)["total"] < kept.forecast("mug", 7)["total"]
 
 
 def test_the_same_refund_seen_again_changes_nothing_and_a_deleted_one_gives_back():
-    once = history(Brain(seed=2))
-    once.learn(sale("7", SOLD))
-    once.learn(sale("7", SOLD, returned=2, modified=BACK))
-    twice = history(Brain(seed=2))
-    twice.learn(sale("7", SOLD))
-    twice.learn(sale("7", SOLD, returned=2, modified=BACK))
-    twice.learn(sale("7", SOLD, returned=2, modified=BACK))  # a re-sync: the same facts
+    once = replayed(sale("7", SOLD), sale("7", SOLD, returned=2, modified=BACK))
+    twice = replayed(sale("7", SOLD), sale("7", SOLD, returned=2, modified=BACK),
+                     sale("7", SOLD, returned=2, modified=BACK))  # a re-sync: the same facts
     assert twice.forecast("mug", 7) == once.forecast("mug", 7)
-    undone = history(Brain(seed=2))
-    undone.learn(sale("7", SOLD))
-    undone.learn(sale("7", SOLD, returned=2, modified=BACK))
-    undone.learn(sale("7", SOLD, modified=BACK.replace("15:", "16:")))  # the refund deleted
-    never = history(Brain(seed=2))
-    never.learn(sale("7", SOLD))
+    undone = replayed(sale("7", SOLD), sale("7", SOLD, returned=2, modified=BACK),
+                      sale("7", SOLD, modified=BACK.replace("15:", "16:")))  # refund deleted
+    never = replayed(sale("7", SOLD))
     assert undone.forecast("mug", 7)["days"] == never.forecast("mug", 7)["days"]
 
 
 def test_a_full_reversal_after_a_return_takes_back_only_the_units_left():
-    both = history(Brain(seed=2))
-    both.learn(sale("7", SOLD))
-    both.learn(sale("7", SOLD, returned=2, modified=SOLD))
-    both.learn(sale("7", SOLD, returned=2, status="refunded", modified=SOLD))
-    only_reversal = history(Brain(seed=2))
-    only_reversal.learn(sale("7", SOLD))
-    only_reversal.learn(sale("7", SOLD, status="refunded", modified=SOLD))
+    both = replayed(sale("7", SOLD), sale("7", SOLD, returned=2, modified=SOLD),
+                    sale("7", SOLD, returned=2, status="refunded", modified=SOLD))
+    only_reversal = replayed(sale("7", SOLD), sale("7", SOLD, status="refunded", modified=SOLD))
     assert both.forecast("mug", 7)["days"] == only_reversal.forecast("mug", 7)["days"]
 
 
 def test_an_order_first_seen_after_its_return_is_learned_as_sale_then_return():
-    backfilled = history(Brain(seed=2))
-    backfilled.learn(sale("7", SOLD, returned=2, modified=BACK))
-    live = history(Brain(seed=2))
-    live.learn(sale("7", SOLD))
-    live.learn(sale("7", SOLD, returned=2, modified=BACK))
+    backfilled = replayed(sale("7", SOLD, returned=2, modified=BACK))
+    live = replayed(sale("7", SOLD), sale("7", SOLD, returned=2, modified=BACK))
     assert backfilled.forecast("mug", 7)["days"] == live.forecast("mug", 7)["days"]
