@@ -354,9 +354,37 @@ class Brain:
         return replace(order, lines=lines)
 
     def _teach(self, order: Order, sign: int) -> None:
-        products = order.products
         customer = order.customer_id
         returning = customer is not None and self._repeat.knows(customer)
+        if not order.renewal:  # a subscription's renewal is a sale that no one chose
+            self._teach_choice(order, sign, returning)
+        buyer = order.buyer
+        if buyer is not None:
+            self._segments.learn(buyer, ts=order.timestamp, amount=sign * order.spend, orders=sign)
+        # a reversal takes back only the units no refund gave back already
+        returned = dict(order.returned) if sign < 0 else {}
+        for line in order.lines:
+            if line.is_product and line.quantity > 0:
+                given_back = min(line.quantity, returned.get(line.product_id, 0))
+                if given_back:
+                    returned[line.product_id] -= given_back
+                self._demand.learn(
+                    line.product_id, order.day, sign * (line.quantity - given_back)
+                )
+                if order.renewal:
+                    continue  # bought at the price of the day it was subscribed to
+                # demand answers the posted price, not a line's (quantity-tiered) unit price
+                posted = self._catalogue.price(line.product_id) or line.unit_price
+                self._pricer.learn(
+                    line.product_id, line.category, posted, order.day, line.quantity, sign
+                )
+        if sign > 0:
+            self._anomaly.learn(order, returning)
+
+    def _teach_choice(self, order: Order, sign: int, returning: bool) -> None:
+        """What the customer chose teaches the recommenders (and their learned rankers)."""
+        products = order.products
+        customer = order.customer_id
         share = self._cfg.customer_train_share
         if self._learned.trained < self._cfg.customer_train_all_until:
             share = 1.0  # a young ranker learns from every order it can
@@ -390,26 +418,6 @@ class Brain:
             model.learn_order(order, products, sign)
         if customer is not None and sign > 0:
             self._personal.learn(customer, products, 1.0)
-        buyer = order.buyer
-        if buyer is not None:
-            self._segments.learn(buyer, ts=order.timestamp, amount=sign * order.spend, orders=sign)
-        # a reversal takes back only the units no refund gave back already
-        returned = dict(order.returned) if sign < 0 else {}
-        for line in order.lines:
-            if line.is_product and line.quantity > 0:
-                given_back = min(line.quantity, returned.get(line.product_id, 0))
-                if given_back:
-                    returned[line.product_id] -= given_back
-                self._demand.learn(
-                    line.product_id, order.day, sign * (line.quantity - given_back)
-                )
-                # demand answers the posted price, not a line's (quantity-tiered) unit price
-                posted = self._catalogue.price(line.product_id) or line.unit_price
-                self._pricer.learn(
-                    line.product_id, line.category, posted, order.day, line.quantity, sign
-                )
-        if sign > 0:
-            self._anomaly.learn(order, returning)
 
     def _learn_cancellation(self, order: Order) -> None:
         for line in order.lines:

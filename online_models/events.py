@@ -90,6 +90,9 @@ PAID_STATUSES: Final = frozenset({"processing", "completed"})
 REVERSAL_STATUSES: Final = frozenset({"cancelled", "refunded", "failed", "trash"})
 #: WooCommerce's statuses of an order not paid yet (block checkout drafts included).
 UNPAID_STATUSES: Final = frozenset({"pending", "on-hold", "checkout-draft", "draft", "auto-draft"})
+#: ``created_via`` of the orders a subscription plugin places by itself (WooCommerce
+#: Subscriptions' renewals): sales and demand, but no one chose anything
+RENEWAL_CREATED_VIA: Final = "subscription"
 #: The range of real timezones' offsets from UTC (UTC-12 to UTC+14), for ``utc_offset_minutes``.
 MIN_UTC_OFFSET_MINUTES: Final = -12 * 60
 MAX_UTC_OFFSET_MINUTES: Final = 14 * 60
@@ -129,9 +132,10 @@ class Event:
 
     ``order.upserted``
         ``id, status, customer_id`` (``None`` for a guest), ``guest_key``, ``currency``,
-        ``created_at``, ``paid_at`` (or ``None``), ``utc_offset_minutes`` (the shop's clock
-        less UTC when the order was made, or ``None``: the models then count UTC days),
-        ``total``, ``line_items``: list of
+        ``created_via`` (``checkout``, ``admin``, ``rest-api``, ``subscription`` for a
+        subscription's renewal, …, or ``None``), ``created_at``, ``paid_at`` (or ``None``),
+        ``utc_offset_minutes`` (the shop's clock less UTC when the order was made, or
+        ``None``: the models then count UTC days), ``total``, ``line_items``: list of
         ``{product_id, variation_id (or None), name, category, quantity, unit_price}``,
         ``refunds``: list of ``{id, amount}`` (positive decimal strings), with
         ``line_items`` (``{product_id, variation_id, quantity}``, units given back) when the

@@ -16,6 +16,7 @@ from online_models.events import (
     GUEST_PREFIX,
     MAX_UTC_OFFSET_MINUTES,
     MIN_UTC_OFFSET_MINUTES,
+    RENEWAL_CREATED_VIA,
     Event,
     EventError,
     is_paid,
@@ -63,6 +64,8 @@ class Order:
     utc_offset: int | None = None
     #: units given back through its refunds so far, (product id, units) by product id
     returned: tuple[tuple[str, int], ...] = ()
+    #: placed by a subscription plugin (a renewal), not chosen by the customer
+    renewal: bool = False
 
     @property
     def products(self) -> tuple[str, ...]:
@@ -207,6 +210,7 @@ def order_of(event: Event) -> Order:
         paid=is_paid(status, payload.get("paid_at")),
         utc_offset=offset,
         returned=_returned(payload.get("refunds")),
+        renewal=payload.get("created_via") == RENEWAL_CREATED_VIA,
     )
 
 
@@ -223,6 +227,7 @@ Packed = tuple[
     str | None,
     int | None,
     tuple[tuple[str, int], ...],
+    bool,
 ]
 
 
@@ -242,6 +247,7 @@ def pack(order: Order) -> Packed:
         order.guest_key,
         order.utc_offset,
         order.returned,
+        order.renewal,
     )
 
 
@@ -254,7 +260,9 @@ def buyer_of(packed: Packed) -> str | None:
 
 def unpack(packed: Packed) -> Order:
     """The order :func:`pack` remembered (only orders that were taught, so paid, are packed)."""
-    key, status, customer, ts, day, hour, lines, refunded, guest_key, offset, returned = packed
+    key, status, customer, ts, day, hour, lines, refunded, guest_key, offset, returned, renewal = (
+        packed
+    )
     return Order(
         key,
         status,
@@ -268,4 +276,5 @@ def unpack(packed: Packed) -> Order:
         paid=True,
         utc_offset=offset,
         returned=returned,
+        renewal=renewal,
     )

@@ -220,6 +220,7 @@ def order_payload(
         "customer_id": customer_id,
         "guest_key": None if customer_id else guest_key(billing.get("email")),
         "currency": order.get("currency"),
+        "created_via": order.get("created_via") or None,
         "created_at": utc(order.get("date_created_gmt")),
         "paid_at": utc(order.get("date_paid_gmt")),
         "utc_offset_minutes": utc_offset_minutes(

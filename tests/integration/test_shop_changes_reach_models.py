@@ -9,6 +9,7 @@ from decimal import Decimal
 from connector_agent.applier import Applier
 from connector_agent.config import load_config
 from connector_agent.demo.woo_double import WooDouble
+from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from connector_agent.woo import Syncer, WooClient
 from connector_agent.woo.backoff import Backoff
@@ -101,3 +102,30 @@ def test_units_given_back_lower_the_products_forecast(tmp_path, config_path, fro
         totals[given_back] = applier.brain.forecast(product, 30)["total"]
         store.close()
     assert totals[True] < totals[False]
+
+
+def test_a_subscription_renewal_is_spend_and_no_recommendation(tmp_path, config_path,
+                                                              frozen_clock):
+    store, applier = synced(tmp_path, config_path, frozen_clock)
+    with WooDouble.demo(limit_orders=200) as shop:
+        shop.start()
+        client = client_of(shop)
+        Syncer(client, store).run()
+        applier.apply_pending()
+        customer = next(o.customer_id for o in shop.state.orders.values() if o.customer_id)
+        # renewals must not lift a product into the list (the best stocked: it never runs out)
+        stocked = max(shop.state.products.values(), key=lambda p: p.stock_quantity or 0)
+        assert stocked.stock_quantity > 60
+        rare = stocked.id
+        popular = [r.product_id for r in applier.brain.popular(limit=10)]
+        before = spent(applier, str(customer))
+        for _ in range(30):
+            order = shop.create_order(customer, [(rare, 2)], created_via="subscription")
+            shop.update_order(order["id"], status="completed")
+        Syncer(client, store).run()
+        applier.apply_pending()
+    payload = EventLog(store).last_payload("order", str(order["id"]))
+    assert payload is not None and payload["created_via"] == "subscription"
+    assert [r.product_id for r in applier.brain.popular(limit=10)] == popular
+    assert spent(applier, str(customer)) > before
+    store.close()

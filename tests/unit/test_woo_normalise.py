@@ -30,6 +30,7 @@ def test_order_with_variations_coupon_fee_and_shipping():
     assert payload["id"] == str(order["id"])
     assert payload["customer_id"] == "297" and payload["guest_key"] is None
     assert payload["total"] == "55.30" and payload["currency"] == "USD"
+    assert payload["created_via"] == order["created_via"] == "rest-api"
     assert payload["created_at"] == order["date_created_gmt"] + "Z"
     assert [line["variation_id"] for line in payload["line_items"]] == ["3893", "3894"]
     first = payload["line_items"][0]

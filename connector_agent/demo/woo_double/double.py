@@ -153,10 +153,17 @@ class WooDouble:
 
     # writes (like REST or wp-admin; each queues its webhooks) ----------------------------
     def create_order(
-        self, customer_id: int, lines: list[tuple[int, int]], status: str = "processing"
+        self,
+        customer_id: int,
+        lines: list[tuple[int, int]],
+        status: str = "processing",
+        created_via: str = "rest-api",
     ) -> dict[str, Any]:
+        """A new order; ``created_via="subscription"`` is a renewal as WooCommerce Subscriptions
+        places it."""
         with self.state.lock:
-            return self.renderer.order(self.state.create_order(customer_id, lines, status))
+            order = self.state.create_order(customer_id, lines, status, created_via)
+            return self.renderer.order(order)
 
     def update_order(self, order_id: int, **fields: Any) -> dict[str, Any]:
         with self.state.lock:
