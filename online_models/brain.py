@@ -172,6 +172,8 @@ class Brain:
         self._last_ts: float | None = None
         #: the shop's clock less UTC (minutes) at its latest order: what "today" is for it
         self._utc_offset = 0
+        #: products out of stock now, and the day each went out (see ``_track_stock``)
+        self._stocked_out: dict[str, int] = {}
         self._ranker = self._make_ranker()
 
     def _make_ranker(self) -> Ranker:
@@ -429,7 +431,21 @@ class Brain:
 
     def _on_product(self, event: Event) -> None:
         if isinstance(event.payload, dict):
+            was_out = self._catalogue.out_of_stock(event.key)
             self._catalogue.upsert({"id": event.key, **event.payload})
+            self._track_stock(event, was_out, self._catalogue.out_of_stock(event.key))
+
+    def _track_stock(self, event: Event, was_out: bool, is_out: bool) -> None:
+        """A product out of stock all day could not be bought: the demand forecaster leaves
+        those days out (zero sales then say nothing about demand). The days between the one it
+        went out and the one it came back are such days; until it is back, the ones since."""
+        day = _local_day(event.timestamp, self._utc_offset)
+        if is_out and not was_out:
+            self._stocked_out.setdefault(event.key, day)
+        elif was_out and not is_out:
+            since = self._stocked_out.pop(event.key, None)
+            if since is not None and day - since >= 2:
+                self._demand.mark_unavailable(event.key, since + 1, day - 1)
 
     def _on_product_deleted(self, event: Event) -> None:
         self._catalogue.delete(event.key)
@@ -568,7 +584,9 @@ class Brain:
             method = "no_history"
             start = 0
         else:
-            days, method = self._demand.forecast(str(product_id), start, horizon)
+            days, method = self._demand.forecast(
+                str(product_id), start, horizon, out_since=self._stocked_out.get(str(product_id))
+            )
         return {
             "product_id": str(product_id),
             "days": [
@@ -590,7 +608,9 @@ class Brain:
             return None
         if stock <= 0:
             return 0.0
-        days, _ = self._demand.forecast(product_id, start, 365)
+        days, _ = self._demand.forecast(
+            product_id, start, 365, out_since=self._stocked_out.get(product_id)
+        )
         left = float(stock)
         for i, (units, _, _) in enumerate(days):
             if units >= left:

@@ -138,6 +138,11 @@ class Catalogue:
         entry = self._products.get(product_id)
         return entry["stock_quantity"] if entry else None
 
+    def out_of_stock(self, product_id: str) -> bool:
+        """Its stock status is ``outofstock`` (``onbackorder`` can still be bought)."""
+        entry = self._products.get(product_id)
+        return entry is not None and entry["stock_status"] == "outofstock"
+
     def recommendable(self, product_id: str) -> bool:
         """Published, shown in the catalogue, in stock and merchandise; products known only
         from orders qualify."""
@@ -147,7 +152,7 @@ class Catalogue:
         return (
             entry["status"] == "publish"
             and product_id not in self._hidden
-            and entry["stock_status"] != "outofstock"
+            and not self.out_of_stock(product_id)
             and NON_PRODUCT not in entry["categories"]
         )
 

@@ -8,6 +8,10 @@ the product's mean on that weekday over its mean on all days since its first sal
 whose last ``gate_weeks`` occurrences were mostly zero is forecast as zero (the median of an
 intermittent day is 0). Each horizon is computed directly, never recursively, so the error at
 h=7 stays close to h=1. Products with less than two weeks of history get their mean per day.
+
+A day the product could not be bought (out of stock all day) sold nothing for want of stock, not
+of demand: it counts neither in the level nor in the zero-day gate, so a three-week stock-out
+does not make the forecast after it (or during it: what to expect once restocked) zero.
 """
 
 from __future__ import annotations
@@ -33,19 +37,22 @@ def _quantile(values: list[float], q: float) -> float:
 
 
 class _Series:
-    __slots__ = ("first_day", "days", "weekday_sum", "total")
+    __slots__ = ("first_day", "days", "weekday_sum", "total", "unavailable")
 
     def __init__(self, first_day: int) -> None:
         self.first_day = first_day
         self.days: dict[int, float] = {}
         self.weekday_sum = [0.0] * 7
         self.total = 0.0
+        #: days it was out of stock all day (within the window kept)
+        self.unavailable: set[int] = set()
 
     def __getstate__(self) -> tuple[object, ...]:
-        return (self.first_day, self.days, self.weekday_sum, self.total)
+        return (self.first_day, self.days, self.weekday_sum, self.total, self.unavailable)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        self.first_day, self.days, self.weekday_sum, self.total = state  # type: ignore[assignment]
+        (self.first_day, self.days, self.weekday_sum, self.total,  # type: ignore[assignment]
+         self.unavailable) = state
 
 
 class DemandForecaster:
@@ -94,6 +101,14 @@ class DemandForecaster:
         if len(series.days) > self._keep + 7:
             newest = max(series.days)
             series.days = {d: u for d, u in series.days.items() if d > newest - self._keep}
+            series.unavailable = {d for d in series.unavailable if d > newest - self._keep}
+
+    def mark_unavailable(self, product_id: str, first: int, last: int) -> None:
+        """Days ``first..last`` (date ordinals) the product was out of stock all day."""
+        series = self._series.get(product_id)
+        if series is None:
+            return
+        series.unavailable.update(range(max(first, last - self._keep + 1), last + 1))
 
     def knows(self, product_id: str) -> bool:
         return product_id in self._series
@@ -101,20 +116,27 @@ class DemandForecaster:
     def products(self) -> list[str]:
         return list(self._series)
 
-    def _factors(self, series: _Series, as_of: int) -> list[float]:
+    def _factors(self, series: _Series, as_of: int, unavailable: set[int]) -> list[float]:
+        """Each weekday's mean over the mean of all days, on the days it could be bought."""
         n_days = as_of - series.first_day + 1
-        mean = series.total / n_days
-        if mean <= 0:
-            return [0.0] * 7
         counts = [n_days // 7] * 7
         for i in range(n_days % 7):
             counts[(series.first_day + i) % 7] += 1
+        for day in unavailable:
+            if series.first_day <= day <= as_of:
+                counts[day % 7] -= 1
+                n_days -= 1
+        mean = series.total / n_days if n_days > 0 else 0.0
+        if mean <= 0:
+            return [0.0] * 7
         return [(series.weekday_sum[w] / counts[w]) / mean if counts[w] else 0.0 for w in range(7)]
 
     def forecast(
-        self, product_id: str, as_of: int, horizon: int
+        self, product_id: str, as_of: int, horizon: int, *, out_since: int | None = None
     ) -> tuple[list[tuple[float, float, float]], str]:
-        """(units, low, high) for days ``as_of + 1 .. as_of + horizon`` and the method used."""
+        """(units, low, high) for days ``as_of + 1 .. as_of + horizon`` and the method used;
+        ``out_since``: the day the product went out of stock, if it still is (the days after
+        it are days it could not be bought)."""
         series = self._series.get(product_id)
         if series is None or as_of < series.first_day:
             return [(0.0, 0.0, 0.0)] * horizon, "no_history"
@@ -122,18 +144,23 @@ class DemandForecaster:
         if n_days < SHORT_HISTORY_DAYS:
             mean = max(series.total / n_days, 0.0)
             return [(mean, 0.0, 2.0 * mean)] * horizon, "short_history"
-        factors = self._factors(series, as_of)
+        unavailable = series.unavailable
+        if out_since is not None and out_since < as_of:
+            still_out = range(max(out_since + 1, as_of - self._keep), as_of + 1)
+            unavailable = unavailable | set(still_out)
+        factors = self._factors(series, as_of, unavailable)
         days = series.days
-        start = max(series.first_day, as_of - self.level_days + 1)
         levels = [
-            days.get(d, 0.0) / factors[d % 7] for d in range(start, as_of + 1) if factors[d % 7] > 0
+            days.get(d, 0.0) / factors[d % 7]
+            for d in self._level_days(series, as_of, unavailable)
+            if factors[d % 7] > 0
         ]
         if not levels:
             return [(0.0, 0.0, 0.0)] * horizon, "weekday_median"
         level = max(_quantile(levels, 0.5), 0.0)
         low = max(_quantile(levels, LOW_Q), 0.0)
         high = max(_quantile(levels, HIGH_Q), 0.0)
-        zero_day = [self._mostly_zero(series, as_of, w) for w in range(7)]
+        zero_day = [self._mostly_zero(series, as_of, w, unavailable) for w in range(7)]
         out = []
         for h in range(1, horizon + 1):
             w = (as_of + h) % 7
@@ -144,13 +171,29 @@ class DemandForecaster:
                 out.append((level * factor, low * factor, high * factor))
         return out, "weekday_median"
 
-    def _mostly_zero(self, series: _Series, as_of: int, weekday: int) -> bool:
+    def _level_days(self, series: _Series, as_of: int, unavailable: set[int]) -> list[int]:
+        """The last ``level_days`` days it could be bought (all of the last ``level_days`` days
+        for a product never out of stock), back to its first sale or the window kept."""
+        floor = max(series.first_day, as_of - self._keep + 1)
+        chosen: list[int] = []
+        day = as_of
+        while day >= floor and len(chosen) < self.level_days:
+            if day not in unavailable:
+                chosen.append(day)
+            day -= 1
+        return chosen
+
+    def _mostly_zero(
+        self, series: _Series, as_of: int, weekday: int, unavailable: set[int]
+    ) -> bool:
         last = as_of - ((as_of - weekday) % 7)
         seen = zeros = 0
         for week in range(self.gate_weeks):
             d = last - 7 * week
             if d < series.first_day:
                 break
+            if d in unavailable:
+                continue
             seen += 1
             zeros += series.days.get(d, 0.0) <= 0
         return seen > 0 and 2 * zeros > seen
