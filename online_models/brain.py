@@ -28,6 +28,7 @@ from online_models import snapshot as snapshot_format
 from online_models.anomaly import AnomalyDetector
 from online_models.catalogue import Catalogue
 from online_models.config import BrainConfig
+from online_models.currency import CurrencyRates
 from online_models.events import (
     IMPORT_KEY_PREFIX,
     REVERSAL_STATUSES,
@@ -174,6 +175,7 @@ class Brain:
         self._utc_offset = 0
         #: products out of stock now, and the day each went out (see ``_track_stock``)
         self._stocked_out: dict[str, int] = {}
+        self._currencies = CurrencyRates()
         self._ranker = self._make_ranker()
 
     def _make_ranker(self) -> Ranker:
@@ -279,7 +281,7 @@ class Brain:
         return "all" if kind in Brain._handlers else "none"
 
     def _on_order(self, event: Event) -> None:
-        order = self._enrich(order_of(event))
+        order = self._currencies.to_shop(self._enrich(order_of(event)), self._catalogue.price)
         if event.timestamp == self._last_ts and order.utc_offset is not None:
             self._utc_offset = order.utc_offset
         for line in order.lines:

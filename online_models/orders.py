@@ -66,6 +66,8 @@ class Order:
     returned: tuple[tuple[str, int], ...] = ()
     #: placed by a subscription plugin (a renewal), not chosen by the customer
     renewal: bool = False
+    #: the currency its money is in (upper case; None when not said): see ``currency.py``
+    currency: str | None = None
 
     @property
     def products(self) -> tuple[str, ...]:
@@ -155,6 +157,10 @@ def _returned(refunds: Any) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(units.items()))
 
 
+def _currency(value: Any) -> str | None:
+    return sys.intern(value.strip().upper()) if isinstance(value, str) and value.strip() else None
+
+
 def _guest_key(payload: dict[str, Any]) -> str | None:
     key = payload.get("guest_key")
     return key if isinstance(key, str) and key else None
@@ -211,6 +217,7 @@ def order_of(event: Event) -> Order:
         utc_offset=offset,
         returned=_returned(payload.get("refunds")),
         renewal=payload.get("created_via") == RENEWAL_CREATED_VIA,
+        currency=_currency(payload.get("currency")),
     )
 
 
