@@ -64,6 +64,18 @@ STATE_VERSION = 10
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
 
+def _refunded_as_taught(order: Order, taught: Order) -> float:
+    """``order``'s refunds in the money ``taught`` was counted in: the same share of its total.
+    An order paid in another currency is converted at a rate that moves between two events of
+    it, so its refunds compare as shares, not amounts."""
+    if order.total == taught.total or order.total <= 0 or taught.total <= 0:
+        return order.refunded
+    share = order.refunded / order.total
+    if abs(share - taught.refunded / taught.total) < 1e-9:
+        return taught.refunded
+    return share * taught.total
+
+
 def _local_day(ts: float, utc_offset: int | None) -> int:
     """The date ordinal of ``ts`` on a clock ``utc_offset`` minutes from UTC (None: UTC)."""
     return datetime.fromtimestamp(ts + 60 * (utc_offset or 0), UTC).toordinal()
@@ -307,9 +319,10 @@ class Brain:
         """A paid order's partial refunds change what its customer spent and, for the units
         they give back, the product's demand on the day the refund is learned (as a
         cancellation lowers it on its own day); the order stays a sale for everything else."""
-        if order.refunded == taught.refunded and order.returned == taught.returned:
+        refunded = _refunded_as_taught(order, taught)
+        if refunded == taught.refunded and order.returned == taught.returned:
             return
-        now = replace(taught, refunded=order.refunded, returned=order.returned)
+        now = replace(taught, refunded=refunded, returned=order.returned)
         if taught.buyer is not None and now.spend != taught.spend:
             self._segments.learn(
                 taught.buyer, ts=taught.timestamp, amount=now.spend - taught.spend, orders=0

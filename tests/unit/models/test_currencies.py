@@ -21,13 +21,14 @@ def product(pid: str) -> Event:
 
 
 def order(key: str, customer: str, day: int, basket: dict[str, int], *, currency: str = "EUR",
-          status: str = "completed") -> Event:
-    rate = YEN_PER_EURO if currency == "JPY" else 1.0
+          status: str = "completed", refunded: str = "", yen: float = YEN_PER_EURO) -> Event:
+    rate = yen if currency == "JPY" else 1.0
     at = f"{date(2026, 1, 5) + timedelta(days=day)}T10:00:00Z"
     lines = [{"product_id": p, "name": p, "quantity": q, "unit_price": f"{PRICES[p] * rate:.2f}"}
              for p, q in basket.items()]
     payload = {"id": key, "status": status, "customer_id": customer, "created_at": at,
-               "currency": currency, "line_items": lines}
+               "currency": currency, "line_items": lines,
+               "refunds": [{"id": "1", "amount": refunded}] if refunded else []}
     return Event(0, "order.upserted", key, f"{at}#{status}", at, payload)
 
 
@@ -71,3 +72,17 @@ def test_a_cancelled_order_in_yen_takes_back_what_it_counted():
     assert abs(spent(brain, "kenji") - before - 60.0) < 1.0
     brain.learn(order("big", "kenji", 12, {"pot": 2}, currency="JPY", status="cancelled"))
     assert abs(spent(brain, "kenji") - before) < 0.01
+
+
+def test_a_yen_refund_seen_again_after_the_rate_moved_changes_no_spend():
+    brain = shop("JPY", orders=80)
+    brain.learn(order("r", "kenji", 12, {"pot": 2}, currency="JPY", status="processing",
+                      refunded="4839.00"))  # 30 euros back
+    after_refund = spent(brain, "kenji")
+    for n in range(30):  # the plugin's yen price moves up 5%
+        brain.learn(order(f"y{n}", "kenji", 13, {"tea": 1}, currency="JPY",
+                          yen=YEN_PER_EURO * 1.05))
+    moved = spent(brain, "kenji")
+    assert moved > after_refund
+    brain.learn(order("r", "kenji", 12, {"pot": 2}, currency="JPY", refunded="4839.00"))
+    assert spent(brain, "kenji") == moved
