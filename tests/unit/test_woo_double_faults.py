@@ -85,6 +85,19 @@ def test_control_routes_mirror_the_python_methods(double: WooDouble) -> None:
         timeout=10,
     )
     assert updated.json()["status"] == "completed"
+    line = created["line_items"][0]
+    refund = requests.post(
+        f"{control}/refund_order",
+        json={"order_id": created["id"], "amount": "1.00", "lines": [[line["id"], 1]]},
+        timeout=10,
+    ).json()
+    assert [(i["product_id"], i["quantity"]) for i in refund["line_items"]] == [(10, -1)]
+    renewal = requests.post(
+        f"{control}/create_order",
+        json={"customer_id": 13085, "lines": [[10, 1]], "created_via": "subscription"},
+        timeout=10,
+    ).json()
+    assert renewal["created_via"] == "subscription"
     trashed = requests.post(f"{control}/trash_order", json={"order_id": created["id"]}, timeout=10)
     assert trashed.json()["status"] == "trash"
     assert requests.post(f"{control}/faults", json={"status": 500}, timeout=10).json() == {

@@ -36,6 +36,7 @@ ACTIONS = {
         _id(data, "customer_id"),
         [(int(p), int(q)) for p, q in data.get("lines", [])],
         status=str(data.get("status", "processing")),
+        created_via=str(data.get("created_via", "rest-api")),
     ),
     "update_order": lambda d, data: d.update_order(
         _id(data, "order_id"), **_fields(data, "order_id")
@@ -44,7 +45,10 @@ ACTIONS = {
     "restore_order": lambda d, data: d.restore_order(_id(data, "order_id")),
     "force_delete_order": lambda d, data: d.force_delete_order(_id(data, "order_id")),
     "refund_order": lambda d, data: d.refund_order(
-        _id(data, "order_id"), str(data.get("amount", "")), str(data.get("reason", ""))
+        _id(data, "order_id"),
+        str(data.get("amount", "")),
+        str(data.get("reason", "")),
+        [(int(line), int(units)) for line, units in data.get("lines", [])],
     ),
     "create_product": lambda d, data: d.create_product(**data),
     "create_variation": lambda d, data: d.create_variation(
