@@ -205,3 +205,27 @@ def test_a_sync_that_finds_the_disk_full_stores_no_part_of_a_page(tmp_path: Path
             row[1:3] for row in expected["event_log"]}
         store.close()
         reference.close()
+
+
+async def test_a_log_that_cannot_be_read_for_a_while_only_delays_learning(
+        api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    agent, applier = api.agent, api.agent.applier
+    monkeypatch.setattr("connector_agent.applier.STORE_RETRY_SECONDS", 0.05)
+    agent.log.append([product("tea", "Tea")] + orders(0, 5))
+    read, failures = agent.log.read, []
+
+    def flaky(after_seq: int = 0, limit: int = 1000):
+        if len(failures) < 2:
+            failures.append(after_seq)
+            raise sqlite3.OperationalError("disk I/O error")
+        return read(after_seq, limit)
+
+    monkeypatch.setattr(applier.log, "read", flaky)
+    stop = asyncio.Event()
+    learning = asyncio.create_task(applier.run(stop))
+    await until(lambda: applier.applied_seq == agent.log.last_seq(), "the orders are learned")
+    stop.set()
+    await learning
+    assert failures == [0, 0]
+    assert sum("event log not readable" in r.getMessage() for r in caplog.records) == 2
+    assert applier.brain.popular(limit=1)[0].product_id == "tea"
