@@ -54,6 +54,7 @@ from online_models.segment import Segmenter
 __all__ = ["Brain"]
 
 MAX_LIMIT = 100
+DAY_SECONDS = 86_400.0
 #: how strongly browsing teaches the personalised model, relative to a purchase (1.0)
 BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
@@ -188,6 +189,8 @@ class Brain:
         #: products out of stock now, and the day each went out (see ``_track_stock``)
         self._stocked_out: dict[str, int] = {}
         self._currencies = CurrencyRates()
+        #: customers by their latest order (oldest first): whom the recommenders may forget
+        self._last_order_at: OrderedDict[str, float] = OrderedDict()
         self._ranker = self._make_ranker()
 
     def _make_ranker(self) -> Ranker:
@@ -375,6 +378,8 @@ class Brain:
         returning = customer is not None and self._repeat.knows(customer)
         if not order.renewal:  # a subscription's renewal is a sale that no one chose
             self._teach_choice(order, sign, returning)
+            if customer is not None and sign > 0:
+                self._active(customer, order.timestamp)
         buyer = order.buyer
         if buyer is not None:
             self._segments.learn(buyer, ts=order.timestamp, amount=sign * order.spend, orders=sign)
@@ -397,6 +402,21 @@ class Brain:
                 )
         if sign > 0:
             self._anomaly.learn(order, returning)
+
+    def _active(self, customer: str, ts: float) -> None:
+        """Note a customer's order, then let the recommenders forget the customers whose latest
+        order is older than ``customer_memory_days`` (oldest first; amortised O(1))."""
+        last = self._last_order_at.pop(customer, ts)
+        self._last_order_at[customer] = max(last, ts)
+        cutoff = ts - self._cfg.customer_memory_days * DAY_SECONDS
+        while self._last_order_at:
+            oldest, at = next(iter(self._last_order_at.items()))
+            if at >= cutoff:
+                break
+            del self._last_order_at[oldest]
+            self._repeat.forget_customer(oldest)
+            self._baskets.forget_customer(oldest)
+            self._personal.forget_customer(oldest)
 
     def _teach_choice(self, order: Order, sign: int, returning: bool) -> None:
         """What the customer chose teaches the recommenders (and their learned rankers)."""
@@ -472,6 +492,7 @@ class Brain:
         self._baskets.forget_customer(customer)
         self._personal.forget_customer(customer)
         self._segments.forget_customer(customer)
+        self._last_order_at.pop(customer, None)
         for key, (state, packed) in list(self._orders.items()):
             # read the buyer off the tuple: a bulk delete of customers visits every remembered
             # order once per customer

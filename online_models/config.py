@@ -107,6 +107,10 @@ class BrainConfig:
     #: (numeric keys) was taught, so it is never taught twice, and a refund is taken back with the
     #: lines it carries (a delete, which carries none, is then not compensated)
     order_memory: int = 10_000
+    #: the recommenders forget a customer with no order for this many days (history, recent
+    #: baskets, latent factors); the segments keep them. Memory then grows with the customers
+    #: of the last two years, not with every customer the shop ever had
+    customer_memory_days: float = 730.0
     #: forecast: days of daily history kept per product and the level window
     forecast_window_days: int = 56
     forecast_level_days: int = 28
