@@ -5,14 +5,18 @@ it first reaches a paid status (``events.is_paid``); a later cancellation or ref
 compensating update; an order that arrives already cancelled is learned as a cancellation
 (demand and spend only) when it is a return record of its own (imported history), and not at all
 when it is a shop order that was never paid. A partial refund of an order that stays paid lowers
-its customer's spend by the amount (WooCommerce does not put refunded quantities on the order).
-The last ``order_memory`` orders are remembered in full (a delete is compensated with the lines
-that were learned); the ``OrderLedger`` keeps the state of every order beyond that, so an order
-is taught once however late it changes. Guest checkouts count in the segments as the customer
-``guest:<guest_key>``. ``customer.erased`` makes every model with per-customer state forget the
-customer (or guest). Queries never change state; all time is event time, and an order counts
-from when it was made (``order_of``: a backfilled order's last edit may be months after its
-sale).
+its customer's spend by the amount, and the product's demand by the units it gave back (when the
+agent read them off the refund). A subscription's renewal is a sale but no choice: it teaches
+no recommender. Money in another currency is converted first (``currency.CurrencyRates``); days
+and hours are the shop's own (``orders.Order.day``); days a product was out of stock are not
+days without demand (``_track_stock``); the recommenders forget customers quiet for
+``customer_memory_days``. The last ``order_memory`` orders are remembered in full (a delete is
+compensated with the lines that were learned); the ``OrderLedger`` keeps the state of every
+order beyond that, so an order is taught once however late it changes. Guest checkouts count in
+the segments as the customer ``guest:<guest_key>``. ``customer.erased`` makes every model with
+per-customer state forget the customer (or guest). Queries never change state; all time is event
+time, and an order counts from when it was made (``order_of``: a backfilled order's last edit
+may be months after its sale).
 """
 
 from __future__ import annotations
