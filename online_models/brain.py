@@ -709,6 +709,12 @@ class Brain:
             for f in self._anomaly.flagged(limit)
         ]
 
+    def currencies(self) -> dict[str, Any]:
+        """The shop's currency as the orders say, and the rates learned for the others (price
+        in each per unit of the shop's): what a support person asks for when a customer paying
+        in another currency looks odd in the segments."""
+        return self._currencies.summary()
+
     def stats(self) -> dict[str, int]:
         """Sizes per model, for /metrics and the evaluation's memory notes."""
         return {

@@ -98,6 +98,11 @@ class CurrencyRates:
         lines = tuple(replace(ln, unit_price=ln.unit_price / rate) for ln in order.lines)
         return replace(order, lines=lines, refunded=order.refunded / rate, currency=shop)
 
+    def summary(self) -> dict[str, Any]:
+        """``{"shop": currency or None, "rates": {other currency: rate}}``, for support."""
+        shop = self.shop_currency()
+        return {"shop": shop, "rates": {c: r for c, r in self.rates().items() if c != shop}}
+
     def rates(self) -> dict[str, float]:
         """Price in each foreign currency per unit of the shop's (as learned so far)."""
         return {currency: round(math.exp(state[1]), 6) for currency, state in self._rates.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,18 @@ async def test_status_is_the_cli_status_plus_models_licence_and_sync_age(api: Ap
     assert status["licence"]["status"] == "free"
     assert status["licence"]["features"] == ["bought_together", "popular", "trending"]
     assert status["last_sync_age_seconds"] is None
+    # one order is too few to say which currency is the shop's; its prices are at par
+    assert status["currencies"] == {"shop": None, "rates": {"EUR": 1.0}}
+
+
+async def test_status_tells_the_rates_learned_for_other_currencies(api: Api) -> None:
+    orders = [order(f"o{n}", "ann", "1") for n in range(5)]
+    yen = order("y1", "kenji", "1")
+    yen = replace(yen, payload={**yen.payload, "currency": "JPY", "line_items": [
+        {**yen.payload["line_items"][0], "unit_price": "1613.00"}]})
+    api.learn([product("1", "One"), *orders, yen])
+    status = await api.ok("GET", "/v1/status")
+    assert status["currencies"] == {"shop": "EUR", "rates": {"JPY": 161.3}}
 
 
 async def test_metrics_count_requests_per_route_and_report_the_models(api: Api) -> None:
