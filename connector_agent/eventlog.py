@@ -285,23 +285,26 @@ class EventLog:
         row = self.store.db.conn.execute("SELECT MAX(seq) FROM event_log").fetchone()
         return int(row[0] or 0)
 
-    def last_version(self, resource: str, key: str) -> str | None:
-        """The newest version held for a ``resource`` (order, product, customer) ``key``."""
-        row = self.store.db.conn.execute(
-            "SELECT version FROM event_log WHERE key = ? AND kind LIKE ? ORDER BY seq DESC LIMIT 1",
+    def _newest(self, resource: str, key: str) -> tuple[str, str | None] | None:
+        """(version, payload JSON) of the newest event of a ``resource`` ``key`` (compaction
+        keeps it), or None."""
+        return self.store.db.conn.execute(
+            "SELECT version, payload FROM event_log WHERE key = ? AND kind LIKE ? "
+            "ORDER BY seq DESC LIMIT 1",
             [key, f"{resource}.%"],
         ).fetchone()
+
+    def last_version(self, resource: str, key: str) -> str | None:
+        """The newest version held for a ``resource`` (order, product, customer) ``key``."""
+        row = self._newest(resource, key)
         return str(row[0]) if row else None
 
     def last_payload(self, resource: str, key: str) -> dict[str, Any] | None:
-        """The newest payload held for a ``resource`` ``key`` (compaction keeps it)."""
-        row = self.store.db.conn.execute(
-            "SELECT payload FROM event_log WHERE key = ? AND kind LIKE ? ORDER BY seq DESC LIMIT 1",
-            [key, f"{resource}.%"],
-        ).fetchone()
-        if row is None or row[0] is None:
+        """The newest payload held for a ``resource`` ``key``."""
+        row = self._newest(resource, key)
+        if row is None or row[1] is None:
             return None
-        payload = orjson.loads(row[0])
+        payload = orjson.loads(row[1])
         return payload if isinstance(payload, dict) else None
 
     def known_keys(self, resource: str) -> set[str]:

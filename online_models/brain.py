@@ -300,12 +300,14 @@ class Brain:
         return "all" if kind in Brain._handlers else "none"
 
     def _on_order(self, event: Event) -> None:
-        order = self._currencies.to_shop(self._enrich(order_of(event)), self._catalogue.price)
+        state, taught = self._order_state(event.key)
+        order = self._currencies.to_shop(
+            self._enrich(order_of(event)), self._catalogue.price, new=state == 0
+        )
         if event.timestamp == self._last_ts and order.utc_offset is not None:
             self._utc_offset = order.utc_offset
         for line in order.lines:
             self._catalogue.learn_line(line)
-        state, taught = self._order_state(order.key)
         if order.paid and state != TAUGHT:
             sold = replace(order, returned=()) if order.returned else order
             self._teach(sold, 1)

@@ -75,18 +75,22 @@ class CurrencyRates:
             return None
         return best
 
-    def to_shop(self, order: Order, posted: Callable[[str], float | None]) -> Order:
-        """``order`` with its money in the shop's currency (learning from it on the way); an
-        order in the shop's currency, with no currency, or in one whose rate is not known yet
-        or near par comes back as it is."""
+    def to_shop(
+        self, order: Order, posted: Callable[[str], float | None], *, new: bool = True
+    ) -> Order:
+        """``order`` with its money in the shop's currency; an order in the shop's currency,
+        with no currency, or in one whose rate is not known yet or near par comes back as it
+        is. A ``new`` order (first seen) is also counted and learned from: a later event of the
+        same order (a status change, a refund) is converted without counting twice."""
         currency = order.currency
         if not currency:
             return order
-        self._orders[currency] = self._orders.get(currency, 0) + 1
+        if new:
+            self._orders[currency] = self._orders.get(currency, 0) + 1
         shop = self.shop_currency()
         if currency == shop:
             return order
-        ratio = _log_ratio(order, posted)
+        ratio = _log_ratio(order, posted) if new else None
         if ratio is not None:
             state = self._rates.setdefault(currency, [0.0, 0.0])
             state[0] += 1

@@ -37,6 +37,19 @@ def client_for(shop: WooDouble, **options) -> WooClient:
     return WooClient(shop.url, shop.consumer_key, shop.consumer_secret, **options)
 
 
+def listing_recorded(shop: WooDouble) -> tuple[WooClient, list[str]]:
+    """A client whose listings are recorded (the endpoints, in order) in the list returned."""
+    client, fetched = client_for(shop), []
+    list_page = client.list_page
+
+    def listing(endpoint, params):
+        fetched.append(endpoint)
+        return list_page(endpoint, params)
+
+    client.list_page = listing
+    return client, fetched
+
+
 def syncer(shop: WooDouble, store: Store, **options) -> Syncer:
     client_options = options.pop("client", {})
     return Syncer(client_for(shop, **client_options), store, **options)
@@ -292,15 +305,7 @@ def test_a_refund_of_units_is_read_once_from_the_orders_refunds(double, store):
     line = order["line_items"][0]
     double.refund_order(order["id"], f"{line['price'] * 3:.2f}", "three broke", [(line["id"], 3)])
     double.refund_order(order["id"], "1.00", "late delivery")  # money only
-    fetched = []
-    client = client_for(double)
-    list_page = client.list_page
-
-    def listing(endpoint, params):
-        fetched.append(endpoint)
-        return list_page(endpoint, params)
-
-    client.list_page = listing
+    client, fetched = listing_recorded(double)
     Syncer(client, store).run()
     refunds = latest_payloads(store, "order.upserted")[str(order["id"])]["refunds"]
     assert sorted((r["amount"], r["line_items"]) for r in refunds) == [
@@ -322,15 +327,7 @@ def test_the_units_of_an_old_refund_are_not_asked_for(double, store):
     line = order["line_items"][0]
     double.refund_order(order["id"], "1.00", "broken", [(line["id"], 1)])
     later = FrozenClock(datetime.now(UTC) + timedelta(days=REFUND_UNITS_DAYS + 1))
-    client = client_for(double)
-    fetched = []
-    list_page = client.list_page
-
-    def listing(endpoint, params):
-        fetched.append(endpoint)
-        return list_page(endpoint, params)
-
-    client.list_page = listing
+    client, fetched = listing_recorded(double)
     Syncer(client, store, clock=later).run()
     refunds = latest_payloads(store, "order.upserted")[str(order["id"])]["refunds"]
     assert refunds == [{"id": str(double.state.orders[order["id"]].refunds[0].id),

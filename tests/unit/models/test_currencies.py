@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 
 from online_models import Brain
@@ -86,3 +87,16 @@ def test_a_yen_refund_seen_again_after_the_rate_moved_changes_no_spend():
     assert moved > after_refund
     brain.learn(order("r", "kenji", 12, {"pot": 2}, currency="JPY", refunded="4839.00"))
     assert spent(brain, "kenji") == moved
+
+
+def test_an_order_seen_again_and_again_counts_once_for_the_shops_currency():
+    brain = Brain(seed=8)
+    for pid in PRICES:
+        brain.learn(product(pid))
+    for n in range(5):
+        brain.learn(order(f"o{n}", f"c{n}", n, {"tea": 1}))
+    for n in range(8):  # one yen order through many status changes
+        status = "processing" if n % 2 else "completed"
+        event = order("y", "kenji", 6, {"pot": 1}, currency="JPY", status=status)
+        brain.learn(replace(event, version=f"{event.version}#{n}"))
+    assert brain.currencies() == {"shop": "EUR", "rates": {"JPY": YEN_PER_EURO}}
