@@ -1,17 +1,21 @@
 """One error shape for every failure the API can answer, including Quart's own 404/405/413.
 
 Domain errors (:class:`~luxebrain.errors.LuxeBrainError`) carry their code and status; HTTP
-errors raised by the framework get a stable code from their status; anything else is logged
-and answered as ``internal_error`` with no detail, so no traceback ever reaches a client.
+errors raised by the framework get a stable code from their status; a read of the agent's store
+that SQLite refuses (a damaged file, an I/O error: writes already come out as ``StoreError``) is
+the same ``503 store_error`` a refused write is; anything else is logged and answered as
+``internal_error`` with no detail, so no traceback ever reaches a client.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from quart import Quart, Response, current_app
 from werkzeug.exceptions import HTTPException
 
+from connector_agent.errors import StoreError
 from luxebrain.errors import LuxeBrainError, error_body
 
 log = logging.getLogger(__name__)
@@ -49,13 +53,20 @@ async def http_error(error: HTTPException) -> Response:
     return response
 
 
+async def store_unreadable(error: sqlite3.Error) -> Response:
+    """What support needs to see: the store, not the code, is at fault (and retrying may help)."""
+    log.error("the store could not be read: %s", error)
+    return await domain_error(StoreError(f"the agent's store cannot be read ({error})"))
+
+
 async def unexpected_error(error: Exception) -> Response:
     log.exception("unhandled error in %s", type(error).__name__)
     return _json(error_body(code="internal_error", message="internal error"), 500)
 
 
 def register(app: Quart) -> None:
-    """Install the three handlers on ``app``."""
+    """Install the handlers on ``app``."""
     app.register_error_handler(LuxeBrainError, domain_error)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(sqlite3.Error, store_unreadable)
     app.register_error_handler(Exception, unexpected_error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -196,3 +197,39 @@ async def test_a_bad_customer_id_is_400(api: Api) -> None:
     response = await api.post("/v1/customers/a%20b/erase")
     assert response.status_code == 400
     assert api.agent.log.last_seq() == 0
+
+
+
+async def test_a_store_that_cannot_be_read_is_a_503_store_error_not_a_500(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Support reads "the store" in the answer (and the log), not an internal error: a read
+    SQLite refuses is what a refused write already is. Reads that open their own connection
+    meet a damaged file at once; the long-lived one meets it once its cached pages are stale
+    (injected here: SQLite's own error, raised where that connection reads)."""
+    api.agent.log.append([product("1", "One")])
+    assert (await api.ok("GET", "/v1/status"))["snapshot_error"] is None
+
+    def damaged(*args: object) -> int:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(api.agent.log, "last_seq", damaged)
+    response = await api.get("/metrics")
+    assert response.status_code == 503
+    assert await error_of(response) == {
+        "code": "store_error",
+        "message": "the agent's store cannot be read (database disk image is malformed)",
+    }
+    monkeypatch.undo()
+
+    path = api.agent.store.path
+    assert path is not None
+    path.write_bytes(b"\x00" * path.stat().st_size)  # the disk handed back zeros
+    for sidecar in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        sidecar.unlink(missing_ok=True)
+    response = await api.get("/v1/status")
+    assert response.status_code == 503
+    error = await error_of(response)
+    assert error["code"] == "store_error" and "file is not a database" in error["message"]
+    # serving from the models in memory goes on
+    assert (await api.get("/v1/recommendations/popular?limit=3")).status_code == 200
