@@ -729,6 +729,7 @@ class Brain:
             "popular_items": len(self._popular),
             "forecast_series": len(self._demand),
             "segment_customers": len(self._segments),
+            "segment_cells": self._segments.cell_count(),
             "pricer_products": len(self._pricer),
             "anomaly_orders_seen": len(self._anomaly),
             "orders_remembered": len(self._orders),

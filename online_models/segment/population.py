@@ -41,7 +41,7 @@ class Population:
         #: cut points memoised until the next change (derived data, not in a snapshot)
         self._cuts: dict[tuple[float, ...], list[float]] = {}
 
-    def _bucket(self, value: float) -> int:
+    def bucket(self, value: float) -> int:
         if self.log:
             value = math.copysign(math.log1p(abs(value)), value)
         return math.floor(value / self.width)
@@ -54,13 +54,13 @@ class Population:
         return edge
 
     def add(self, value: float) -> None:
-        bucket = self._bucket(value)
+        bucket = self.bucket(value)
         self.counts[bucket] = self.counts.get(bucket, 0) + 1
         self.total += 1
         self._cuts = {}
 
     def remove(self, value: float) -> None:
-        bucket = self._bucket(value)
+        bucket = self.bucket(value)
         left = self.counts.get(bucket, 0) - 1
         if left < 0:
             return
@@ -72,7 +72,7 @@ class Population:
         self._cuts = {}
 
     def move(self, old: float, new: float) -> None:
-        if self._bucket(old) != self._bucket(new):
+        if self.bucket(old) != self.bucket(new):
             self.remove(old)
             self.add(new)
 
@@ -98,7 +98,11 @@ class Population:
 
     def score(self, quantiles: tuple[float, ...], value: float) -> int:
         """1 + how many cut points the value's bucket reaches (1 … len(quantiles) + 1)."""
-        return 1 + bisect_right(self.cuts(quantiles), self._value(self._bucket(value)))
+        return self.score_bucket(quantiles, self.bucket(value))
+
+    def score_bucket(self, quantiles: tuple[float, ...], bucket: int) -> int:
+        """:meth:`score` of any value in ``bucket``."""
+        return 1 + bisect_right(self.cuts(quantiles), self._value(bucket))
 
     def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "_cuts": {}}

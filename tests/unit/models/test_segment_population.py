@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from online_models.segment import Segmenter
 from online_models.segment.population import Population
+from online_models.segment.rfm import SEGMENTS
 
 QUINTILES = (0.2, 0.4, 0.6, 0.8)
 DAY = 86_400.0
@@ -81,3 +84,44 @@ def test_an_erased_customer_leaves_the_cuts() -> None:
     assert segments.scores("rich") is None and len(segments) == 4
     assert after == [never.scores(f"c{i}") for i in range(4)]
     assert after != before
+
+
+def _sizes_customer_by_customer(segmenter: Segmenter) -> dict[str, int]:
+    """The definition: every customer's own segment, counted (what the cells must equal)."""
+    sizes = dict.fromkeys(SEGMENTS, 0)
+    for customer_id in segmenter.customers():
+        found = segmenter.segment_of(customer_id)
+        assert found is not None
+        sizes[str(found["segment"])] += 1
+    return sizes
+
+
+_steps = st.lists(
+    st.tuples(
+        st.sampled_from(["learn", "learn", "learn", "cancel", "return", "forget"]),
+        st.integers(0, 25),  # customer
+        st.integers(0, 400),  # day
+        st.integers(1, 500),  # amount
+    ),
+    min_size=1,
+    max_size=150,
+)
+
+
+@given(_steps)
+def test_segment_sizes_from_cells_equal_each_customers_segment_counted(steps) -> None:
+    segmenter = Segmenter()
+    for op, customer, day, amount in steps:
+        customer_id = f"c{customer}"
+        if op == "forget":
+            segmenter.forget_customer(customer_id)
+            continue
+        orders = {"learn": 1, "cancel": -1, "return": 0}[op]
+        sign = -1 if op != "learn" else 1
+        segmenter.learn(customer_id, ts=day * DAY + 3600.0, amount=sign * amount, orders=orders)
+    expected = _sizes_customer_by_customer(segmenter)
+    assert segmenter.segment_sizes() == expected
+    assert sum(expected.values()) == len(segmenter)
+    restored = pickle.loads(pickle.dumps(segmenter))
+    assert "_cells" not in restored.__getstate__()  # derived: never in a snapshot
+    assert restored.segment_sizes() == expected
