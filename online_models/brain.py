@@ -39,7 +39,7 @@ from online_models.events import (
     Event,
     format_time,
 )
-from online_models.forecast import DemandForecaster, day_name
+from online_models.forecast import STOCKOUT_HORIZON, DemandForecaster, day_name
 from online_models.ledger import OrderLedger
 from online_models.orders import Order, Packed, buyer_of, order_of, pack, unpack
 from online_models.price import Pricer
@@ -645,27 +645,23 @@ class Brain:
             "method": method,
         }
 
-    def _stockout(self, product_id: str, start: int | None, stock: int | None) -> float | None:
+    def _stockout(
+        self, product_id: str, start: int | None, stock: int | None, within: int = STOCKOUT_HORIZON
+    ) -> float | None:
         if stock is None or not start:
             return None
-        if stock <= 0:
-            return 0.0
-        days, _ = self._demand.forecast(
-            product_id, start, 365, out_since=self._stocked_out.get(product_id)
+        days = self._demand.days_until_empty(
+            product_id, start, float(stock), out_since=self._stocked_out.get(product_id),
+            within=within,
         )
-        left = float(stock)
-        for i, (units, _, _) in enumerate(days):
-            if units >= left:
-                return round(i + left / units, 2)
-            left -= units
-        return None
+        return None if days is None else round(days, 2)
 
     def running_out(self, *, within_days: int = 14, limit: int = 20) -> list[dict[str, Any]]:
         """Published products with stock that the forecast empties within ``within_days``."""
         start = self._today()
         found = []
         for product_id, stock in self._catalogue.with_stock():
-            days = self._stockout(product_id, start, stock)
+            days = self._stockout(product_id, start, stock, within_days + 1)
             if days is not None and days <= within_days:
                 found.append(
                     {

@@ -1,5 +1,5 @@
 """Demand forecasting per product per day."""
 
-from online_models.forecast.demand import DemandForecaster, day_name
+from online_models.forecast.demand import STOCKOUT_HORIZON, DemandForecaster, day_name
 
-__all__ = ["DemandForecaster", "day_name"]
+__all__ = ["STOCKOUT_HORIZON", "DemandForecaster", "day_name"]

@@ -160,7 +160,7 @@ class DemandForecaster:
         level = max(_quantile(levels, 0.5), 0.0)
         low = max(_quantile(levels, LOW_Q), 0.0)
         high = max(_quantile(levels, HIGH_Q), 0.0)
-        zero_day = [self._mostly_zero(series, as_of, w, unavailable) for w in range(7)]
+        zero_day = self._zero_weekdays(series, as_of, unavailable)
         out = []
         for h in range(1, horizon + 1):
             w = (as_of + h) % 7
@@ -170,6 +170,39 @@ class DemandForecaster:
             else:
                 out.append((level * factor, low * factor, high * factor))
         return out, "weekday_median"
+
+    def days_until_empty(
+        self,
+        product_id: str,
+        as_of: int,
+        stock: float,
+        *,
+        out_since: int | None = None,
+        within: int = STOCKOUT_HORIZON,
+    ) -> float | None:
+        """Days after ``as_of`` until ``stock`` units are sold at the forecast rate (the day it
+        runs out plus the share of that day's units it lasts), or None when it lasts ``within``
+        days. Every forecast repeats week after week, so one week is forecast and whole weeks
+        are counted: a shop's "running out" list forecasts each product once, not for a year.
+        """
+        if stock <= 0:
+            return 0.0
+        days, _ = self.forecast(product_id, as_of, 7, out_since=out_since)
+        week = [units for units, _, _ in days]
+        per_week = sum(week)
+        if per_week <= 0:
+            return None
+        # skip whole weeks that leave more than a week's units, then walk day by day
+        weeks = max(int(stock // per_week) - 1, 0)
+        left = stock - weeks * per_week
+        day = 7 * weeks
+        while day < within:
+            units = week[day % 7]
+            if units >= left:
+                return day + left / units
+            left -= units
+            day += 1
+        return None
 
     def _level_days(self, series: _Series, as_of: int, unavailable: set[int]) -> list[int]:
         """The last ``level_days`` days it could be bought (all of the last ``level_days`` days
@@ -183,20 +216,23 @@ class DemandForecaster:
             day -= 1
         return chosen
 
-    def _mostly_zero(
-        self, series: _Series, as_of: int, weekday: int, unavailable: set[int]
-    ) -> bool:
-        last = as_of - ((as_of - weekday) % 7)
-        seen = zeros = 0
-        for week in range(self.gate_weeks):
-            d = last - 7 * week
-            if d < series.first_day:
-                break
-            if d in unavailable:
-                continue
-            seen += 1
-            zeros += series.days.get(d, 0.0) <= 0
-        return seen > 0 and 2 * zeros > seen
+    def _zero_weekdays(self, series: _Series, as_of: int, unavailable: set[int]) -> list[bool]:
+        """Per weekday: were most of its last ``gate_weeks`` occurrences (that it could be
+        bought, since its first sale) zero days? Occurrences are counted, and only the days
+        it sold on are visited (most products sell on few of them)."""
+        first = max(as_of - 7 * self.gate_weeks + 1, series.first_day)
+        span = as_of - first + 1
+        seen = [span // 7] * 7
+        for i in range(span % 7):
+            seen[(first + i) % 7] += 1
+        for d in unavailable:
+            if first <= d <= as_of:
+                seen[d % 7] -= 1
+        sold = [0] * 7
+        for d, units in series.days.items():
+            if units > 0 and first <= d <= as_of and d not in unavailable:
+                sold[d % 7] += 1
+        return [seen[w] > 0 and 2 * (seen[w] - sold[w]) > seen[w] for w in range(7)]
 
     def __len__(self) -> int:
         return len(self._series)
