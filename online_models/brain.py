@@ -382,11 +382,14 @@ class Brain:
     def _teach(self, order: Order, sign: int) -> None:
         customer = order.customer_id
         returning = customer is not None and self._repeat.knows(customer)
+        buyer = order.buyer
+        # to the anomaly detector a guest who ordered before (same billing email), or a
+        # customer the recommenders forgot after a quiet spell, is no new customer
+        known_buyer = buyer is not None and self._segments.knows(buyer)
         if not order.renewal:  # a subscription's renewal is a sale that no one chose
             self._teach_choice(order, sign, returning)
             if customer is not None and sign > 0:
                 self._active(customer, order.timestamp)
-        buyer = order.buyer
         if buyer is not None:
             self._segments.learn(buyer, ts=order.timestamp, amount=sign * order.spend, orders=sign)
         # a reversal takes back only the units no refund gave back already
@@ -407,7 +410,7 @@ class Brain:
                     line.product_id, line.category, posted, order.day, line.quantity, sign
                 )
         if sign > 0:
-            self._anomaly.learn(order, returning)
+            self._anomaly.learn(order, known_buyer)
 
     def _active(self, customer: str, ts: float) -> None:
         """Note a customer's order, then let the recommenders forget the customers whose latest

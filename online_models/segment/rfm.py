@@ -99,6 +99,9 @@ class Segmenter:
         self._f.move(count, entry[1])
         self._m.move(spend, entry[2])
 
+    def knows(self, customer_id: str) -> bool:
+        return customer_id in self._customers
+
     def scores(self, customer_id: str) -> tuple[int, int, int] | None:
         entry = self._customers.get(customer_id)
         if entry is None:

@@ -7,6 +7,7 @@ import zlib
 import pytest
 
 from online_models import Brain, BrainConfig, snapshot
+from online_models.anomaly import AnomalyDetector
 from online_models.events import Event
 from online_models.orders import buyer_of, order_of, pack, unpack
 
@@ -88,3 +89,23 @@ def test_the_buyer_of_a_remembered_order_is_read_without_unpacking(customer, gue
     made = order_of(order("1", "2026-03-02T10:00:00Z", customer=customer, guest=guest))
     assert made.buyer == buyer
     assert buyer_of(pack(made)) == buyer == unpack(pack(made)).buyer
+
+
+def test_a_guest_who_orders_again_is_no_new_customer_to_the_anomaly_detector(monkeypatch):
+    told: list[tuple[str, bool]] = []
+    learn = AnomalyDetector.learn
+
+    def spy(self, order, returning):
+        told.append((order.key, returning))
+        return learn(self, order, returning)
+
+    monkeypatch.setattr(AnomalyDetector, "learn", spy)
+    brain = Brain(seed=2)
+    brain.learn(order("1", "2026-03-02T10:00:00Z"))
+    brain.learn(order("2", "2026-03-09T10:00:00Z"))
+    brain.learn(order("3", "2026-03-10T10:00:00Z", guest="someone-else"))
+    brain.learn(order("4", "2026-03-11T10:00:00Z", guest=None))  # no email: unknown, new
+    brain.learn(order("5", "2026-03-12T10:00:00Z", customer="ann"))
+    brain.learn(order("6", "2026-03-13T10:00:00Z", customer="ann"))
+    assert told == [("1", False), ("2", True), ("3", False), ("4", False), ("5", False),
+                    ("6", True)]
