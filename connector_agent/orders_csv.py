@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -26,7 +26,7 @@ from typing import Any
 
 from online_models.events import IMPORT_KEY_PREFIX, Event, EventError, parse_time, payload_hash
 
-__all__ = ["COLUMNS", "OrdersCsvError", "ImportedOrder", "read_orders", "read_events"]
+__all__ = ["COLUMNS", "OrdersCsvError", "ImportedOrder", "events_of", "read_orders", "read_events"]
 
 COLUMNS = (
     "order_id",
@@ -166,8 +166,13 @@ def _product_event(item: dict[str, Any], occurred_at: str) -> Event:
 def read_events(path: str | Path, *, limit: int | None = None) -> Iterator[Event]:
     """Yield ``product.upserted`` (first sight) and ``order.upserted`` events for the first
     ``limit`` orders of the file (all when ``None``)."""
+    return events_of(read_orders(path), limit=limit)
+
+
+def events_of(orders: Iterable[ImportedOrder], *, limit: int | None = None) -> Iterator[Event]:
+    """:func:`read_events` for orders already read (``evaluate`` replays them in time order)."""
     seen: set[str] = set()
-    for count, order in enumerate(read_orders(path)):
+    for count, order in enumerate(orders):
         if limit is not None and count >= limit:
             return
         occurred_at = order.payload["created_at"]

@@ -63,14 +63,15 @@ def _print_report(report: dict[str, Any], console: Console) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every figure to this JSON file.",
 )
-@click.option("--limit", type=click.IntRange(min=1), help="Replay only the first N orders.")
+@click.option("--limit", type=click.IntRange(min=1), help="Replay only the first N orders of the file.")
 @click.option("--seed", type=int, default=42, show_default=True, help="Models' random seed.")
 def evaluate_command(
     orders_path: Path, json_out: Path | None, limit: int | None, seed: int
 ) -> None:
     """Replay orders prequentially (ask, then learn) and compare with baselines.
 
-    Needs no config or store: everything happens in memory. Prints a table; --json OUT writes
+    Needs no config or store: everything happens in memory. Orders are replayed in created_at
+    order (file order for ties), whatever the file's order. Prints a table; --json OUT writes
     every figure (next_basket, bought_together, forecast, throughput, segments, pricing, anomaly).
 
     \b

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,9 @@ from connector_agent.evaluation.baselines import Baselines
 from connector_agent.evaluation.forecast import ForecastScores, ForecastSeries
 from connector_agent.evaluation.metrics import RankingScores, hit_rate, ndcg, percentile, recall
 from connector_agent.evaluation.segments import BatchRfm
-from connector_agent.orders_csv import OrdersCsvError, read_events, read_orders
+from connector_agent.orders_csv import ImportedOrder, OrdersCsvError, events_of, read_orders
 from online_models import Brain, BrainConfig
+from online_models.events import parse_time
 from online_models.orders import Order, order_of
 
 __all__ = ["EvaluationError", "evaluate"]
@@ -204,7 +205,11 @@ def evaluate(
     """Run the whole protocol on one orders file; returns every figure (the ``--json`` shape)."""
     config = config or BrainConfig()
     try:
-        series = ForecastSeries(_limited(read_orders(path), limit))
+        timed = _TimeOrder(_limited(read_orders(path), limit))
+        series = ForecastSeries(timed)
+        # the protocol replays in created_at order (file order for ties): streamed again
+        # when the file is in that order (the normaliser writes it so), else read and sorted
+        orders = _limited(read_orders(path), limit) if timed.in_order else timed.sorted(path, limit)
     except (OSError, OrdersCsvError, EOFError) as exc:
         raise EvaluationError(f"{path}: {exc}") from exc
     total = series.orders
@@ -213,7 +218,7 @@ def evaluate(
     replay = _Replay(series, config, seed)
     started = time.perf_counter()
     done = 0
-    for learned, event in enumerate(read_events(path, limit=limit), start=1):
+    for learned, event in enumerate(events_of(orders), start=1):
         if learned % SETTLE_EVERY == 0:
             heap.settle()  # as the agent's applier does after a snapshot (untimed here too)
         if event.kind == "order.upserted":
@@ -267,6 +272,30 @@ def evaluate(
         "anomaly": replay.anomalies.result(),
         "caps": config.as_dict(),
     }
+
+
+class _TimeOrder:
+    """Passes orders through, noting whether their ``created_at`` never goes back."""
+
+    def __init__(self, orders: Iterable[ImportedOrder]) -> None:
+        self._orders = orders
+        self.in_order = True
+
+    def __iter__(self) -> Iterator[ImportedOrder]:
+        latest = None
+        for order in self._orders:
+            at = parse_time(order.payload["created_at"])
+            if latest is not None and at < latest:
+                self.in_order = False
+            latest = at if latest is None else max(latest, at)
+            yield order
+
+    @staticmethod
+    def sorted(path: str | Path, limit: int | None) -> list[ImportedOrder]:
+        """The first ``limit`` orders of the file, stably sorted by ``created_at``."""
+        orders = list(_limited(read_orders(path), limit))
+        orders.sort(key=lambda order: parse_time(order.payload["created_at"]))
+        return orders
 
 
 def _limited(orders: Any, limit: int | None) -> Any:

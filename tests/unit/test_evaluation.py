@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from datetime import date, timedelta
 
 import pytest
@@ -141,3 +142,22 @@ def test_unreadable_file_is_a_clear_error(tmp_path):
         evaluate(bad)
     result = CliRunner().invoke(cli, ["evaluate", "--orders", str(bad)])
     assert result.exit_code == 1 and "Error" in result.output
+
+
+def test_a_file_out_of_time_order_is_replayed_in_created_at_order(history, tmp_path):
+    """The protocol replays in created_at order: a shop's export need not be sorted, and a
+    forecast from day d must not see later days' sales."""
+    with gzip.open(history, "rt") as fh:
+        header, *rows = fh.readlines()
+    orders: dict[str, list[str]] = {}
+    for row in rows:
+        orders.setdefault(row.split(",", 1)[0], []).append(row)
+    blocks = list(orders.values())
+    random.Random(5).shuffle(blocks)
+    shuffled = tmp_path / "shuffled.csv.gz"
+    with gzip.open(shuffled, "wt") as fh:
+        fh.write(header + "".join(row for block in blocks for row in block))
+    sorted_report, shuffled_report = evaluate(history, seed=3), evaluate(shuffled, seed=3)
+    for section in ("next_basket", "bought_together", "forecast", "segments", "anomaly"):
+        assert shuffled_report[section] == sorted_report[section], section
+    assert shuffled_report["orders"] == 91
