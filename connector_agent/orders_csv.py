@@ -61,26 +61,32 @@ class ImportedOrder:
 
 
 def _open_text(path: Path) -> io.TextIOBase:
+    # utf-8-sig: a file saved from a spreadsheet starts with a byte-order mark, which would
+    # otherwise be part of the first column's name
     raw = path.open("rb")
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     if head == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8", newline="")
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8-sig", newline="")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def _number(row: dict[str, str], column: str, line: int) -> Decimal:
+    """A finite decimal (``NaN`` and ``Infinity`` parse, and would poison every sum)."""
+    try:
+        value = Decimal(row[column])
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise OrdersCsvError(f"line {line}: {column}: not a number ({row[column]!r})")
+    return value
 
 
 def _line_item(row: dict[str, str], line: int) -> dict[str, Any]:
-    try:
-        quantity = int(row["quantity"])
-    except ValueError as exc:
-        raise OrdersCsvError(
-            f"line {line}: quantity: not an integer ({row['quantity']!r})"
-        ) from exc
-    try:
-        price = Decimal(row["unit_price"])
-    except InvalidOperation as exc:
-        raise OrdersCsvError(
-            f"line {line}: unit_price: not a number ({row['unit_price']!r})"
-        ) from exc
+    units = _number(row, "quantity", line)
+    if units != units.to_integral_value():  # "12.0" from a spreadsheet is 12; 0.5 is no unit
+        raise OrdersCsvError(f"line {line}: quantity: not a whole number ({row['quantity']!r})")
+    quantity = int(units)
+    price = _number(row, "unit_price", line)
     if not row["product_id"]:
         raise OrdersCsvError(f"line {line}: product_id: empty")
     return {

@@ -63,7 +63,9 @@ def _print_report(report: dict[str, Any], console: Console) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write every figure to this JSON file.",
 )
-@click.option("--limit", type=click.IntRange(min=1), help="Replay only the first N orders of the file.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), help="Replay only the first N orders of the file."
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Models' random seed.")
 def evaluate_command(
     orders_path: Path, json_out: Path | None, limit: int | None, seed: int

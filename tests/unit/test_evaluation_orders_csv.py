@@ -77,7 +77,11 @@ def test_limit_counts_orders(csv_file):
     ("row", "message"),
     [
         ("1,c,2026-01-02T10:00:00Z,A,Mug,,two,1.5,GBP,completed\n", "line 2: quantity"),
+        ("1,c,2026-01-02T10:00:00Z,A,Mug,,0.5,1.5,GBP,completed\n", "line 2: quantity: not a w"),
+        ("1,c,2026-01-02T10:00:00Z,A,Mug,,inf,1.5,GBP,completed\n", "line 2: quantity"),
         ("1,c,2026-01-02T10:00:00Z,A,Mug,,1,abc,GBP,completed\n", "line 2: unit_price"),
+        ("1,c,2026-01-02T10:00:00Z,A,Mug,,1,NaN,GBP,completed\n", "line 2: unit_price"),
+        ("1,c,2026-01-02T10:00:00Z,A,Mug,,1,-Infinity,GBP,completed\n", "line 2: unit_price"),
         ("1,c,2026-01-02 10:00,A,Mug,,1,1.5,GBP,completed\n", "line 2: created_at"),
         ("1,c,2026-01-02T10:00:00Z,A,Mug,,1,1.5,GBP,shipped\n", "line 2: status"),
     ],
@@ -94,3 +98,12 @@ def test_missing_columns_are_refused(tmp_path):
     write(path, "order_id,quantity\n1,2\n")
     with pytest.raises(OrdersCsvError, match="missing columns: customer_id"):
         list(read_orders(path))
+
+
+def test_a_spreadsheet_export_reads_like_the_normalised_file(tmp_path):
+    """A byte-order mark before the header and whole quantities written as decimals."""
+    plain, excel = tmp_path / "plain.csv.gz", tmp_path / "excel.csv"
+    write(plain, HEADER + "1,c,2026-01-02T10:00:00Z,A,Mug,,12,1.5,GBP,completed\n")
+    excel.write_text("\ufeff" + HEADER + "1,c,2026-01-02T10:00:00Z,A,Mug,,12.0,1.5,GBP,completed\n",
+                     encoding="utf-8")
+    assert [o.payload for o in read_orders(excel)] == [o.payload for o in read_orders(plain)]
