@@ -402,8 +402,9 @@ class Brain:
                 self._demand.learn(
                     line.product_id, order.day, sign * (line.quantity - given_back)
                 )
-                if order.renewal:
-                    continue  # bought at the price of the day it was subscribed to
+                if order.renewal or line.bundled:
+                    # bought at the price of the day it was subscribed to, or at a bundle's
+                    continue
                 # demand answers the posted price, not a line's (quantity-tiered) unit price
                 posted = self._catalogue.price(line.product_id) or line.unit_price
                 self._pricer.learn(

@@ -48,7 +48,7 @@ def _log_ratio(order: Order, posted: Callable[[str], float | None]) -> float | N
     ratios = []
     for line in order.lines:
         price = posted(line.product_id)
-        if line.is_product and line.unit_price > 0 and price is not None and price > 0:
+        if line.is_choice and line.unit_price > 0 and price is not None and price > 0:
             ratios.append(math.log(line.unit_price / price))
     if not ratios:
         return None

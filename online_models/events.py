@@ -136,7 +136,9 @@ class Event:
         subscription's renewal, …, or ``None``), ``created_at``, ``paid_at`` (or ``None``),
         ``utc_offset_minutes`` (the shop's clock less UTC when the order was made, or
         ``None``: the models then count UTC days), ``total``, ``line_items``: list of
-        ``{product_id, variation_id (or None), name, category, quantity, unit_price}``,
+        ``{product_id, variation_id (or None), name, category, quantity, unit_price}``, and
+        ``bundled: true`` on a line that is part of a bundle bought on another line (absent
+        otherwise),
         ``refunds``: list of ``{id, amount}`` (positive decimal strings), with
         ``line_items`` (``{product_id, variation_id, quantity}``, units given back) when the
         refund gave units back and the agent has read them.

@@ -36,10 +36,19 @@ class Line:
     category: str | None
     quantity: int
     unit_price: float
+    #: part of a bundle the customer bought (WooCommerce Product Bundles' ``bundled_by``): its
+    #: units leave stock, but the customer chose the bundle, not it, at the bundle's price
+    bundled: bool = False
 
     @property
     def is_product(self) -> bool:
         return self.category != NON_PRODUCT
+
+    @property
+    def is_choice(self) -> bool:
+        """A product the customer picked at its own price: what teaches the recommenders,
+        the pricer and the currency rates."""
+        return self.category != NON_PRODUCT and not self.bundled
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +80,10 @@ class Order:
 
     @property
     def products(self) -> tuple[str, ...]:
-        """Distinct product ids of the product lines with a positive quantity, in line order."""
+        """Distinct product ids of the lines the customer chose (products, not bundled in
+        another) with a positive quantity, in line order."""
         return tuple(
-            dict.fromkeys(ln.product_id for ln in self.lines if ln.is_product and ln.quantity > 0)
+            dict.fromkeys(ln.product_id for ln in self.lines if ln.is_choice and ln.quantity > 0)
         )
 
     @property
@@ -126,6 +136,7 @@ def _line(item: Any) -> Line | None:
         sys.intern(str(category)) if category else None,
         quantity,
         price if price == price else 0.0,
+        item.get("bundled") is True,
     )
 
 
@@ -221,7 +232,9 @@ def order_of(event: Event) -> Order:
     )
 
 
-PackedLine = tuple[str, str | None, int, float]
+#: (product, category, quantity, unit price[, bundled]): the flag only when set, so an order
+#: without bundles packs as it did before bundles were known
+PackedLine = tuple[str, str | None, int, float] | tuple[str, str | None, int, float, bool]
 Packed = tuple[
     str,
     str,
@@ -241,7 +254,12 @@ Packed = tuple[
 def pack(order: Order) -> Packed:
     """An order as plain tuples: what the brain remembers to compensate it later (small and
     fast to snapshot: no names, only what the models learn from)."""
-    lines = tuple((ln.product_id, ln.category, ln.quantity, ln.unit_price) for ln in order.lines)
+    lines = tuple(
+        (ln.product_id, ln.category, ln.quantity, ln.unit_price, True)
+        if ln.bundled
+        else (ln.product_id, ln.category, ln.quantity, ln.unit_price)
+        for ln in order.lines
+    )
     return (
         order.key,
         order.status,
@@ -277,7 +295,7 @@ def unpack(packed: Packed) -> Order:
         ts,
         day,
         hour,
-        tuple(Line(p, "", c, q, u) for p, c, q, u in lines),
+        tuple(Line(line[0], "", line[1], line[2], line[3], len(line) > 4) for line in lines),
         refunded,
         guest_key,
         paid=True,

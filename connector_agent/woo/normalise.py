@@ -149,7 +149,7 @@ def _order_line(line: Mapping[str, Any], category_of: CategoryOf) -> dict[str, A
         quantity = int(line.get("quantity") or 0)
     except (TypeError, ValueError):
         raise WooCommerceError(f"line item {line.get('id')!r}: bad quantity") from None
-    return {
+    normalised = {
         "product_id": product_id,
         "variation_id": _id(line.get("variation_id")),
         "name": line.get("name"),
@@ -157,6 +157,12 @@ def _order_line(line: Mapping[str, Any], category_of: CategoryOf) -> dict[str, A
         "quantity": quantity,
         "unit_price": _unit_price(line, quantity),
     }
+    # WooCommerce Product Bundles names the bundle's own line item in ``bundled_by`` on each of
+    # its contents (documented in its REST API reference). The key is set only on such lines:
+    # other orders normalise (and hash, so version) exactly as before.
+    if line.get("bundled_by") not in (None, "", 0, "0", False):
+        normalised["bundled"] = True
+    return normalised
 
 
 #: ``{refund id: its line items as the payload carries them}`` for the refunds whose units are

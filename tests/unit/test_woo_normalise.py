@@ -214,3 +214,21 @@ def test_bad_records_raise_a_clear_error_naming_the_record(field, value, message
     with pytest.raises(WooCommerceError) as caught:
         normalise.order_event(order)
     assert caught.value.message.startswith(message)
+
+
+def test_a_bundles_contents_are_marked_and_other_orders_normalise_as_before():
+    """WooCommerce Product Bundles adds ``bundled_by`` (the bundle's own line item id, or "")
+    and ``bundled_items`` to every order line item (its REST API reference)."""
+    order = fixture("order_variation_coupon_fee_shipping")
+    bundle, content = (line["id"] for line in order["line_items"][:2])
+    with_bundles = json.loads(json.dumps(order))
+    first, second = with_bundles["line_items"][:2]
+    first.update(bundled_by="", bundled_items=[content])
+    second.update(bundled_by=str(bundle), bundled_items=[])
+    lines = normalise.order_payload(with_bundles)["line_items"]
+    assert "bundled" not in lines[0] and lines[1]["bundled"] is True
+    # the extension's empty fields on a shop's orders change neither payload nor version
+    unbundled = json.loads(json.dumps(order))
+    for line in unbundled["line_items"]:
+        line.update(bundled_by="", bundled_items=[])
+    assert normalise.order_payload(unbundled) == normalise.order_payload(order)
