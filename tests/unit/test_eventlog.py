@@ -242,3 +242,28 @@ def test_an_event_dated_in_the_future_is_logged_at_the_agents_time(
     caplog.clear()
     assert event_log.append([ahead]) == []
     assert caplog.text == ""
+
+
+def test_erasing_a_person_searches_the_person_indexes_never_the_whole_log(
+    event_log: EventLog, fresh_store: Store
+) -> None:
+    """An erase runs on the agent's event loop: it must cost what the person's own events do,
+    not a JSON parse of every event held (migration 0022)."""
+    event_log.append([order(str(n), "2026-01-01T00:00:00Z", customer=f"c{n}") for n in range(30)]
+                     + [order("g", "2026-01-01T00:00:00Z", customer=None)])
+    conn = fresh_store.db.conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        assert event_log.erase_customer("c7")["events_redacted"] == 1
+        assert event_log.erase_guest("g:abc")["events_redacted"] == 1
+    finally:
+        conn.set_trace_callback(None)
+    plans = {}
+    for sql in statements:
+        if sql.startswith("UPDATE event_log") and "json_extract" in sql:
+            plans[sql] = " ".join(row[-1] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+    assert len(plans) == 2
+    assert [("event_log_customer" in p, "event_log_guest" in p) for p in plans.values()] == [
+        (True, False), (False, True)
+    ], plans
