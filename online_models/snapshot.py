@@ -1,4 +1,10 @@
-"""Snapshot bytes: a versioned header, a checksum and a pickle that may only name known classes.
+"""Snapshot bytes: a versioned header, a checksum and a compressed pickle that may only name known
+classes.
+
+The body is Zstandard (level 1) since ``LXBRAIN2``: on the UCI year's brain (32 MB of pickle)
+it compresses in 0.12 s to 8.8 MB where zlib level 1 took 0.40 s for 10.0 MB, and decompresses
+in half zlib's time, so a snapshot is written in about half the time. ``LXBRAIN1`` snapshots
+(zlib) written by an older agent are still read: an upgrade replays nothing.
 
 Integrity against tampering is the applier's job (HMAC with the agent's key); this layer makes a
 truncated or garbage snapshot fail with :class:`SnapshotError` instead of a crash, and refuses to
@@ -14,10 +20,16 @@ import pickle
 import zlib
 from typing import Any
 
-__all__ = ["SnapshotError", "dumps", "loads", "restricted_loads"]
+import zstandard
 
-MAGIC = b"LXBRAIN1"
+__all__ = ["SnapshotError", "dumps", "loads", "pickled", "restricted_loads"]
+
+MAGIC = b"LXBRAIN2"
+#: the header of snapshots whose body is zlib (read, never written)
+ZLIB_MAGIC = b"LXBRAIN1"
 DIGEST = 32
+#: Zstandard's fastest standard level: the snapshot is written often, read once per start
+ZSTD_LEVEL = 1
 
 _ALLOWED_MODULES = ("online_models.", "river.")
 _ALLOWED_EXACT = {
@@ -75,11 +87,11 @@ class _Compressing:
     No raw copy of the snapshot is ever held (three times the compressed size, twice over with
     ``BytesIO.getvalue``), and since ``write`` is Python, a worker thread that pickles a brain
     gives the GIL up at every frame: the event loop beside it waits ~7 ms at worst instead of
-    ~65 ms (full UCI year). The stream is the one ``zlib.compress`` makes of the whole.
+    ~65 ms (full UCI year). Zstandard compresses with the GIL released.
     """
 
     def __init__(self) -> None:
-        self._compressor = zlib.compressobj(1)
+        self._compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL).compressobj()
         self._parts: list[bytes] = []
 
     def write(self, data: bytes) -> int:
@@ -92,7 +104,7 @@ class _Compressing:
 
 
 def dumps(obj: object) -> bytes:
-    """Header + sha256 + zlib(pickle): equal state gives equal bytes.
+    """Header + sha256 + zstd(pickle): equal state gives equal bytes.
 
     The pickler runs without a memo ("fast" mode): bytes then depend on values only, never on
     which equal strings happen to be one object (that differs between a model and its restored
@@ -106,18 +118,43 @@ def dumps(obj: object) -> bytes:
     return MAGIC + hashlib.sha256(body).digest() + body
 
 
-def loads(data: bytes) -> Any:
-    """The object of :func:`dumps`; :class:`SnapshotError` on anything else."""
+def pickled(data: bytes) -> bytes:
+    """The pickle inside a snapshot (header and checksum checked); :class:`SnapshotError` on
+    anything that is not a whole snapshot."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise SnapshotError("a snapshot must be bytes")
     data = bytes(data)
-    if not data.startswith(MAGIC):
+    if data.startswith(MAGIC):
+        decompress = _unzstd
+    elif data.startswith(ZLIB_MAGIC):
+        decompress = zlib.decompress
+    else:
         raise SnapshotError("not a LuxeBrain snapshot (bad header)")
     digest, body = data[len(MAGIC) : len(MAGIC) + DIGEST], data[len(MAGIC) + DIGEST :]
     if hashlib.sha256(body).digest() != digest:
         raise SnapshotError("snapshot is truncated or corrupted (checksum mismatch)")
     try:
-        return restricted_loads(zlib.decompress(body))
+        return decompress(body)
+    except SnapshotError:
+        raise
+    except Exception as exc:  # a checksummed body that still fails is a foreign writer
+        raise SnapshotError(f"snapshot cannot be read: {type(exc).__name__}") from exc
+
+
+def _unzstd(body: bytes) -> bytes:
+    # a streamed frame does not say its size up front: decompress as a stream
+    reader = zstandard.ZstdDecompressor().decompressobj()
+    raw = reader.decompress(body)
+    if not reader.eof:
+        raise SnapshotError("snapshot is truncated (the compressed stream does not end)")
+    return raw
+
+
+def loads(data: bytes) -> Any:
+    """The object of :func:`dumps`; :class:`SnapshotError` on anything else."""
+    raw = pickled(data)
+    try:
+        return restricted_loads(raw)
     except SnapshotError:
         raise
     except Exception as exc:  # a checksummed body that still fails is a foreign writer

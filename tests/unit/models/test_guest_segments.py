@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
-
 import pytest
 
 from online_models import Brain, BrainConfig, snapshot
@@ -26,7 +24,7 @@ def order(key: str, at: str, *, status: str = "completed", customer: str | None 
 
 def pickled(brain: Brain) -> bytes:
     """The brain's state as pickled, uncompressed (what a key search must look through)."""
-    return zlib.decompress(brain.snapshot()[len(snapshot.MAGIC) + 32 :])
+    return snapshot.pickled(brain.snapshot())
 
 
 def erased(customer: str) -> Event:
