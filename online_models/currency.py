@@ -38,9 +38,10 @@ __all__ = ["CurrencyRates"]
 MIN_WEIGHT = 0.05
 #: orders in one currency before it can be the shop's (the majority of orders)
 SHOP_CURRENCY_ORDERS = 5
-#: a currency priced within 10% of the posted prices is counted as it is (the shop's own before
-#: the majority says which that is, or one near par); further off, it is converted
-NEAR_PAR = math.log(1.1)
+#: a currency priced within 2% of the posted prices is counted as it is (the shop's own before
+#: the majority says which that is, or one at par); further off, it is converted. (At 10%, euros
+#: in a dollar shop, about 8% apart, counted at par: every such customer's spend 8% off.)
+NEAR_PAR = math.log(1.02)
 
 
 def _log_ratio(order: Order, posted: Callable[[str], float | None]) -> float | None:

@@ -13,6 +13,8 @@ from online_models.events import Event
 
 PRICES = {"tea": 8.0, "cup": 12.0, "jam": 5.0, "pot": 30.0}
 YEN_PER_EURO = 161.3  # what the multi-currency plugin charges, rounding included
+#: currencies a few per cent from the euro
+NEAR_PAR_RATES = {"CHF": 0.95, "USD": 1.08}
 
 
 def product(pid: str) -> Event:
@@ -23,7 +25,7 @@ def product(pid: str) -> Event:
 
 def order(key: str, customer: str, day: int, basket: dict[str, int], *, currency: str = "EUR",
           status: str = "completed", refunded: str = "", yen: float = YEN_PER_EURO) -> Event:
-    rate = yen if currency == "JPY" else 1.0
+    rate = yen if currency == "JPY" else NEAR_PAR_RATES.get(currency, 1.0)
     at = f"{date(2026, 1, 5) + timedelta(days=day)}T10:00:00Z"
     lines = [{"product_id": p, "name": p, "quantity": q, "unit_price": f"{PRICES[p] * rate:.2f}"}
              for p, q in basket.items()]
@@ -100,3 +102,9 @@ def test_an_order_seen_again_and_again_counts_once_for_the_shops_currency():
         event = order("y", "kenji", 6, {"pot": 1}, currency="JPY", status=status)
         brain.learn(replace(event, version=f"{event.version}#{n}"))
     assert brain.currencies() == {"shop": "EUR", "rates": {"JPY": YEN_PER_EURO}}
+
+
+def test_a_currency_a_few_per_cent_from_the_shops_is_converted_too():
+    in_euro = shop("EUR")
+    for currency in NEAR_PAR_RATES:
+        assert abs(spent(shop(currency), "kenji") / spent(in_euro, "kenji") - 1) < 0.01, currency
