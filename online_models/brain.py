@@ -723,6 +723,7 @@ class Brain:
             "catalogue_products": len(self._catalogue),
             "copurchase_items": len(self._copurchase),
             "copurchase_pairs": self._copurchase.pair_count(),
+            "copurchase_largest_row": self._copurchase.largest_row(),
             "repeat_customers": len(self._repeat),
             "baskets_held": self._baskets.basket_count(),
             **self._personal.stats(),

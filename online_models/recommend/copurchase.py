@@ -131,6 +131,10 @@ class CoPurchase:
     def pair_count(self) -> int:
         return sum(len(row) for row in self._pairs.values())
 
+    def largest_row(self) -> int:
+        """Neighbours held by the most connected product (at most ``2 * max_neighbours``)."""
+        return max(map(len, self._pairs.values()), default=0)
+
     def __getstate__(self) -> dict[str, object]:
         return {
             **self.__dict__,
