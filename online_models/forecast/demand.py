@@ -85,9 +85,21 @@ class DemandForecaster:
         self.gate_weeks = gate_weeks
         self._series: dict[str, _Series] = {}
         self._keep = max(window_days, level_days, 7 * gate_weeks)
+        #: product -> ((as_of, stock, out_since), (day it runs out, days until then)) as last
+        #: worked out: a shop's running-out list asks for every stocked product, and between
+        #: two asks only the products sold meanwhile change (derived data, never in a snapshot)
+        self._until: dict[str, tuple[tuple[int, float, int | None], tuple[int, float] | None]] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_until"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._until = {}
 
     def learn(self, product_id: str, day: int, units: float) -> None:
         """Add (or with negative units, take back) units sold on a day (a date ordinal)."""
+        self._until.pop(product_id, None)
         series = self._series.get(product_id)
         if series is None:
             if units <= 0:
@@ -105,6 +117,7 @@ class DemandForecaster:
 
     def mark_unavailable(self, product_id: str, first: int, last: int) -> None:
         """Days ``first..last`` (date ordinals) the product was out of stock all day."""
+        self._until.pop(product_id, None)
         series = self._series.get(product_id)
         if series is None:
             return
@@ -187,6 +200,17 @@ class DemandForecaster:
         """
         if stock <= 0:
             return 0.0
+        key = (as_of, stock, out_since)
+        known = self._until.get(product_id)
+        if known is None or known[0] != key:
+            known = self._until[product_id] = (key, self._runs_out(product_id, *key))
+        found = known[1]
+        return found[1] if found is not None and found[0] < within else None
+
+    def _runs_out(
+        self, product_id: str, as_of: int, stock: float, out_since: int | None
+    ) -> tuple[int, float] | None:
+        """(the day it runs out, counted from 0, and the days until then) within a year."""
         days, _ = self.forecast(product_id, as_of, 7, out_since=out_since)
         week = [units for units, _, _ in days]
         per_week = sum(week)
@@ -196,10 +220,10 @@ class DemandForecaster:
         weeks = max(int(stock // per_week) - 1, 0)
         left = stock - weeks * per_week
         day = 7 * weeks
-        while day < within:
+        while day < STOCKOUT_HORIZON:
             units = week[day % 7]
             if units >= left:
-                return day + left / units
+                return day, day + left / units
             left -= units
             day += 1
         return None

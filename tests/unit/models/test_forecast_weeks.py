@@ -116,3 +116,34 @@ def test_the_zero_day_gate_counts_what_walking_each_weekday_back_counts(
     unavailable = {START + as_of - back for back in out_back}
     expected = [_mostly_zero(forecaster, "mug", START + as_of, w, unavailable) for w in range(7)]
     assert forecaster._zero_weekdays(series, START + as_of, unavailable) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(
+    st.tuples(st.just("sell"), st.integers(0, 60), st.integers(-3, 40)),
+    st.tuples(st.just("out"), st.integers(0, 60), st.integers(0, 6)),
+    # a few days and stocks, so the same question comes again (after sales in between)
+    st.tuples(st.just("ask"), st.sampled_from([20, 45, 60]), st.sampled_from([0, 40, 300])),
+), min_size=1, max_size=60))
+def test_a_remembered_answer_is_the_answer_worked_out_afresh(steps) -> None:
+    """Asked again, the running-out days are remembered until the product sells, goes out of
+    stock, or the day or the stock asked about changes: never a stale answer."""
+    remembering = DemandForecaster(window_days=56, level_days=28, gate_weeks=8)
+    fresh = DemandForecaster(window_days=56, level_days=28, gate_weeks=8)
+    for day in range(40):  # selling every day: the forecasts are not all zero
+        remembering.learn("mug", START + day, 5)
+        fresh.learn("mug", START + day, 5)
+    for op, day, n in steps:
+        if op == "sell":
+            remembering.learn("mug", START + day, n)
+            fresh.learn("mug", START + day, n)
+        elif op == "out":
+            remembering.mark_unavailable("mug", START + day, START + day + n)
+            fresh.mark_unavailable("mug", START + day, START + day + n)
+        else:
+            fresh._until.clear()
+            for within in (15, STOCKOUT_HORIZON):
+                asked = (START + day, float(n))
+                assert remembering.days_until_empty("mug", *asked, within=within) == (
+                    fresh.days_until_empty("mug", *asked, within=within)
+                )
