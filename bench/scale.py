@@ -97,9 +97,11 @@ def one_size(orders: Path, copies: int, limit: int | None, seed: int) -> dict[st
     Brain.restore(data)
     restore_s = time.process_time() - start
     segments_ms = _ms(brain.segment_sizes)
-    for product_id in ordered_products:
+    for product_id in ordered_products:  # the same product, now with stock
+        known = brain.product(product_id) or {}
+        payload = {**known, "id": product_id, "stock_quantity": 50}
         brain.learn(Event(0, "product.upserted", product_id, "stocked", "2010-12-01T00:00:00Z",
-                          {"id": product_id, "status": "publish", "stock_quantity": 50}))
+                          payload))
     running_out_ms = _ms(lambda: brain.running_out(within_days=14))
     stats = brain.stats()
     return {
