@@ -424,9 +424,13 @@ class Brain:
             if at >= cutoff:
                 break
             del self._last_order_at[oldest]
-            self._repeat.forget_customer(oldest)
-            self._baskets.forget_customer(oldest)
-            self._personal.forget_customer(oldest)
+            self._recommenders_forget(oldest)
+
+    def _recommenders_forget(self, customer: str) -> None:
+        """Drop what the recommenders hold per customer (history, baskets, latent factors)."""
+        self._repeat.forget_customer(customer)
+        self._baskets.forget_customer(customer)
+        self._personal.forget_customer(customer)
 
     def _teach_choice(self, order: Order, sign: int, returning: bool) -> None:
         """What the customer chose teaches the recommenders (and their learned rankers)."""
@@ -498,9 +502,7 @@ class Brain:
     def _on_customer_gone(self, event: Event) -> None:
         payload = event.payload if isinstance(event.payload, dict) else {}
         customer = str(payload.get("id") or event.key)
-        self._repeat.forget_customer(customer)
-        self._baskets.forget_customer(customer)
-        self._personal.forget_customer(customer)
+        self._recommenders_forget(customer)
         self._segments.forget_customer(customer)
         self._last_order_at.pop(customer, None)
         for key, (state, packed) in list(self._orders.items()):

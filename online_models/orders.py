@@ -48,7 +48,7 @@ class Line:
     def is_choice(self) -> bool:
         """A product the customer picked at its own price: what teaches the recommenders,
         the pricer and the currency rates."""
-        return self.category != NON_PRODUCT and not self.bundled
+        return self.is_product and not self.bundled
 
 
 @dataclass(frozen=True, slots=True)

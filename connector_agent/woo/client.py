@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
@@ -266,6 +266,19 @@ class WooClient:
         ):
             raise WooHTTPError(f"WooCommerce GET /{endpoint}: the page is not a list of records")
         return reply
+
+    def list_all(
+        self, endpoint: str, params: Mapping[str, Any], per_page: int
+    ) -> Iterator[dict[str, Any]]:
+        """Every record of a collection, a page of ``per_page`` at a time, to the last page
+        (:meth:`Reply.is_last_page`)."""
+        page = 1
+        while True:
+            reply = self.list_page(endpoint, {**params, "per_page": per_page, "page": page})
+            yield from reply.body
+            if reply.is_last_page(page, per_page):
+                return
+            page += 1
 
     def detect_version(self) -> tuple[str | None, str | None]:
         """``(WooCommerce version or None, server time)`` from ``/system_status``.

@@ -104,15 +104,8 @@ class Reconciler:
 
     def _listing(self, endpoint: str, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
         """``{id: record}`` of a whole collection, paged by id."""
-        found: dict[str, dict[str, Any]] = {}
-        page = 1
-        while True:
-            query = {**params, "orderby": "id", "order": "asc", "per_page": PAGE, "page": page}
-            reply = self.client.list_page(endpoint, query)
-            found.update((str(item["id"]), item) for item in reply.body)
-            if reply.is_last_page(page, PAGE):
-                return found
-            page += 1
+        records = self.client.list_all(endpoint, {**params, "orderby": "id", "order": "asc"}, PAGE)
+        return {str(item["id"]): item for item in records}
 
     def _fetch(self, endpoint: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return list(self.client.list_page(endpoint, {**params, "per_page": PAGE}).body)

@@ -322,15 +322,9 @@ class Syncer:
         wanted = {str(r.get("id")) for r in refunds if isinstance(r, dict)}
         if wanted <= known.keys() or not self._recent(order):
             return known
-        page = 1
-        while True:
-            reply = self.client.list_page(
-                f"orders/{order['id']}/refunds", {"per_page": self.page_size, "page": page}
-            )
-            known.update(normalise.refund_lines(reply.body))
-            if reply.is_last_page(page, self.page_size):
-                return known
-            page += 1
+        refunds = self.client.list_all(f"orders/{order['id']}/refunds", {}, self.page_size)
+        known.update(normalise.refund_lines(list(refunds)))
+        return known
 
     def _recent(self, order: dict[str, Any]) -> bool:
         """Modified within ``REFUND_UNITS_DAYS`` (or of unknown age)."""
@@ -338,17 +332,10 @@ class Syncer:
 
     def _variations(self, parent: dict[str, Any]) -> list[Event]:
         """All variations of a variable product (their own paged listing)."""
-        events: list[Event] = []
-        page = 1
-        while True:
-            reply = self.client.list_page(
-                f"products/{parent['id']}/variations",
-                {"per_page": self.page_size, "page": page, "orderby": "id", "order": "asc"},
-            )
-            events.extend(normalise.product_event(item, parent) for item in reply.body)
-            if reply.is_last_page(page, self.page_size):
-                return events
-            page += 1
+        variations = self.client.list_all(
+            f"products/{parent['id']}/variations", {"orderby": "id", "order": "asc"}, self.page_size
+        )
+        return [normalise.product_event(item, parent) for item in variations]
 
 
 def _shrunk_by(before: int | None, now: int | None) -> int:

@@ -36,17 +36,12 @@ def is_ours(delivery_url: object) -> bool:
 def check_webhooks(client: WooClient) -> WebhookHealth:
     """List the store's webhooks and set the agent's disabled ones back to ``active``."""
     health = WebhookHealth()
-    page = 1
-    while True:
-        reply = client.list_page("webhooks", {"per_page": PAGE, "page": page})
-        for hook in reply.body:
-            if not is_ours(hook.get("delivery_url")):
-                continue
-            health.ours.append(int(hook["id"]))
-            if hook.get("status") == "disabled":
-                client.put(f"webhooks/{hook['id']}", {"status": "active"})
-                health.reenabled.append(int(hook["id"]))
-                log.warning("re-enabled webhook %s (%s)", hook["id"], hook.get("topic"))
-        if reply.is_last_page(page, PAGE):
-            return health
-        page += 1
+    for hook in client.list_all("webhooks", {}, PAGE):
+        if not is_ours(hook.get("delivery_url")):
+            continue
+        health.ours.append(int(hook["id"]))
+        if hook.get("status") == "disabled":
+            client.put(f"webhooks/{hook['id']}", {"status": "active"})
+            health.reenabled.append(int(hook["id"]))
+            log.warning("re-enabled webhook %s (%s)", hook["id"], hook.get("topic"))
+    return health

@@ -198,3 +198,12 @@ def test_a_redirect_is_not_followed_and_names_the_address_without_the_query():
         client_for(adapter).list_page("orders", {"page": 1})
     assert "redirect to https://shop.test/wp-json/wc/v3/orders;" in caught.value.message
     assert "oauth" not in caught.value.message and len(adapter.sent) == 1
+
+
+def test_a_whole_collection_is_read_page_by_page_to_the_short_last_page():
+    adapter = Scripted(recorded("orders_page1"), recorded("orders_page2_asc_by_modified"))
+    records = list(client_for(adapter).list_all("orders", {"status": "any"}, 20))
+    assert len(records) == 20 + 5 and records[0]["id"] == 2407
+    assert [(query(r)["page"], query(r)["per_page"], query(r)["status"]) for r in adapter.sent] == [
+        (["1"], ["20"], ["any"]), (["2"], ["20"], ["any"])
+    ]  # and no third request: the second page was short
