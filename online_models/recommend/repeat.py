@@ -18,7 +18,7 @@ WIDTH = 4
 _SCORE, _LAST = itemgetter(0), itemgetter(2)
 
 
-def _best_first(item: tuple[str, list[float]]) -> tuple[float, float, str]:
+def _best_first(item: tuple[str, tuple[float, ...]]) -> tuple[float, float, str]:
     """Sort key of a history item: highest decayed score, then the more recent, then by id."""
     product_id, entry = item
     return -entry[0], -entry[2], product_id
@@ -28,8 +28,11 @@ class _History:
     __slots__ = ("items", "baskets", "orders", "last_ts")
 
     def __init__(self) -> None:
-        #: product -> [decayed orders (raw), orders, last purchase time, first purchase time]
-        self.items: dict[str, list[float]] = {}
+        #: product -> (decayed orders (raw), orders, last purchase time, first purchase time):
+        #: tuples, replaced on update, so the cyclic GC untracks them (and then this dict) on
+        #: their first collection; mutable lists, ~290,000 on the UCI year, were rescanned by
+        #: every older-generation collection, a pause that landed on whatever ran then
+        self.items: dict[str, tuple[float, ...]] = {}
         self.baskets: deque[tuple[str, ...]] = deque(maxlen=RECENT_BASKETS)
         self.orders = 0
         self.last_ts = 0.0
@@ -43,10 +46,10 @@ class _History:
     def __setstate__(self, state: tuple[object, ...]) -> None:
         items, baskets, self.orders, self.last_ts, *width = state  # type: ignore[misc]
         if width:
-            self.items = unpack_rows(items, WIDTH)
+            self.items = {p: tuple(e) for p, e in unpack_rows(items, WIDTH).items()}
         else:
             # a snapshot from before the first purchase time was kept: take the last one
-            self.items = {p: [*e, e[2]] for p, e in unpack_rows(items, WIDTH - 1).items()}
+            self.items = {p: (*e, e[2]) for p, e in unpack_rows(items, WIDTH - 1).items()}
         self.baskets = deque(unpack_baskets(baskets), maxlen=RECENT_BASKETS)
 
 
@@ -96,27 +99,30 @@ class RepeatPurchases:
             self._rescale(self._decay.rebase(order.timestamp))
             boost = self._decay.boost(order.timestamp)
         history.orders += sign
+        ts = order.timestamp
+        items = history.items
         for product_id in products:
-            entry = history.items.get(product_id)
+            entry = items.get(product_id)
             if entry is None:
                 if sign < 0:
                     continue
-                entry = history.items[product_id] = [0.0, 0.0, 0.0, order.timestamp]
-            if entry[1] == 0 and sign > 0:
+                entry = (0.0, 0.0, 0.0, ts)
+            score, orders, last, first = entry
+            if orders == 0 and sign > 0:
                 self._buyers[product_id] = self._buyers.get(product_id, 0) + 1
-            elif entry[1] == 1 and sign > 0:
+            elif orders == 1 and sign > 0:
                 self._rebuyers[product_id] = self._rebuyers.get(product_id, 0) + 1
-            elif entry[1] == 2 and sign < 0:
+            elif orders == 2 and sign < 0:
                 self._rebuyers[product_id] = self._rebuyers.get(product_id, 1) - 1
-            elif entry[1] == 1 and sign < 0:
+            elif orders == 1 and sign < 0:
                 self._buyers[product_id] = self._buyers.get(product_id, 1) - 1
-            entry[0] += sign * boost
-            entry[1] += sign
+            orders += sign
             if sign > 0:
-                entry[2] = max(entry[2], order.timestamp)
-                entry[3] = min(entry[3], order.timestamp)
-            elif entry[1] <= 0:
-                del history.items[product_id]
+                items[product_id] = (score + boost, orders, max(last, ts), min(first, ts))
+            elif orders > 0:
+                items[product_id] = (score - boost, orders, last, first)
+            else:
+                del items[product_id]
         if sign > 0:
             history.baskets.append(products)
             history.last_ts = max(history.last_ts, order.timestamp)
@@ -181,8 +187,9 @@ class RepeatPurchases:
 
     def _rescale(self, factor: float) -> None:
         for history in self._customers.values():
-            for entry in history.items.values():
-                entry[0] *= factor
+            items = history.items
+            for product_id, (score, *rest) in items.items():
+                items[product_id] = (score * factor, *rest)
 
     def __len__(self) -> int:
         return len(self._customers)

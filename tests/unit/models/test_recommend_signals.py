@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import pickle
+
 from online_models import Brain
 from online_models.orders import Order
 from online_models.packing import pack_rows
@@ -84,7 +87,24 @@ def test_a_buy_again_history_from_an_older_snapshot_still_restores():
     _, baskets, orders, last_ts, _ = history.__getstate__()
     three_wide = pack_rows({p: e[:3] for p, e in history.items.items()})
     history.__setstate__((three_wide, baskets, orders, last_ts))
-    assert history.items == {"coffee": [repeat.items("c1")[0][1], 2.0, 10 * DAY, 10 * DAY]}
+    assert history.items == {"coffee": (repeat.items("c1")[0][1], 2.0, 10 * DAY, 10 * DAY)}
+
+
+def test_a_buy_again_history_leaves_the_cyclic_gc_nothing_to_rescan():
+    """A customer's history holds only numbers and ids, so once collected the GC stops tracking
+    it: a long-lived brain must not be rescanned by every older-generation collection."""
+    repeat = RepeatPurchases(half_life_days=90.0, max_items=50)
+    for day in (0, 10, 20):
+        _bought(repeat, day, "coffee")
+    _bought(repeat, 30, "tea")
+    restored = pickle.loads(pickle.dumps(repeat))
+    gc.collect()
+    for model in (repeat, restored):
+        items = model._customers["c1"].items
+        assert set(items) == {"coffee", "tea"}
+        assert not any(gc.is_tracked(entry) for entry in items.values())
+        assert not gc.is_tracked(items)
+    assert restored.items("c1") == repeat.items("c1")
 
 
 def test_first_orders_are_counted_apart_and_a_cancelled_first_order_is_taken_back():
