@@ -80,11 +80,11 @@ class LearnedBlend:
             hit = hits[i % len(hits)]
             # alternate the pair's order so both classes are seen (the model has no intercept)
             first, second = (hit, miss) if i % 2 == 0 else (miss, hit)
-            diff = dict.fromkeys(first.keys() | second.keys(), 0.0)
-            for f, x in first.items():
-                diff[f] += x
+            # features in row order (not a set's, whose order changes with the process's string
+            # hash seed): the SGD step's float sums then do not, so a replay is bit-identical
+            diff = dict(first)
             for f, x in second.items():
-                diff[f] -= x
+                diff[f] = diff.get(f, 0.0) - x
             learn(diff, i % 2 == 0)
         self.trained += 1
 
