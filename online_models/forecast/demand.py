@@ -26,6 +26,10 @@ SHORT_HISTORY_DAYS = 14
 LOW_Q, HIGH_Q = 0.1, 0.9
 #: how far ahead days-until-stock-out looks
 STOCKOUT_HORIZON = 365
+#: stock left below this share of the stock counts as none: a remainder of the float sums'
+#: rounding, not units (without it a stock that a run of forecast days empties exactly could
+#: "last" over the closed days that follow, by whichever way the sums happened to round)
+EMPTY_SHARE = 1e-9
 
 
 def _quantile(values: list[float], q: float) -> float:
@@ -220,10 +224,11 @@ class DemandForecaster:
         weeks = max(int(stock // per_week) - 1, 0)
         left = stock - weeks * per_week
         day = 7 * weeks
+        rounding = EMPTY_SHARE * stock
         while day < STOCKOUT_HORIZON:
             units = week[day % 7]
-            if units >= left:
-                return day, day + left / units
+            if units > 0 and units >= left - rounding:
+                return day, day + min(left / units, 1.0)
             left -= units
             day += 1
         return None
