@@ -8,7 +8,7 @@ feature is in [0, 1] so one linear model can weigh them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -24,6 +24,7 @@ __all__ = [
     "CandidateBuilder",
     "Candidates",
     "CustomerPlan",
+    "FeatureColumns",
 ]
 
 DAY = 86_400.0
@@ -117,6 +118,40 @@ class Candidates:
 
 
 @dataclass
+class FeatureColumns:
+    """A customer's candidates feature by feature: per feature, in the order a row lists them,
+    its value for each candidate that has it (a row is one candidate across the columns)."""
+
+    ids: list[str]
+    columns: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    orders: dict[str, int] = field(default_factory=dict)
+    anchor: dict[str, str] = field(default_factory=dict)
+
+    def row(self, product_id: str) -> dict[str, float]:
+        return {name: column[product_id] for name, column in self.columns if product_id in column}
+
+    def rows(self) -> dict[str, dict[str, float]]:
+        rows: dict[str, dict[str, float]] = {product_id: {} for product_id in self.ids}
+        for name, column in self.columns:
+            for product_id, value in column.items():
+                rows[product_id][name] = value
+        return rows
+
+    def scores(self, weights: Mapping[str, float], bias: float) -> list[tuple[float, str]]:
+        """(-(bias + Σ weight × value), product) for every candidate, in ``ids`` order.
+
+        Summed column by column, so each candidate's terms are added in its row's order: the
+        same floats as a dot product over its row, without making a row per candidate.
+        """
+        totals = dict.fromkeys(self.ids, 0.0)
+        for name, column in self.columns:
+            weight = weights.get(name, 0.0)
+            for product_id, value in column.items():
+                totals[product_id] += weight * value
+        return [(-(bias + total), product_id) for product_id, total in totals.items()]
+
+
+@dataclass
 class CustomerPlan:
     """The sources of one customer's candidates as read at ``now`` (see ``CandidateBuilder``)."""
 
@@ -202,64 +237,92 @@ class CandidateBuilder:
         plan.ids = list(ids)
         return plan
 
-    def rows(self, plan: CustomerPlan, ids: Iterable[str]) -> Candidates:
-        """Feature rows for ``ids`` (candidates of ``plan``): each the same, key for key, as in
-        the full build, so a ranker trained on a sample scores what a query builds.
+    def columns(self, plan: CustomerPlan, ids: Iterable[str]) -> FeatureColumns:
+        """The features of ``ids`` (candidates of ``plan``), feature by feature: the one
+        definition of a customer candidate's features, for a query (scored column by column,
+        no row per candidate) and for training (``rows``, a sample's rows).
 
-        The hot loop of a customer query (a few hundred candidates): everything it reads is
-        bound to a local first.
+        The hot loop of a customer query (a few hundred candidates): each source is walked
+        once, for the candidates asked, with everything it reads bound to a local first.
         """
-        found = Candidates()
-        rows, orders_of, anchor_of = found.rows, found.orders, found.anchor
-        rebuy_rate = self.repeat.rebuy_rate
-        history_get, together_get, level_get = plan.history.get, plan.together.get, plan.level.get
-        lists, last, now, top = plan.lists, plan.last, plan.now, plan.top
+        ids = list(ids)
+        wanted = set(ids)
+        found = FeatureColumns(ids)
+        orders_of, anchor_of = found.orders, found.anchor
+        now, top, last = plan.now, plan.top, plan.last
         n_orders = max(plan.n_orders, 1)
-        together_top, level_top = plan.together_top, plan.level_top
-        fresh, experience = plan.fresh, plan.experience
-        has_history = bool(plan.history)
-        for product_id in ids:
-            habit = history_get(product_id)
-            if habit is None:
-                row: dict[str, float] = {}
-            else:
-                raw, orders, last_ts, first_ts = habit
-                age = max(now - last_ts, 0.0) / DAY
-                again = raw / top
-                row = {
-                    "buy_again": again,
-                    "order_share": orders / n_orders,
-                    "recency": 0.5 ** (age / RECENCY_DAYS),
-                    "last_basket": 1.0 if product_id in last else 0.0,
-                    "due": _due(age, (last_ts - first_ts) / DAY, orders),
-                }
-                orders_of[product_id] = orders
-            together = together_get(product_id)
-            if together is not None:
-                row["together"] = together[0] / together_top
-                anchor_of[product_id] = together[1]
-            for name, scaled in lists:
-                value = scaled.get(product_id)
-                if value is not None:
-                    row[name] = value
-            if habit is not None:
-                row["again_trending"] = again * level_get(product_id, 0.0) / level_top
-                row["again_recent_customer"] = again * fresh
-                row["again_rebuy_rate"] = again * rebuy_rate(product_id)
-            if has_history:
-                for name, experienced in _EXPERIENCED:
-                    value = row.get(name)
-                    if value is not None:
-                        row[experienced] = value * experience
-            rows[product_id] = row
+        buy_again: dict[str, float] = {}
+        order_share: dict[str, float] = {}
+        recency: dict[str, float] = {}
+        last_basket: dict[str, float] = {}
+        due: dict[str, float] = {}
+        for product_id, (raw, orders, last_ts, first_ts) in plan.history.items():
+            if product_id not in wanted:
+                continue
+            age = max(now - last_ts, 0.0) / DAY
+            buy_again[product_id] = raw / top
+            order_share[product_id] = orders / n_orders
+            recency[product_id] = 0.5 ** (age / RECENCY_DAYS)
+            last_basket[product_id] = 1.0 if product_id in last else 0.0
+            due[product_id] = _due(age, (last_ts - first_ts) / DAY, orders)
+            orders_of[product_id] = orders
+        together: dict[str, float] = {}
+        together_top = plan.together_top
+        for product_id, (score, anchor) in plan.together.items():
+            if product_id in wanted:
+                together[product_id] = score / together_top
+                anchor_of[product_id] = anchor
+        columns = found.columns
+        columns += [
+            ("buy_again", buy_again),
+            ("order_share", order_share),
+            ("recency", recency),
+            ("last_basket", last_basket),
+            ("due", due),
+            ("together", together),
+        ]
+        for name, scaled in plan.lists:
+            columns.append((name, {p: v for p, v in scaled.items() if p in wanted}))
+        if buy_again:
+            # interactions a linear model cannot make itself (see ``plan``)
+            level_get, level_top, fresh = plan.level.get, plan.level_top, plan.fresh
+            rebuy_rate = self.repeat.rebuy_rate
+            columns += [
+                (
+                    "again_trending",
+                    {p: a * level_get(p, 0.0) / level_top for p, a in buy_again.items()},
+                ),
+                ("again_recent_customer", {p: a * fresh for p, a in buy_again.items()}),
+                ("again_rebuy_rate", {p: a * rebuy_rate(p) for p, a in buy_again.items()}),
+            ]
+        if plan.history:
+            experience = plan.experience
+            by_name = dict(columns)
+            for name, experienced in _EXPERIENCED:
+                base = by_name.get(name, {})
+                columns.append((experienced, {p: v * experience for p, v in base.items()}))
         return found
 
+    def rows(self, plan: CustomerPlan, ids: Iterable[str]) -> Candidates:
+        """Feature rows for ``ids`` (candidates of ``plan``): each the same, key for key, as in
+        the full build, so a ranker trained on a sample scores what a query builds."""
+        found = self.columns(plan, ids)
+        return Candidates(found.rows(), found.orders, found.anchor)
+
     def build(self, customer_id: str, now: float, *, personal: bool = True) -> Candidates:
-        """Every candidate of the customer with its features (what a query scores)."""
+        """Every candidate of the customer with its features, as rows."""
         plan = self.plan(customer_id, now)
         found = self.rows(plan, plan.ids)
         if personal:
             self.add_personal(customer_id, found.rows)
+        return found
+
+    def build_columns(self, customer_id: str, now: float) -> FeatureColumns:
+        """Every candidate of the customer with its features, as columns (what a query
+        scores)."""
+        plan = self.plan(customer_id, now)
+        found = self.columns(plan, plan.ids)
+        found.columns.append(("personal", self.personal_column(customer_id, plan.ids)))
         return found
 
     def build_items(self, anchors: Sequence[str], now: float) -> Candidates:
@@ -351,16 +414,23 @@ class CandidateBuilder:
                 second[product_id] = second.get(product_id, 0.0) + via * raw2 / middle_count
                 anchor_of.setdefault(product_id, anchor)
 
-    def add_personal(self, customer_id: str, rows: dict[str, dict[str, float]]) -> None:
-        """Add the MF feature to ``rows`` (separate so training scores only what it samples)."""
+    def personal_column(self, customer_id: str, ids: list[str]) -> dict[str, float]:
+        """The MF feature of ``ids``: where it is above 0 (separate from the other features so
+        training scores only what it samples)."""
         if not self.personal.knows(customer_id):
-            return
-        ids = list(rows)
+            return {}
         # MF predicts the 0/1 purchase target: clip to [0, 1] (no per-list scaling, so a row
         # means the same whether it was built for training or for a query)
+        column = {}
         for product_id, value in zip(ids, self.personal.score(customer_id, ids), strict=True):
             if value > 0:
-                rows[product_id]["personal"] = min(value, 1.0)
+                column[product_id] = min(value, 1.0)
+        return column
+
+    def add_personal(self, customer_id: str, rows: dict[str, dict[str, float]]) -> None:
+        """Add the MF feature to ``rows`` (last, as in a query's columns)."""
+        for product_id, value in self.personal_column(customer_id, list(rows)).items():
+            rows[product_id]["personal"] = value
 
     @staticmethod
     def _add_list(

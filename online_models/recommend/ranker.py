@@ -25,6 +25,7 @@ from online_models.recommend.candidates import (
     SOURCE_OF,
     CandidateBuilder,
     Candidates,
+    FeatureColumns,
 )
 from online_models.recommend.copurchase import CoPurchase
 from online_models.recommend.coverage import cover
@@ -240,22 +241,18 @@ class Ranker:
 
     # ------------------------------------------------------------------ customer
 
-    def customer_candidates(self, customer_id: str, now: float) -> Candidates:
-        """What the customer ranker scores (also what the learned blend trains on)."""
-        return self.candidates.build(customer_id, now)
-
     @staticmethod
     def _ranked(
         blend: LearnedBlend | None,
         found: Candidates,
         hand: Callable[[dict[str, float]], float],
     ) -> Iterator[tuple[float, str]]:
-        """(score, product) best first (ties: by product id): the learned blend's logit, or the
-        hand-set blend. Sorted as plain (-score, product) tuples: no key function per item."""
+        """An item query's rows as (score, product) best first (ties: by product id): the
+        learned blend's logit, or the hand-set blend."""
         if blend is not None:
             weights, bias = blend.coefficients()
-            # one weight per known feature, so the dot products run in C (map, not a generator:
-            # about a third of a customer query's time); same terms, same order, same sums
+            # one weight per known feature, so the dot products run in C (map, not a generator);
+            # same terms, same order, same sums
             every = dict.fromkeys(FEATURES + ITEM_FEATURES, 0.0)
             every.update(weights)
             weight_of = every.__getitem__
@@ -265,17 +262,17 @@ class Ranker:
             ]
         else:
             negated = [(-hand(row), p) for p, row in found.rows.items()]
-        negated.sort()
-        return ((-negative, p) for negative, p in negated)
+        return _best_first(negated)
 
-    def _hand_score(self, row: dict[str, float]) -> float:
+    def _hand_weights(self) -> dict[str, float]:
+        """The hand-set blend as weights per feature (zero for the others)."""
         cfg = self.config
-        return (
-            cfg.weight_repeat * row.get("buy_again", 0.0)
-            + cfg.weight_copurchase * row.get("together", 0.0)
-            + cfg.weight_popular * row.get("popular", 0.0)
-            + cfg.weight_personal * row.get("personal", 0.0)
-        )
+        return {
+            "buy_again": cfg.weight_repeat,
+            "together": cfg.weight_copurchase,
+            "popular": cfg.weight_popular,
+            "personal": cfg.weight_personal,
+        }
 
     def _hand_source(self, row: dict[str, float]) -> str:
         cfg = self.config
@@ -311,10 +308,10 @@ class Ranker:
         if exclude_purchased:
             blocked |= self.repeat.bought(customer_id)
         picks = _Picks(limit, self._filter(blocked, category))
-        found = self.customer_candidates(customer_id, self.now())
+        found = self.candidates.build_columns(customer_id, self.now())
         blend = self.learned if self.learned.ready else None
-        weights = blend.coefficients()[0] if blend is not None else {}
-        ranked = self._ranked(blend, found, self._hand_score)
+        weights, bias = blend.coefficients() if blend is not None else (self._hand_weights(), 0.0)
+        ranked: Iterable[tuple[float, str]] = _best_first(found.scores(weights, bias))
         if blend is not None:
             cfg = self.config
             ranked = _covering(
@@ -328,7 +325,7 @@ class Ranker:
         for score, product_id in ranked:
             if blend is None and score <= 0:
                 break
-            row = found.rows[product_id]
+            row = found.row(product_id)
             source = self._source(weights, row) if blend else self._hand_source(row)
             picks.offer(product_id, score, source, self._reason(source, product_id, found))
             if picks.full:
@@ -336,7 +333,9 @@ class Ranker:
         self._fill(picks, category)
         return picks.result()
 
-    def _reason(self, source: str, product_id: str, found: Candidates) -> str:
+    def _reason(
+        self, source: str, product_id: str, found: Candidates | FeatureColumns
+    ) -> str:
         if source == "buy_again" and product_id in found.orders:
             return f"you bought this in {found.orders[product_id]} orders"
         if source == "co_purchase" and product_id in found.anchor:
@@ -366,6 +365,13 @@ class Ranker:
                 break
         self._fill(picks, category)
         return picks.result()
+
+
+def _best_first(negated: list[tuple[float, str]]) -> Iterator[tuple[float, str]]:
+    """(score, product) best first, ties by product id, from (-score, product) pairs: sorted
+    as plain tuples, with no key function per item."""
+    negated.sort()
+    return ((-negative, p) for negative, p in negated)
 
 
 def _covering(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import pickle
+import random
 
 from online_models import Brain
 from online_models.orders import Order
@@ -114,11 +115,11 @@ def test_first_orders_are_counted_apart_and_a_cancelled_first_order_is_taken_bac
         for j in range(3):
             brain.learn(order(f"r{i}{j}", f"c{i}", "refill"))
     brain.learn(order("f9", "c9", "sampler"))
-    candidates = brain._ranker.customer_candidates("stranger", brain._ranker.now())
+    candidates = brain._ranker.candidates.build("stranger", brain._ranker.now())
     firsts = {p: row["first_order"] for p, row in candidates.rows.items() if "first_order" in row}
     assert firsts.keys() == {"starter", "sampler"} and firsts["starter"] == 1.0
     brain.learn(order("f9", "c9", "sampler", status="cancelled"))
-    candidates = brain._ranker.customer_candidates("stranger", brain._ranker.now())
+    candidates = brain._ranker.candidates.build("stranger", brain._ranker.now())
     assert {p for p, row in candidates.rows.items() if "first_order" in row} == {"starter"}
 
 
@@ -157,6 +158,40 @@ def test_rows_for_a_sample_are_the_rows_of_the_full_build_key_for_key():
             checked += 1
         assert part.orders == {p: n for p, n in full.orders.items() if p in part.rows}
     assert checked > 20
+
+
+def test_a_query_scores_its_columns_as_a_dot_product_over_each_row():
+    """A query scores feature columns, never making rows: each candidate's score must be the
+    float a dot product over its row gives (same terms, same order), whatever the weights."""
+    from operator import mul
+
+    from online_models.checks import synthetic_events
+
+    brain = Brain(seed=5)
+    for event in synthetic_events(n_orders=300, seed=5):
+        brain.learn(event)
+    builder = brain._ranker.candidates
+    now = brain._ranker.now()
+    rng = random.Random(3)
+    names = sorted({name for row in builder.build("c1", now).rows.values() for name in row})
+    assert {"buy_again", "together", "personal", "again_trending"} <= set(names)
+    checked = 0
+    for customer in ("c1", "c2", "c3", "c4", "nobody"):
+        columns = builder.build_columns(customer, now)
+        rows = builder.build(customer, now).rows
+        assert columns.rows() == rows and list(columns.rows()) == list(rows)
+        for _ in range(5):
+            weights = {name: rng.uniform(-2.0, 2.0) for name in names}
+            bias = rng.uniform(-1.0, 1.0)
+            expected = [
+                (-(bias + sum(map(mul, (weights.get(f, 0.0) for f in row), row.values()))), p)
+                for p, row in rows.items()
+            ]
+            assert columns.scores(weights, bias) == expected
+            checked += len(expected)
+        for product_id, row in rows.items():
+            assert list(columns.row(product_id).items()) == list(row.items())
+    assert checked > 500
 
 
 def _trained(**config: float) -> tuple[int, int]:
