@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from online_models import Brain
+from online_models.catalogue import Catalogue
 from online_models.events import Event
+from online_models.orders import Line
 
 
 def product(key: str, visibility: str | None, version: str = "v1") -> Event:
@@ -51,3 +57,52 @@ def test_a_payload_without_a_visibility_is_shown():
     brain.learn(product("wrap", None))
     brain.learn(order("1", "2026-03-02T10:00:00Z"))
     assert "wrap" in everywhere(brain)
+
+
+_PRODUCT_CHANGES = st.lists(
+    st.tuples(
+        st.sampled_from(["upsert", "delete", "line", "pickle"]),
+        st.sampled_from(["p1", "p2", "p3"]),
+        st.sampled_from(["publish", "draft", "private", "trash"]),
+        st.sampled_from(["instock", "outofstock", "onbackorder"]),
+        st.sampled_from([None, "visible", "hidden", "search", "catalog"]),
+        st.sampled_from(["Tea", "non_product"]),
+    ),
+    max_size=30,
+)
+
+
+def _passes_the_filters(catalogue: Catalogue, product_id: str) -> bool:
+    """The business filters as stated: published, in the catalogue, in stock, merchandise."""
+    entry = catalogue.get(product_id)
+    if entry is None:
+        return True
+    return (
+        entry["status"] == "publish"
+        and product_id not in catalogue._hidden
+        and entry["stock_status"] != "outofstock"
+        and "non_product" not in entry["categories"]
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(changes=_PRODUCT_CHANGES)
+def test_the_remembered_filter_answers_what_the_filters_say_through_any_changes(changes):
+    """``recommendable`` is a set kept beside the products (a query checks ~70 candidates):
+    after any upserts, deletes, products first seen on order lines and snapshot round trips, it
+    says what the filters say of the product as it now is."""
+    catalogue = Catalogue()
+    for action, pid, status, stock, visibility, category in changes:
+        if action == "upsert":
+            catalogue.upsert({"id": pid, "name": pid, "status": status, "stock_status": stock,
+                              "catalog_visibility": visibility,
+                              "categories": [{"id": 1, "name": category}]})
+        elif action == "delete":
+            catalogue.delete(pid)
+        elif action == "line":
+            catalogue.learn_line(Line(pid, pid, category, 1, 2.0))
+        else:
+            catalogue = pickle.loads(pickle.dumps(catalogue))
+            assert "_blocked" not in catalogue.__getstate__()
+        for product_id in ("p1", "p2", "p3", "never-seen"):
+            assert catalogue.recommendable(product_id) == _passes_the_filters(catalogue, product_id)
