@@ -37,6 +37,7 @@ for customer in customers[-60:]:
     print([(r.product_id, r.score) for r in brain.recommend_for_customer(customer, limit=20)])
 for product in products[-60:]:
     print([(r.product_id, r.score) for r in brain.recommend_for_product(product, limit=10)])
+print("state", hashlib.sha256(brain.snapshot()).hexdigest())
 """
 
 
@@ -55,6 +56,7 @@ def _learn_in_a_process(hash_seed: str) -> str:
 
 
 def test_two_processes_with_other_hash_seeds_learn_identical_models():
+    """Every model's state (the snapshot's bytes), the rankers' weights and the answers."""
     first, second = _learn_in_a_process("1"), _learn_in_a_process("2")
     weights = first.splitlines()[:2]
     assert all(line.count("0x") >= 5 for line in weights)  # both rankers learned
