@@ -61,10 +61,11 @@ MAX_LIMIT = 100
 DAY_SECONDS = 86_400.0
 #: how strongly browsing teaches the personalised model, relative to a purchase (1.0)
 BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
-#: the layout of the models' state: raised whenever a model's state changes shape, so a snapshot
-#: written by an older agent is refused (and the models rebuilt from the event log) rather than
-#: restored into code that no longer matches it
-STATE_VERSION = 10
+#: the layout of the models' state: raised whenever a model's state changes shape, or what a
+#: model learns from the same events changes (11: the item ranker's ``together_recent``
+#: feature), so a snapshot written by an older agent is refused (and the models rebuilt from the
+#: event log) rather than restored into code that no longer matches it
+STATE_VERSION = 11
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 

@@ -86,7 +86,8 @@ class BrainConfig:
     #: Recall@20 0.2211 -> 0.2129: fewer look-alike items, so fewer of a basket's items each),
     #: bought-together HitRate@10 0.6811 -> 0.6874 (NDCG@10 0.2044 -> 0.1990). Baskets read per
     #: product page: 50 (100, with baskets not yet capped at max_basket_items: 0.6892, and a
-    #: dearer query), per customer 20 (50 gained nothing)
+    #: dearer query), per customer 20 (50 gained nothing). A product page's baskets also give
+    #: its candidates the ``together_recent`` feature (``CandidateBuilder.build_items``)
     cover_baskets_per_product: int = 50
     cover_baskets_per_customer: int = 20
     together_cover_weight: float = 1.0

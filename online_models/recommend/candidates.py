@@ -8,8 +8,10 @@ feature is in [0, 1] so one linear model can weigh them.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 
 from online_models.recommend.copurchase import CoPurchase
@@ -62,6 +64,7 @@ ITEM_FEATURES = (
     "together_support",
     "popular",
     "trending",
+    "together_recent",
 )
 #: decayed co-orders at which the support feature reaches 1
 FULL_SUPPORT = 50.0
@@ -105,6 +108,7 @@ SOURCE_OF = {
     "together_experienced": "co_purchase",
     "together_cosine": "co_purchase",
     "together_2": "co_purchase",
+    "together_recent": "co_purchase",
 }
 
 
@@ -115,6 +119,8 @@ class Candidates:
     rows: dict[str, dict[str, float]] = field(default_factory=dict)
     orders: dict[str, int] = field(default_factory=dict)
     anchor: dict[str, str] = field(default_factory=dict)
+    #: the anchors' recent baskets read for an item query (what a covering list reaches)
+    baskets: list[tuple[str, ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -189,6 +195,7 @@ class CandidateBuilder:
         newcomers: Popularity,
         history_candidates: int | None = None,
         together_candidates: int | None = None,
+        recent_baskets: Callable[[list[str]], list[tuple[str, ...]]] | None = None,
     ) -> None:
         self.copurchase = copurchase
         self.repeat = repeat
@@ -200,6 +207,7 @@ class CandidateBuilder:
         self.history_candidates = history_candidates or max_candidates
         self.together_candidates = together_candidates or max_candidates
         self.newcomers = newcomers
+        self.recent_baskets = recent_baskets
 
     def plan(self, customer_id: str, now: float) -> CustomerPlan:
         """Read every source of a customer's candidates once: the ordered candidate ids and
@@ -327,7 +335,13 @@ class CandidateBuilder:
 
     def build_items(self, anchors: Sequence[str], now: float) -> Candidates:
         """Candidates for items bought with ``anchors``: P(item | anchor) and P(anchor | item)
-        summed over anchors (each scaled to [0, 1]), popular and trending.
+        summed over anchors (each scaled to [0, 1]), popular and trending, and the share of the
+        anchors' recent baskets that hold the item (``together_recent``: what sells with them
+        now, where the pair counts remember two months; full UCI year, bought-together
+        HitRate@10 0.6874 -> 0.6900, NDCG@10 0.1990 -> 0.2017; the second half year replayed
+        alone 0.6736 -> 0.6746, 0.1940 -> 0.1958. Adding the baskets' other items as candidates
+        lowered both, and so did leaving the anchors that the lists reach out of the rows the
+        item ranker trains on).
 
         Each feature is summed in a column of its own, so its scale (the column's best) is one
         C-level ``max``; rows are made once at the end, in the order the candidates were found
@@ -391,7 +405,33 @@ class CandidateBuilder:
             rows[product_id] = row
         self._add_list(rows, "popular", self.popular.top(self.max_candidates // 10))
         self._add_list(rows, "trending", self.trending.top(self.max_candidates // 10))
+        if self.recent_baskets is not None:
+            found.baskets = self.recent_baskets(list(anchors))
+            self._add_recent(found, anchors, anchor_rows)
         return found
+
+    @staticmethod
+    def _add_recent(
+        found: Candidates,
+        anchors: Sequence[str],
+        anchor_rows: list[Callable[[str, float], float]],
+    ) -> None:
+        """``together_recent`` for the candidates in the anchors' recent baskets; one reached
+        only by a list gets the anchor it is most often bought with, for its reason."""
+        if not found.baskets:
+            return
+        held = Counter(chain.from_iterable(found.baskets))
+        for anchor in anchors:  # every basket holds one (the lists may reach an anchor)
+            held.pop(anchor, None)
+        read = len(found.baskets)
+        for product_id, row in found.rows.items():
+            times = held.get(product_id)
+            if not times:
+                continue
+            row["together_recent"] = times / read
+            if product_id not in found.anchor:
+                pairs = [get(product_id, 0.0) for get in anchor_rows]
+                found.anchor[product_id] = anchors[pairs.index(max(pairs))]
 
     def _add_second_order(
         self,

@@ -111,6 +111,7 @@ class Ranker:
             newcomers=newcomers,
             history_candidates=config.history_candidates,
             together_candidates=config.together_candidates,
+            recent_baskets=lambda anchors: baskets.of(anchors, config.cover_baskets_per_product),
         )
 
     # ------------------------------------------------------------------ filters and chain tail
@@ -199,11 +200,10 @@ class Ranker:
         weights = blend.coefficients()[0] if blend is not None else {}
         ranked = self._ranked(blend, found, hand)
         if blend is not None:
-            baskets = self.baskets.of(distinct, cfg.cover_baskets_per_product)
             ranked = _covering(
                 ranked,
                 picks.admissible,
-                baskets,
+                found.baskets,
                 limit,
                 cfg.together_cover_weight,
                 cfg.together_cover_discount,

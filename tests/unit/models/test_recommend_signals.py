@@ -36,6 +36,36 @@ def test_a_rarely_bought_anchor_borrows_its_neighbours_neighbours():
     assert cup.reason == "often bought together with Kettle"
 
 
+def test_a_product_page_weighs_what_its_recent_baskets_hold():
+    """``together_recent`` is the share of the anchor's last baskets holding a candidate, and
+    those baskets are the ones the covering list reaches; a candidate that co-purchase pruned
+    but the shop's lists reach gets the anchor it was bought with, for its reason."""
+    from online_models import BrainConfig
+
+    brain = Brain(BrainConfig(max_neighbours=1), seed=1)
+    days = iter(range(1, 20))
+    for i in range(6):
+        brain.learn(order(f"c{i}", None, "tea", "cup", at=f"2026-03-{next(days):02d}T10:00:00Z"))
+    for i in range(4):
+        brain.learn(order(f"h{i}", None, "tea", "honey", at=f"2026-03-{next(days):02d}T10:00:00Z"))
+    brain.learn(order("j", None, "tea", "jam", at="2026-03-12T10:00:00Z"))
+    for i in range(30):  # honey is the shop's best seller: the popular list reaches it
+        brain.learn(order(f"s{i}", None, "honey", at="2026-03-12T11:00:00Z"))
+    assert brain._copurchase.row("tea").keys() == {"cup"}  # honey's pair was pruned
+    builder = brain._ranker.candidates
+    found = builder.build_items(["tea"], brain._ranker.now())
+    assert len(found.baskets) == 11 and all("tea" in b for b in found.baskets)
+    assert found.rows["cup"]["together_recent"] == 6 / 11
+    assert found.rows["honey"]["together_recent"] == 4 / 11
+    assert found.anchor == {"cup": "tea", "honey": "tea", "jam": "tea"}
+    # without the recent baskets: the same candidates and features, less this one
+    builder.recent_baskets = None
+    bare = builder.build_items(["tea"], brain._ranker.now())
+    assert {p: {k: v for k, v in row.items() if k != "together_recent"}
+            for p, row in found.rows.items()} == bare.rows
+    assert "honey" not in bare.anchor
+
+
 def _builder(repeat: RepeatPurchases) -> CandidateBuilder:
     return CandidateBuilder(
         repeat,
