@@ -239,8 +239,6 @@ class Ranker:
     def _together_reason(self, anchor: str, product_id: str) -> str:
         return f"often bought together with {self.catalogue.name(anchor)}"
 
-    # ------------------------------------------------------------------ customer
-
     @staticmethod
     def _ranked(
         blend: LearnedBlend | None,
@@ -263,6 +261,8 @@ class Ranker:
         else:
             negated = [(-hand(row), p) for p, row in found.rows.items()]
         return _best_first(negated)
+
+    # ------------------------------------------------------------------ customer
 
     def _hand_weights(self) -> dict[str, float]:
         """The hand-set blend as weights per feature (zero for the others)."""
