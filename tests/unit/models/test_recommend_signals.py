@@ -6,6 +6,8 @@ import gc
 import pickle
 import random
 
+import pytest
+
 from online_models import Brain
 from online_models.orders import Order
 from online_models.packing import pack_rows
@@ -274,3 +276,51 @@ def test_customer_candidates_take_only_the_strongest_together_candidates():
     # the two strongest neighbours, and the history item keeps its together feature
     assert together == {"cup", "mug", "tea"}
     assert rows["mug"]["together"] == 0.7 / 0.9
+
+
+@pytest.mark.parametrize("damping", [0.0, 0.5])
+def test_neighbour_scores_sum_each_anchor_s_share_and_name_the_first_best_anchor(damping):
+    """What a customer's co-purchase candidates are scored by, against its plain definition:
+    Σ over anchors of P(i | anchor) / count(i) ** damping, and the first anchor that reaches the
+    highest share."""
+    from online_models import BrainConfig
+    from online_models.checks import synthetic_events
+    from online_models.recommend.candidates import NEIGHBOURS_PER_ANCHOR
+
+    brain = Brain(BrainConfig(copurchase_popularity_damping=damping), seed=4)
+    for event in synthetic_events(n_orders=300, seed=4):
+        brain.learn(event)
+    cp = brain._copurchase
+    products = sorted(cp._pairs)
+    rng = random.Random(damping)
+    checked = 0
+    for _ in range(30):
+        anchors = rng.sample(products, 3) + ["never-bought"]
+        shares: dict[str, list[tuple[float, str]]] = {}
+        for anchor in anchors:
+            base = cp.count(anchor)
+            if base <= 0:
+                continue
+            for product_id, raw in cp.neighbours(anchor, NEIGHBOURS_PER_ANCHOR, tie_break=False):
+                value = raw / base / max(cp.count(product_id), 1e-12) ** damping
+                shares.setdefault(product_id, []).append((value, anchor))
+        expected = {}
+        for product_id, found in shares.items():
+            top = max(value for value, _ in found)
+            first_best = next(anchor for value, anchor in found if value == top)
+            total = 0.0
+            for value, _ in found:
+                total += value
+            expected[product_id] = (total, first_best)
+        scores = brain._ranker._neighbour_scores(anchors)
+        assert scores == expected and list(scores) == list(expected)
+        checked += len(scores)
+    assert checked > 100
+
+
+def test_the_first_of_equally_strong_anchors_is_the_one_named():
+    brain = Brain(seed=1)
+    brain.learn(order("o1", None, "tea", "cup"))
+    brain.learn(order("o2", None, "jam", "cup"))
+    assert brain._ranker._neighbour_scores(["tea", "jam"])["cup"] == (2.0, "tea")
+    assert brain._ranker._neighbour_scores(["jam", "tea"])["cup"] == (2.0, "jam")
