@@ -60,32 +60,6 @@ class Catalogue:
         #: published products the shop keeps out of its catalogue pages (a dict, not a set:
         #: its order, and so the snapshot's bytes, is deterministic)
         self._hidden: dict[str, None] = {}
-        #: the products that fail the business filters (derived, rebuilt on restore, never in a
-        #: snapshot): every candidate of every query is checked, ~70 per customer query
-        self._blocked: set[str] = set()
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_blocked"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self._blocked = set()
-        for product_id in self._products:
-            self._refresh(product_id)
-
-    def _refresh(self, product_id: str) -> None:
-        """Recompute whether ``product_id`` passes the business filters (after any change)."""
-        entry = self._products.get(product_id)
-        passes = entry is None or (
-            entry["status"] == "publish"
-            and product_id not in self._hidden
-            and entry["stock_status"] != "outofstock"
-            and NON_PRODUCT not in entry["categories"]
-        )
-        if passes:
-            self._blocked.discard(product_id)
-        else:
-            self._blocked.add(product_id)
 
     def __len__(self) -> int:
         return len(self._products)
@@ -110,13 +84,11 @@ class Catalogue:
             self._cost[entry["id"]] = float(payload["cost"])
         except (KeyError, TypeError, ValueError):
             self._cost.pop(entry["id"], None)
-        self._refresh(entry["id"])
 
     def delete(self, product_id: str) -> None:
         entry = self._products.get(product_id)
         if entry is not None:
             entry["status"] = "trash"
-            self._refresh(product_id)
 
     def learn_line(self, line: Line) -> None:
         """Remember a product first seen in an order (name, category, price of that line)."""
@@ -134,7 +106,6 @@ class Catalogue:
                 "stock_status": "instock",
                 "stock_quantity": None,
             }
-            self._refresh(line.product_id)
 
     def get(self, product_id: str) -> dict[str, Any] | None:
         entry = self._products.get(product_id)
@@ -175,7 +146,15 @@ class Catalogue:
     def recommendable(self, product_id: str) -> bool:
         """Published, shown in the catalogue, in stock and merchandise; products known only
         from orders qualify."""
-        return product_id not in self._blocked
+        entry = self._products.get(product_id)
+        if entry is None:
+            return True
+        return (
+            entry["status"] == "publish"
+            and product_id not in self._hidden
+            and not self.out_of_stock(product_id)
+            and NON_PRODUCT not in entry["categories"]
+        )
 
     def with_stock(self) -> list[tuple[str, int]]:
         return [
