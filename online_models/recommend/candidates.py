@@ -317,14 +317,6 @@ class CandidateBuilder:
         found = self.columns(plan, ids)
         return Candidates(found.rows(), found.orders, found.anchor)
 
-    def build(self, customer_id: str, now: float, *, personal: bool = True) -> Candidates:
-        """Every candidate of the customer with its features, as rows."""
-        plan = self.plan(customer_id, now)
-        found = self.rows(plan, plan.ids)
-        if personal:
-            self.add_personal(customer_id, found.rows)
-        return found
-
     def build_columns(self, customer_id: str, now: float) -> FeatureColumns:
         """Every candidate of the customer with its features, as columns (what a query
         scores)."""

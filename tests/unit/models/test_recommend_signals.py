@@ -96,10 +96,10 @@ def test_due_is_one_when_the_usual_interval_has_passed():
         "filter": (20.0, 20.0),
     }
     builder = _builder(repeat)
-    due = {day: builder.build("c1", day * DAY).rows["coffee"]["due"] for day in (25, 30, 50)}
+    due = {day: builder.build_columns("c1", day * DAY).row("coffee")["due"] for day in (25, 30, 50)}
     assert due == {25: 0.5, 30: 1.0, 50: 1 / 3}
     # bought once: no interval to be due after
-    assert builder.build("c1", 30 * DAY).rows["filter"]["due"] == 0.0
+    assert builder.build_columns("c1", 30 * DAY).rows()["filter"]["due"] == 0.0
 
 
 def test_learned_blend_ranks_pairs_and_keeps_no_intercept():
@@ -147,12 +147,12 @@ def test_first_orders_are_counted_apart_and_a_cancelled_first_order_is_taken_bac
         for j in range(3):
             brain.learn(order(f"r{i}{j}", f"c{i}", "refill"))
     brain.learn(order("f9", "c9", "sampler"))
-    candidates = brain._ranker.candidates.build("stranger", brain._ranker.now())
-    firsts = {p: row["first_order"] for p, row in candidates.rows.items() if "first_order" in row}
+    rows = brain._ranker.candidates.build_columns("stranger", brain._ranker.now()).rows()
+    firsts = {p: row["first_order"] for p, row in rows.items() if "first_order" in row}
     assert firsts.keys() == {"starter", "sampler"} and firsts["starter"] == 1.0
     brain.learn(order("f9", "c9", "sampler", status="cancelled"))
-    candidates = brain._ranker.candidates.build("stranger", brain._ranker.now())
-    assert {p for p, row in candidates.rows.items() if "first_order" in row} == {"starter"}
+    rows = brain._ranker.candidates.build_columns("stranger", brain._ranker.now()).rows()
+    assert {p for p, row in rows.items() if "first_order" in row} == {"starter"}
 
 
 def test_a_brain_snapshot_from_before_first_orders_were_counted_restores():
@@ -179,8 +179,8 @@ def test_rows_for_a_sample_are_the_rows_of_the_full_build_key_for_key():
     now = brain._ranker.now()
     checked = 0
     for customer in ("c1", "c2", "c3", "nobody"):
-        full = builder.build(customer, now, personal=False)
         plan = builder.plan(customer, now)
+        full = builder.rows(plan, plan.ids)
         assert plan.ids == list(full.rows)
         sample = plan.ids[::3]
         part = builder.rows(plan, sample)
@@ -205,12 +205,15 @@ def test_a_query_scores_its_columns_as_a_dot_product_over_each_row():
     builder = brain._ranker.candidates
     now = brain._ranker.now()
     rng = random.Random(3)
-    names = sorted({name for row in builder.build("c1", now).rows.values() for name in row})
+    names = sorted({name for name, column in builder.build_columns("c1", now).columns if column})
     assert {"buy_again", "together", "personal", "again_trending"} <= set(names)
     checked = 0
     for customer in ("c1", "c2", "c3", "c4", "nobody"):
         columns = builder.build_columns(customer, now)
-        rows = builder.build(customer, now).rows
+        # the training path (rows, then the MF feature added) makes the query's rows
+        plan = builder.plan(customer, now)
+        rows = builder.rows(plan, plan.ids).rows
+        builder.add_personal(customer, rows)
         assert columns.rows() == rows and list(columns.rows()) == list(rows)
         for _ in range(5):
             weights = {name: rng.uniform(-2.0, 2.0) for name in names}
@@ -256,11 +259,11 @@ def test_customer_candidates_take_at_most_history_candidates_of_their_history():
     for day, product in enumerate(["a", "b", "c", "d", "e"]):
         _bought(repeat, day, product)
     builder = _builder(repeat)
-    everything = builder.build("c1", 10 * DAY).rows
+    everything = builder.build_columns("c1", 10 * DAY).rows()
     assert {p for p, row in everything.items() if "buy_again" in row} == set("abcde")
     builder.history_candidates = 2
     assert (
-        len([row for row in builder.build("c1", 10 * DAY).rows.values() if "buy_again" in row]) == 2
+        len(dict(builder.build_columns("c1", 10 * DAY).columns)["buy_again"]) == 2
     )
 
 
@@ -271,7 +274,7 @@ def test_customer_candidates_take_only_the_strongest_together_candidates():
     builder = _builder(repeat)
     builder.neighbour_scores = lambda anchors: {p: (v, "tea") for p, v in scores.items()}
     builder.together_candidates = 2
-    rows = builder.build("c1", DAY).rows
+    rows = builder.build_columns("c1", DAY).rows()
     together = {p for p, row in rows.items() if "together" in row}
     # the two strongest neighbours, and the history item keeps its together feature
     assert together == {"cup", "mug", "tea"}
