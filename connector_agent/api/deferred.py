@@ -4,6 +4,10 @@ A SQLite commit per request would cost more than a cached widget answer, so book
 must survive a restart (nonces seen, answers served) is kept in memory and written at most
 ``delay`` seconds after the first unsaved item, and on a graceful stop. A hard crash can forget
 only that last moment. On a store error the batch is kept and retried with the next one.
+
+A flush may run on the event loop's thread (its timer) and on the thread that stops the agent at
+once: one waits for the other, so the store is never closed under a write in progress (SQLite's
+connection closed while another thread writes through it crashes the process).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from typing import Generic, TypeVar
 
 from connector_agent.errors import StoreError
@@ -30,6 +35,7 @@ class DeferredWriter(Generic[Batch]):
         self.store = store
         self.delay = delay
         self._flush_pending: asyncio.TimerHandle | None = None
+        self._flushing = threading.Lock()
 
     # ------------------------------------------------------------ what subclasses provide
 
@@ -47,19 +53,21 @@ class DeferredWriter(Generic[Batch]):
     # ------------------------------------------------------------ when
 
     def flush(self) -> None:
-        """Write the unsaved batch now, in one transaction."""
-        if self._flush_pending is not None:
-            self._flush_pending.cancel()
-            self._flush_pending = None
-        batch = self._take()
-        if not batch:
-            return
-        try:
-            with self.store.transaction() as conn:
-                self._write(conn, batch)
-        except StoreError as exc:
-            self._put_back(batch)
-            log.error("cannot persist %s: %s", self.what, exc)
+        """Write the unsaved batch now, in one transaction (after a flush in progress on
+        another thread, if any)."""
+        with self._flushing:
+            if self._flush_pending is not None:
+                self._flush_pending.cancel()
+                self._flush_pending = None
+            batch = self._take()
+            if not batch:
+                return
+            try:
+                with self.store.transaction() as conn:
+                    self._write(conn, batch)
+            except StoreError as exc:
+                self._put_back(batch)
+                log.error("cannot persist %s: %s", self.what, exc)
 
     def schedule_flush(self) -> None:
         """Flush ``delay`` seconds from now (or at once outside an event loop, e.g. a script)."""

@@ -69,3 +69,30 @@ def test_a_failed_write_changes_nothing_and_is_retried(
     notes.fail = False
     notes.add("b")
     assert stored(fresh_store) == ["a", "b"]
+
+
+def test_a_flush_from_another_thread_waits_for_the_one_in_progress(fresh_store: Store) -> None:
+    """A graceful stop flushes from its own thread and then closes the store; the loop's timer
+    may be writing at that moment. The stop's flush must return only once that write is done,
+    or the store is closed under it (which crashed the test process once)."""
+    import threading
+    import time
+
+    writing, finished = threading.Event(), []
+
+    class Slow(Notes):
+        def _write(self, conn: sqlite3.Connection, batch: list[str]) -> None:
+            writing.set()
+            time.sleep(0.2)
+            super()._write(conn, batch)
+            finished.append(batch)
+
+    notes = Slow(fresh_store)
+    notes.unsaved.append("a")
+    timer = threading.Thread(target=notes.flush)  # the loop's timer firing
+    timer.start()
+    assert writing.wait(5)
+    notes.flush()  # the stop's own flush, from this thread
+    assert finished == [["a"]]
+    timer.join()
+    assert stored(fresh_store) == ["a"]
