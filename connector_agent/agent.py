@@ -172,6 +172,11 @@ class Agent:
         """Wake the applier after an append (webhook, browsing events, sync page)."""
         self.applier.wake()
 
+    def sync_soon(self) -> None:
+        """Sync WooCommerce now rather than at the next interval (a no-op until started)."""
+        if self._jobs is not None:
+            self._jobs.sync_soon()
+
     def forget_secrets(self, names: Iterable[str]) -> None:
         """Remove secrets from the 0600 secrets file and reload the config (``unpair``)."""
         update_secrets(self._config.path, **{name: None for name in names})

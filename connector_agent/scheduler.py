@@ -8,6 +8,9 @@ restarts), each with an explicit id, ``coalesce=True`` and ``max_instances=1``:
 * ``woo-webhook-health`` every ``sync.webhook_health_minutes``,
 * ``licence-checkin`` when :func:`add_licence_checkin` is called.
 
+A sync can also be asked for outside the schedule (:meth:`WooJobs.sync_soon`: a webhook named a
+refund whose units only a sync reads); one asked for while a sync runs runs once more after it.
+
 WooCommerce work is blocking HTTP, so it runs in a worker thread on its *own* store connection
 (SQLite WAL lets it write while the API thread appends webhooks); :meth:`WooJobs.stop` asks a
 running sync to finish the page in hand, checkpoint and return, and waits for it.
@@ -51,6 +54,9 @@ class WooJobs:
         self.stopping = threading.Event()
         self._running: set[asyncio.Future[Any]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._syncing = False
+        self._again = False
+        self._soon: set[asyncio.Future[None]] = set()
 
     def configured(self) -> bool:
         config = self.agent.config
@@ -59,7 +65,31 @@ class WooJobs:
         )
 
     async def sync(self) -> None:
-        await self._in_thread("sync", self._sync)
+        """Sync; asked again while it runs, sync once more after it (what changed during a
+        sync may be on a page it had already read)."""
+        if self._syncing:
+            self._again = True
+            return
+        self._syncing = True
+        try:
+            while True:
+                self._again = False
+                await self._in_thread("sync", self._sync)
+                if not self._again or self.stopping.is_set():
+                    return
+        finally:
+            self._syncing = False
+
+    def sync_soon(self) -> None:
+        """Sync now, outside the schedule (call on the event loop; returns at once)."""
+        if self.stopping.is_set():
+            return
+        if self._syncing:
+            self._again = True
+            return
+        task = asyncio.ensure_future(self.sync())
+        self._soon.add(task)
+        task.add_done_callback(self._soon.discard)
 
     async def reconcile(self) -> None:
         await self._in_thread("reconcile", self._reconcile)
@@ -70,8 +100,8 @@ class WooJobs:
     async def stop(self) -> None:
         """Ask running work to checkpoint and return; wait until it has."""
         self.stopping.set()
-        if self._running:
-            await asyncio.gather(*self._running, return_exceptions=True)
+        if self._running or self._soon:
+            await asyncio.gather(*self._running, *self._soon, return_exceptions=True)
 
     # ------------------------------------------------------------ plumbing
 

@@ -11,7 +11,8 @@ webhook secret (not the shared secret). Answers:
 * ``401 bad_webhook_signature`` — a missing or wrong signature; nothing changes;
 * ``400 bad_request`` — a signed body that is not a record.
 
-The work is one SQLite transaction, so the answer is fast; the applier learns afterwards.
+The work is one SQLite transaction, so the answer is fast; the applier learns afterwards. An order
+naming a refund whose units are not held yet starts a sync at once (only it reads them).
 """
 
 from __future__ import annotations
@@ -45,4 +46,6 @@ async def woocommerce() -> tuple[dict[str, object], int]:
     )
     if outcome.events:
         agent.events_appended()
+    if outcome.refunds_unread:
+        agent.sync_soon()  # the units a refund gave back are read by a sync, not delivered
     return outcome.as_json(), 200

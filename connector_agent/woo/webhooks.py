@@ -10,7 +10,10 @@ What the recorded store taught (``tests/contract/test_webhook*.py`` replays it):
   signed REST error object — acknowledged and ignored;
 * ``*.deleted`` bodies are only ``{"id": N}``, and ``product.deleted``/``product.restored`` also
   fire when an *order* is trashed or restored: a delete of an id unknown locally is a no-op;
-* deliveries come in any order; the event log's dedupe and stale-version check absorb that.
+* deliveries come in any order; the event log's dedupe and stale-version check absorb that;
+* an order's body names its refunds by money alone (``refunds: [{id, reason, total}]``): the units
+  a refund gave back are only on ``GET /orders/{id}/refunds``, so a delivery naming a refund not
+  read before asks for a sync now (:attr:`Outcome.refunds_unread`) instead of at the next interval.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from connector_agent.errors import BadRequest, Unauthorized, WooCommerceError
 from connector_agent.eventlog import EventLog
 from connector_agent.woo import normalise
 from connector_agent.woo.lookup import CategoryLookup
-from online_models.events import Event
+from online_models.events import ORDER_UPSERTED, Event
 
 RESOURCES = ("order", "product", "customer")
 UPSERT_EVENTS = ("created", "updated", "restored")
@@ -76,6 +79,8 @@ class Outcome:
     topic: str | None = None
     reason: str | None = None
     events: list[Event] = field(default_factory=list)
+    #: an appended order names a refund whose units no sync has read yet
+    refunds_unread: bool = False
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"status": self.status, "appended": len(self.events)}
@@ -104,7 +109,7 @@ def events_for(
     if action not in UPSERT_EVENTS:
         return [], f"topic {topic} is not synced"
     if resource == "order":
-        # the units of refunds read by an earlier sync; a new refund's wait for the next sync
+        # the units of refunds read by an earlier sync (a new refund's: see ``refunds_unread``)
         known = normalise.known_refund_lines(log.last_payload("order", str(body.get("id"))))
         return [normalise.order_event(body, categories, known)], None
     if resource == "product":
@@ -153,4 +158,15 @@ def receive(
     added = log.append(events)
     if not added:
         return Outcome("ignored", topic, "nothing new (already held or older than held)")
-    return Outcome("appended", topic, events=added)
+    return Outcome("appended", topic, events=added, refunds_unread=_refunds_unread(added))
+
+
+def _refunds_unread(events: list[Event]) -> bool:
+    """Whether an order among ``events`` names a refund without the units it gave back."""
+    for event in events:
+        if event.kind != ORDER_UPSERTED:
+            continue
+        for refund in event.payload.get("refunds") or []:
+            if "line_items" not in refund:
+                return True
+    return False

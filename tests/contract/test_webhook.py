@@ -147,9 +147,13 @@ class StubAgent:
         self.store, self.log, self.clock = store, log, clock
         self.config = type("C", (), {"secrets": type("S", (), {"webhook_secret": secret})()})()
         self.woken = 0
+        self.syncs_asked = 0
 
     def events_appended(self):
         self.woken += 1
+
+    def sync_soon(self):
+        self.syncs_asked += 1
 
 
 @pytest.fixture
@@ -173,6 +177,20 @@ async def test_route_valid_delivery_appends_and_wakes_the_applier(app, event_log
     assert response.status_code == 200
     assert (await response.get_json())["status"] == "appended"
     assert app.extensions[AGENT].woken == 1 and event_log.last_seq() == 1
+
+
+async def test_route_starts_a_sync_for_a_refund_only_a_sync_can_read(app, event_log):
+    plain = await post(app, "webhook_order_created")
+    assert (await plain.get_json())["status"] == "appended"
+    assert app.extensions[AGENT].syncs_asked == 0
+    headers, body = refunded_order_delivery()
+    headers = {k: v for k, v in headers.items() if k != "Host"}
+    refunded = await app.test_client().post("/v1/webhooks/woocommerce", data=body,
+                                           headers=headers)
+    assert (await refunded.get_json()) == {
+        "status": "appended", "appended": 1, "topic": "order.updated"
+    }
+    assert app.extensions[AGENT].syncs_asked == 1
 
 
 async def test_route_ping_gets_200(app):
@@ -206,6 +224,39 @@ async def test_route_replayed_delivery_changes_nothing(app, event_log):
     replay = await post(app, "webhook_order_deleted_trash")
     assert replay.status_code == 200 and (await replay.get_json())["status"] == "duplicate"
     assert event_log.known_keys("order") == {str(deleted_id)}
+
+
+def refunded_order_delivery(**changes) -> tuple[dict[str, str], bytes]:
+    """An ``order.updated`` delivery of the recorded partly refunded order (a webhook's body is
+    the REST document of the order), signed as WooCommerce signs."""
+    order = json.loads((FIXTURES / "refund_partial_order.json").read_text())
+    body = json.dumps({**order, **changes}).encode()
+    headers, _ = delivery("webhook_order_updated")
+    return {**headers, "X-WC-Webhook-Signature": signature_of(SECRET, body)}, body
+
+
+def test_a_refund_whose_units_no_sync_read_asks_for_a_sync(event_log):
+    headers, body = refunded_order_delivery()
+    first = receive(headers, body, secret=SECRET, log=event_log, now=NOW)
+    assert first.status == "appended" and first.refunds_unread
+    assert "line_items" not in first.events[0].payload["refunds"][0]
+    # a sync read the refund's units (none here: money only); a later delivery keeps them
+    order = json.loads(body)
+    refunds = json.loads((FIXTURES / "refund_partial_refunds.json").read_text())
+    event_log.append([normalise.order_event(
+        {**order, "date_modified_gmt": "2026-11-25T22:30:00"}, lambda _product: None,
+        normalise.refund_lines(refunds),
+    )])
+    headers, body = refunded_order_delivery(date_modified_gmt="2026-11-25T22:40:00",
+                                            customer_note="ring twice")
+    later = receive(headers, body, secret=SECRET, log=event_log, now=NOW)
+    assert later.status == "appended" and not later.refunds_unread
+    assert later.events[0].payload["refunds"][0]["line_items"] == []
+
+
+def test_an_order_without_refunds_asks_for_no_sync(event_log):
+    outcome = deliver(event_log, "webhook_order_created")
+    assert outcome.status == "appended" and not outcome.refunds_unread
 
 
 def test_header_names_are_case_insensitive(event_log):

@@ -3,6 +3,7 @@ double's webhooks reach the real API over HTTP, and SIGTERM stops the process cl
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -53,6 +54,19 @@ def live_orders(db: Path) -> int:
         conn.close()
 
 
+def refunds_held(db: Path, order_id: int) -> list | None:
+    """The refunds of the newest event held for an order, or None."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        row = conn.execute(
+            "SELECT payload FROM event_log WHERE key = ? AND kind = 'order.upserted' "
+            "ORDER BY seq DESC LIMIT 1", [str(order_id)]
+        ).fetchone()
+    finally:
+        conn.close()
+    return json.loads(row[0])["refunds"] if row else None
+
+
 def test_run_backfills_takes_webhooks_and_stops_on_sigterm(tmp_path):
     with WooDouble.demo(limit_orders=60) as shop:
         shop.start()
@@ -86,6 +100,16 @@ def test_run_backfills_takes_webhooks_and_stops_on_sigterm(tmp_path):
             # no sync ran in between (every 5 minutes): the webhooks alone did it
             assert order_row(db, new["id"]) == (new["status"], None)
             assert order_row(db, trashed)[1] is not None
+            # a refund's units are not in the delivery (WooCommerce names the money alone):
+            # the delivery starts a sync, which reads them, minutes before the next interval
+            line = new["line_items"][0]
+            shop.refund_order(new["id"], f"{line['price']:.2f}", "chipped", [(line["id"], 1)])
+            assert all(r["status"] == 200 for r in shop.flush_webhooks())
+            given_back = [{"product_id": str(product), "variation_id": None, "quantity": 1}]
+            wait_for(
+                lambda: (refunds_held(db, new["id"]) or [{}])[0].get("line_items") == given_back,
+                "the refund's units, read by the sync the delivery started", seconds=20,
+            )
             assert requests.get(f"http://{bind}/healthz", timeout=5).status_code == 200
         finally:
             agent.send_signal(signal.SIGTERM)

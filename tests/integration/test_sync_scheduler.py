@@ -114,3 +114,30 @@ async def test_stop_lets_a_running_sync_finish_its_page_and_checkpoint(shop, tmp
     assert "watermark" not in state and state["pass"]["page"] >= 2  # resumable, not finished
     held = len(agent.log.known_keys("order"))
     assert held == (state["pass"]["page"] - 1) * 10
+
+
+async def test_a_sync_asked_for_now_runs_at_once_and_again_after_one_running(shop, tmp_path):
+    """``sync_soon`` (a webhook named a refund) syncs outside the schedule; asked while a sync
+    runs, it runs once more after it, since the change may be on a page already read."""
+    agent = agent_for(tmp_path, shop.url, shop.consumer_key, shop.consumer_secret)
+    jobs = WooJobs(agent)
+    runs = []
+    real_sync = jobs._sync
+
+    def counted(store):
+        runs.append(len(runs))
+        return real_sync(store)
+
+    jobs._sync = counted
+    jobs.sync_soon()
+    while not runs:
+        await asyncio.sleep(0.01)
+    jobs.sync_soon()  # during the first run: the changes may be behind its pages
+    jobs.sync_soon()  # asked twice meanwhile: still one more run
+    while jobs._soon:
+        await asyncio.sleep(0.01)
+    assert runs == [0, 1]
+    assert agent.store.counts()["orders"] == 50
+    await jobs.stop()
+    jobs.sync_soon()  # stopped: nothing more
+    assert not jobs._soon and runs == [0, 1]
