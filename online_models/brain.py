@@ -132,7 +132,7 @@ class Brain:
     >>> [(r.product_id, r.source) for r in brain.recommend_for_product("tea", limit=2)]
     [('cup', 'co_purchase'), ('scone', 'co_purchase')]
     >>> brain.recommend_for_product("tea", limit=1)[0].reason
-    'often bought together with Tea'
+    'bought in 3 of the last 4 orders with Tea'
     >>> Brain.restore(brain.snapshot()).snapshot() == brain.snapshot()
     True
     """

@@ -121,6 +121,8 @@ class Candidates:
     anchor: dict[str, str] = field(default_factory=dict)
     #: the anchors' recent baskets read for an item query (what a covering list reaches)
     baskets: list[tuple[str, ...]] = field(default_factory=list)
+    #: how many of those baskets hold each candidate (the anchors left out)
+    held: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -415,6 +417,7 @@ class CandidateBuilder:
         held = Counter(chain.from_iterable(found.baskets))
         for anchor in anchors:  # every basket holds one (the lists may reach an anchor)
             held.pop(anchor, None)
+        found.held = held
         read = len(found.baskets)
         for product_id, row in found.rows.items():
             times = held.get(product_id)

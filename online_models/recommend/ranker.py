@@ -224,7 +224,9 @@ class Ranker:
                 together = row.get("together") or row.get("together_2")
                 source = "co_purchase" if together else "popular"
             if source == "co_purchase" and product_id in found.anchor:
-                reason = self._together_reason(found.anchor[product_id], product_id)
+                reason = self._together_reason(
+                    found, found.anchor[product_id], product_id, counted=len(distinct) == 1
+                )
             else:
                 reason = self._reason(source, product_id, found)
             picks.offer(product_id, score, source, reason)
@@ -244,8 +246,19 @@ class Ranker:
         self._fill(picks, category or anchor_category)
         return picks.result()
 
-    def _together_reason(self, anchor: str, product_id: str) -> str:
-        return f"often bought together with {self.catalogue.name(anchor)}"
+    def _together_reason(
+        self, found: Candidates, anchor: str, product_id: str, *, counted: bool
+    ) -> str:
+        """How often the item was bought with the anchor, counted in the anchor's recent orders
+        when the query is about that one product ("bought in 12 of the last 50 orders with
+        Tea"); a cart's baskets are shared among its products, so its reason names the anchor."""
+        name = self.catalogue.name(anchor)
+        times, read = found.held.get(product_id, 0), len(found.baskets)
+        if not counted or not times:
+            return f"often bought together with {name}"
+        if read == 1:
+            return f"bought in the last order with {name}"
+        return f"bought in {times} of the last {read} orders with {name}"
 
     @staticmethod
     def _ranked(

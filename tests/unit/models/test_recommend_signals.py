@@ -68,6 +68,34 @@ def test_a_product_page_weighs_what_its_recent_baskets_hold():
     assert "honey" not in bare.anchor
 
 
+def test_a_product_pages_reason_counts_the_anchors_recent_orders_holding_the_item():
+    """"bought in k of the last n orders with X": n = the anchor's orders read (at most
+    ``cover_baskets_per_product``), k = those holding the item, counted here from the orders."""
+    rng = random.Random(3)
+    brain = Brain(seed=1)
+    orders = []
+    for i in range(140):
+        basket = ["tea", *rng.sample(["cup", "honey", "jam", "scone", "milk"], rng.randint(0, 3))]
+        if i % 3 == 0:
+            basket = rng.sample(["cup", "honey", "jam", "scone"], 2)  # orders without tea
+        day = 1 + i // 10
+        brain.learn(order(f"o{i}", None, *basket, at=f"2026-03-{day:02d}T{10 + i % 10}:00:00Z"))
+        orders.append(basket)
+    read = brain._cfg.cover_baskets_per_product
+    last_with_tea = [b for b in orders if "tea" in b][-read:]
+    assert len(last_with_tea) == read < sum("tea" in b for b in orders)
+    recs = brain.recommend_for_product("tea", limit=5)
+    counted = [r for r in recs if r.source == "co_purchase"]
+    assert len(counted) >= 3
+    for rec in counted:
+        times = sum(rec.product_id in b for b in last_with_tea)
+        assert rec.reason == f"bought in {times} of the last {read} orders with Tea"
+    # a cart's baskets are shared among its products: its reasons name the anchor only
+    for rec in brain.recommend_for_cart(["tea", "cup"], limit=5):
+        if rec.source == "co_purchase":
+            assert rec.reason.startswith("often bought together with ")
+
+
 def _builder(repeat: RepeatPurchases) -> CandidateBuilder:
     return CandidateBuilder(
         repeat,
