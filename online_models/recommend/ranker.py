@@ -45,6 +45,8 @@ SECOND_ORDER_WEIGHT = 0.5
 #: pool, the dearer the query
 COVER_POOL_PER_PICK = 3
 MIN_COVER_POOL = 60
+#: fewest orders a reason counts aloud (the k of the cloud's k-anonymous lists, by default)
+MIN_COUNTED = 3
 
 
 class _Picks:
@@ -251,14 +253,14 @@ class Ranker:
     ) -> str:
         """How often the item was bought with the anchor, counted in the anchor's recent orders
         when the query is about that one product ("bought in 12 of the last 50 orders with
-        Tea"); a cart's baskets are shared among its products, so its reason names the anchor."""
+        Tea"); a cart's baskets are shared among its products, so its reason names the anchor.
+        A count below ``MIN_COUNTED`` is not shown: on a quiet shop "1 of the last 1" would tell
+        any visitor what one customer bought together."""
         name = self.catalogue.name(anchor)
-        times, read = found.held.get(product_id, 0), len(found.baskets)
-        if not counted or not times:
+        times = found.held.get(product_id, 0)
+        if not counted or times < MIN_COUNTED:
             return f"often bought together with {name}"
-        if read == 1:
-            return f"bought in the last order with {name}"
-        return f"bought in {times} of the last {read} orders with {name}"
+        return f"bought in {times} of the last {len(found.baskets)} orders with {name}"
 
     @staticmethod
     def _ranked(

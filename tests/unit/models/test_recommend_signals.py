@@ -89,7 +89,15 @@ def test_a_product_pages_reason_counts_the_anchors_recent_orders_holding_the_ite
     assert len(counted) >= 3
     for rec in counted:
         times = sum(rec.product_id in b for b in last_with_tea)
+        assert times >= 3
         assert rec.reason == f"bought in {times} of the last {read} orders with Tea"
+    # fewer than 3 such orders are not told (one customer's basket on a quiet shop)
+    brain.learn(order("rare", None, "tea", "kettle", at="2026-03-20T10:00:00Z"))
+    brain.learn(order("rare2", None, "kettle", "cup", at="2026-03-20T11:00:00Z"))
+    kettle = brain.recommend_for_product("kettle", limit=5)
+    assert [r.reason for r in kettle if r.product_id == "tea"] == [
+        "often bought together with Kettle"
+    ]
     # a cart's baskets are shared among its products: its reasons name the anchor only
     for rec in brain.recommend_for_cart(["tea", "cup"], limit=5):
         if rec.source == "co_purchase":
