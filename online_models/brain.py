@@ -45,6 +45,7 @@ from online_models.orders import Order, Packed, buyer_of, order_of, pack, unpack
 from online_models.price import Pricer
 from online_models.recommend import (
     CoPurchase,
+    FirstBaskets,
     LearnedBlend,
     PersonalMF,
     Popularity,
@@ -62,10 +63,10 @@ DAY_SECONDS = 86_400.0
 #: how strongly browsing teaches the personalised model, relative to a purchase (1.0)
 BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, or what a
-#: model learns from the same events changes (11: the item ranker's ``together_recent``
-#: feature), so a snapshot written by an older agent is refused (and the models rebuilt from the
-#: event log) rather than restored into code that no longer matches it
-STATE_VERSION = 11
+#: model learns from the same events changes (12: the baskets of the latest first orders,
+#: ``FirstBaskets``), so a snapshot written by an older agent is refused (and the models
+#: rebuilt from the event log) rather than restored into code that no longer matches it
+STATE_VERSION = 12
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -155,6 +156,7 @@ class Brain:
         self._baskets = RecentBaskets(
             cfg.cover_baskets_per_product, cfg.cover_baskets_per_customer, cfg.max_basket_items
         )
+        self._first_baskets = FirstBaskets(cfg.cover_first_baskets, cfg.max_basket_items)
         self._personal = PersonalMF(
             cfg.mf_factors,
             cfg.mf_learning_rate,
@@ -211,6 +213,7 @@ class Brain:
             self._learned_items,
             newcomers=self._newcomers,
             baskets=self._baskets,
+            first_baskets=self._first_baskets,
             fallback=lambda: self._fallback,
             now=lambda: self._last_ts or 0.0,
         )
@@ -431,6 +434,7 @@ class Brain:
         """Drop what the recommenders hold per customer (history, baskets, latent factors)."""
         self._repeat.forget_customer(customer)
         self._baskets.forget_customer(customer)
+        self._first_baskets.forget_customer(customer)
         self._personal.forget_customer(customer)
 
     def _teach_choice(self, order: Order, sign: int, returning: bool) -> None:
@@ -460,6 +464,7 @@ class Brain:
             not returning if sign > 0 else self._repeat.orders(customer) == 1
         ):
             self._newcomers.learn_order(order, products, sign)
+            self._first_baskets.learn_order(order, products, sign)
         for model in (
             self._popular,
             self._trending,
@@ -729,6 +734,7 @@ class Brain:
             "copurchase_largest_row": self._copurchase.largest_row(),
             "repeat_customers": len(self._repeat),
             "baskets_held": self._baskets.basket_count(),
+            "first_baskets_held": len(self._first_baskets),
             **self._personal.stats(),
             "popular_items": len(self._popular),
             "forecast_series": len(self._demand),

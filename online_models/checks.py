@@ -35,6 +35,7 @@ from online_models.orders import Line, Order, order_of
 from online_models.price import Pricer
 from online_models.recommend import (
     CoPurchase,
+    FirstBaskets,
     PersonalMF,
     Popularity,
     RecentBaskets,
@@ -133,6 +134,16 @@ def _feed_orders(learn: Callable[[Any, Order], None]) -> Callable[[Any, list[Eve
     return feed
 
 
+def _feed_first_orders(model: Any, events: list[Event]) -> None:
+    """Each customer's first completed order of ``events`` (what ``FirstBaskets`` learns)."""
+    seen: set[str] = set()
+    for order in _orders(events):
+        customer = order.customer_id
+        if order.status == "completed" and customer is not None and customer not in seen:
+            seen.add(customer)
+            model.learn_order(order, order.products, 1)
+
+
 def _posted(product_id: str, day: int) -> float:
     """A posted price for the Pricer's case: 2.00 or 2.50, switching every 21 days."""
     return 2.0 + 0.5 * ((day // 21 + len(product_id)) % 2)
@@ -191,6 +202,12 @@ CASES: tuple[ModelCase, ...] = (
             m.of(["p1", "p2"], 3),
             [m.of_customer(f"c{c}") for c in range(20)],
         ),
+    ),
+    ModelCase(
+        "FirstBaskets",
+        lambda seed: FirstBaskets(keep=8, max_basket_items=3),
+        _feed_first_orders,
+        lambda m: (m.holding(f"p{p}" for p in range(30)), len(m)),
     ),
     ModelCase(
         "OrderLedger",

@@ -3,6 +3,7 @@
 from online_models.recommend.base import SOURCES, Recommendation
 from online_models.recommend.baskets import RecentBaskets
 from online_models.recommend.copurchase import CoPurchase
+from online_models.recommend.first_baskets import FirstBaskets
 from online_models.recommend.learned import LearnedBlend
 from online_models.recommend.personal import PersonalMF
 from online_models.recommend.popular import Popularity
@@ -12,6 +13,7 @@ from online_models.recommend.repeat import RepeatPurchases
 __all__ = [
     "SOURCES",
     "CoPurchase",
+    "FirstBaskets",
     "LearnedBlend",
     "PersonalMF",
     "Popularity",

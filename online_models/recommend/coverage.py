@@ -3,7 +3,8 @@
 A hit rate asks whether *any* item of the list is in the next basket, and a ranker that scores
 items one at a time fills the top with items that are bought together: when one misses, the others
 miss with it. The baskets that the query is about (the anchor's recent baskets, the customer's own
-recent baskets) tell which items go together. Each basket starts with weight 1; picking an item
+recent baskets, or for a customer with none the shop's latest first orders) tell which items go
+together. Each basket starts with weight 1; picking an item
 multiplies the weight of every basket holding it by ``1 - discount``. An item's value is its
 ranking score plus ``weight * log((left + s) / (held + s))``, where ``held`` is the number of
 those baskets holding it, ``left`` their weight still uncovered and ``s`` is ``SMOOTHING``: an
@@ -19,9 +20,10 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 
-__all__ = ["cover"]
+__all__ = ["cover", "cover_held"]
 
 #: keeps log((left + SMOOTHING) / (held + SMOOTHING)) finite; small, so that an item held in one
 #: or two of the baskets still moves down once they are covered (full UCI year, against 0.5, with
@@ -60,15 +62,39 @@ def cover(
     if not baskets or weight <= 0:
         yield from ranked
         return
-    score = {item: value for value, item in ranked}
-    pool = set(score)
+    pool = {item for _, item in ranked}
     # per candidate the baskets holding it (a C-speed intersection per basket: baskets are often
     # long and the candidates in each few)
     holding: dict[str, list[int]] = {}
     for index, basket in enumerate(baskets):
         for item in pool.intersection(basket):
             holding.setdefault(item, []).append(index)
-    uncovered = [1.0] * len(baskets)
+    yield from cover_held(ranked, holding, weight=weight, discount=discount)
+
+
+def cover_held(
+    ranked: Iterable[tuple[float, str]],
+    holding: Mapping[str, Sequence[int]],
+    *,
+    weight: float,
+    discount: float,
+) -> Iterator[tuple[float, str]]:
+    """:func:`cover` with the baskets given as an index: ``holding[item]`` = the numbers of the
+    baskets holding it (items in none left out). For baskets an index is kept for as they are
+    learned (:class:`~online_models.recommend.first_baskets.FirstBaskets`): reading a
+    thousand baskets per query would cost more than the whole query.
+
+    >>> ranked = [(3.0, "tea"), (2.9, "cup"), (2.5, "jam")]
+    >>> held = {"tea": [7, 8], "cup": [7, 8], "jam": [9]}
+    >>> [item for _, item in cover_held(ranked, held, weight=1.0, discount=0.5)]
+    ['tea', 'jam', 'cup']
+    """
+    ranked = list(ranked)
+    if not holding or weight <= 0:
+        yield from ranked
+        return
+    score = {item: value for value, item in ranked}
+    uncovered = dict.fromkeys(chain.from_iterable(holding.values()), 1.0)
     weight_of = uncovered.__getitem__
     keep = 1.0 - discount
 

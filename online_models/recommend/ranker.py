@@ -28,7 +28,8 @@ from online_models.recommend.candidates import (
     FeatureColumns,
 )
 from online_models.recommend.copurchase import CoPurchase
-from online_models.recommend.coverage import cover
+from online_models.recommend.coverage import cover, cover_held
+from online_models.recommend.first_baskets import FirstBaskets
 from online_models.recommend.learned import LearnedBlend
 from online_models.recommend.personal import PersonalMF
 from online_models.recommend.popular import Popularity
@@ -87,6 +88,7 @@ class Ranker:
         *,
         newcomers: Popularity,
         baskets: RecentBaskets,
+        first_baskets: FirstBaskets,
         fallback: Callable[[], list[tuple[str, str]]],
         now: Callable[[], float],
     ) -> None:
@@ -100,6 +102,7 @@ class Ranker:
         self.learned = learned
         self.learned_items = learned_items
         self.baskets = baskets
+        self.first_baskets = first_baskets
         self.fallback = fallback
         self.now = now
         self.candidates = CandidateBuilder(
@@ -336,15 +339,7 @@ class Ranker:
         weights, bias = blend.coefficients() if blend is not None else (self._hand_weights(), 0.0)
         ranked: Iterable[tuple[float, str]] = _best_first(found.scores(weights, bias))
         if blend is not None:
-            cfg = self.config
-            ranked = _covering(
-                ranked,
-                picks.admissible,
-                self.baskets.of_customer(customer_id),
-                limit,
-                cfg.customer_cover_weight,
-                cfg.customer_cover_discount,
-            )
+            ranked = self._customer_covering(customer_id, ranked, picks.admissible, limit)
         for score, product_id in ranked:
             if blend is None and score <= 0:
                 break
@@ -355,6 +350,33 @@ class Ranker:
                 break
         self._fill(picks, category)
         return picks.result()
+
+    def _customer_covering(
+        self,
+        customer_id: str,
+        ranked: Iterable[tuple[float, str]],
+        admissible: Callable[[str], bool],
+        limit: int,
+    ) -> Iterator[tuple[float, str]]:
+        """A customer's list re-picked to cover their own last baskets, or, for one with none
+        yet, the shop's latest first orders (``FirstBaskets``)."""
+        cfg = self.config
+        own = self.baskets.of_customer(customer_id)
+        if own:
+            return _covering(
+                ranked,
+                admissible,
+                own,
+                limit,
+                cfg.customer_cover_weight,
+                cfg.customer_cover_discount,
+            )
+        head, rest = _head(ranked, admissible, limit)
+        held = self.first_baskets.holding(item for _, item in head)
+        picked = cover_held(
+            head, held, weight=cfg.first_cover_weight, discount=cfg.first_cover_discount
+        )
+        return _then(picked, rest)
 
     def _reason(
         self, source: str, product_id: str, found: Candidates | FeatureColumns
@@ -397,6 +419,31 @@ def _best_first(negated: list[tuple[float, str]]) -> Iterator[tuple[float, str]]
     return ((-negative, p) for negative, p in negated)
 
 
+def _head(
+    ranked: Iterable[tuple[float, str]], admissible: Callable[[str], bool], limit: int
+) -> tuple[list[tuple[float, str]], Iterator[tuple[float, str]]]:
+    """The best ``COVER_POOL_PER_PICK * limit`` admissible items (at least ``MIN_COVER_POOL``:
+    the rest are seldom reached), and an iterator over the admissible ones after them.
+
+    Only admissible items are picked, so every pick offered to the chain is one it keeps (a
+    filtered pick must not cover baskets)."""
+    allowed = (pair for pair in ranked if admissible(pair[1]))
+    return list(islice(allowed, max(COVER_POOL_PER_PICK * limit, MIN_COVER_POOL))), allowed
+
+
+def _then(
+    picked: Iterable[tuple[float, str]], rest: Iterable[tuple[float, str]]
+) -> Iterator[tuple[float, str]]:
+    """The covered head, then the rest in ranked order, their values capped at the head's last
+    so scores never rise."""
+    last = math.inf
+    for value, product_id in picked:
+        last = value
+        yield value, product_id
+    for value, product_id in rest:
+        yield min(value, last), product_id
+
+
 def _covering(
     ranked: Iterable[tuple[float, str]],
     admissible: Callable[[str], bool],
@@ -405,18 +452,6 @@ def _covering(
     weight: float,
     discount: float,
 ) -> Iterator[tuple[float, str]]:
-    """``ranked`` with its head re-picked to cover ``baskets``.
-
-    Only admissible items are picked, so every pick offered to the chain is one it keeps (a
-    filtered pick must not cover baskets). The head is the best ``COVER_POOL_PER_PICK * limit``
-    admissible items, at least ``MIN_COVER_POOL`` (the rest are seldom reached); the items after
-    it follow in ranked order, their values capped at the head's last so scores never rise.
-    """
-    allowed = (pair for pair in ranked if admissible(pair[1]))
-    head = list(islice(allowed, max(COVER_POOL_PER_PICK * limit, MIN_COVER_POOL)))
-    last = math.inf
-    for value, product_id in cover(head, baskets, weight=weight, discount=discount):
-        last = value
-        yield value, product_id
-    for value, product_id in allowed:
-        yield min(value, last), product_id
+    """``ranked`` with its head (``_head``) re-picked to cover ``baskets``, then the rest."""
+    head, rest = _head(ranked, admissible, limit)
+    return _then(cover(head, baskets, weight=weight, discount=discount), rest)
