@@ -48,6 +48,36 @@ def _modified_part(version: str) -> str | None:
     return head if sep else None
 
 
+def _redact_if_erased(conn: Any, event: Event) -> Event:
+    """``event`` without the personal data of an erased customer or guest it names.
+
+    Read in the append's own transaction, never cached: an erasure may come from another
+    connection (the ``erase-customer`` CLI while the agent runs, an API erasure during a sync in
+    its worker thread), and a webhook after it must not store the data again. Primary-key
+    lookups: one or two per event."""
+    payload = event.payload
+    if event.kind == ev.CUSTOMER_UPSERTED:
+        if not _customer_erased(conn, event.key):
+            return event
+        payload = _redacted_customer(event.key)
+    elif payload.get("customer_id") and _customer_erased(conn, str(payload["customer_id"])):
+        payload = {**payload, "customer_id": None, "guest_key": None}
+    elif payload.get("guest_key") and conn.execute(
+        "SELECT 1 FROM erased_guests WHERE guest_key = ?", [str(payload["guest_key"])]
+    ).fetchone():
+        payload = {**payload, "guest_key": None}
+    else:
+        return event
+    return Event(event.seq, event.kind, event.key, event.version, event.occurred_at, payload)
+
+
+def _customer_erased(conn: Any, customer_id: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM customers WHERE id = ? AND erased_at IS NOT NULL", [customer_id]
+    ).fetchone()
+    return row is not None
+
+
 def _dumps(payload: dict[str, Any]) -> str:
     return orjson.dumps(payload, default=str).decode()
 
@@ -57,15 +87,6 @@ class EventLog:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._erased = {
-            row[0]
-            for row in store.db.conn.execute(
-                "SELECT id FROM customers WHERE erased_at IS NOT NULL"
-            )
-        }
-        self._erased_guests = {
-            row[0] for row in store.db.conn.execute("SELECT guest_key FROM erased_guests")
-        }
 
     # ------------------------------------------------------------ writing
 
@@ -77,7 +98,7 @@ class EventLog:
         ahead: list[Event] = []
         with self.store.transaction() as conn:
             for event in events:
-                event = self._redact_if_erased(event)
+                event = _redact_if_erased(conn, event)
                 if self._is_stale(conn, event):
                     continue
                 if self._exists(conn, event):
@@ -156,20 +177,6 @@ class EventLog:
         held = _modified_part(row[0])
         return held is not None and incoming < held
 
-    def _redact_if_erased(self, event: Event) -> Event:
-        if not self._erased and not self._erased_guests:
-            return event
-        payload = event.payload
-        if event.kind == ev.CUSTOMER_UPSERTED and event.key in self._erased:
-            payload = _redacted_customer(event.key)
-        elif payload.get("customer_id") in self._erased:
-            payload = {**payload, "customer_id": None, "guest_key": None}
-        elif payload.get("guest_key") in self._erased_guests:
-            payload = {**payload, "guest_key": None}
-        else:
-            return event
-        return Event(event.seq, event.kind, event.key, event.version, event.occurred_at, payload)
-
     def erase_customer(self, customer_id: str) -> dict[str, int]:
         """Remove a customer's personal data, redact their events, append ``customer.erased``."""
         now = self.store.clock.iso()
@@ -194,7 +201,6 @@ class EventLog:
                 "WHERE kind != ? AND json_extract(payload, '$.customer_id') = ?",
                 [ev.CUSTOMER_UPSERTED, customer_id],
             ).rowcount
-            self._erased.add(customer_id)
             self.append(
                 [
                     Event(
@@ -233,7 +239,6 @@ class EventLog:
                 "WHERE json_extract(payload, '$.guest_key') = ?",
                 [guest_key],
             ).rowcount
-            self._erased_guests.add(guest_key)
             self.append([Event(0, ev.CUSTOMER_ERASED, guest, f"erased:{now}", now, {"id": guest})])
         return {"orders": orders, "events_redacted": redacted}
 

@@ -267,3 +267,26 @@ def test_erasing_a_person_searches_the_person_indexes_never_the_whole_log(
     assert [("event_log_customer" in p, "event_log_guest" in p) for p in plans.values()] == [
         (True, False), (False, True)
     ], plans
+
+
+def test_an_erasure_through_another_connection_holds_for_a_log_opened_before_it(tmp_path):
+    """The running agent's log was opened before ``erase-customer`` / ``erase-guest`` ran in
+    another process: a webhook after the erasure must not store the person's data again."""
+    path = tmp_path / "agent.sqlite"
+    agent = Store.open(path)
+    running = EventLog(agent)
+    running.append([customer("c1", "2026-01-01T00:00:00Z", "ada@example.invalid"),
+                    order("1", "2026-01-01T00:00:00Z", customer=None)])
+    cli = Store.open(path)
+    EventLog(cli).erase_customer("c1")
+    EventLog(cli).erase_guest("g:abc")
+    cli.close()
+    running.append([customer("c1", "2026-02-01T00:00:00Z", "ada@example.invalid"),
+                    order("2", "2026-02-01T00:00:00Z", customer="c1"),
+                    order("3", "2026-02-01T00:00:00Z", customer=None)])
+    assert agent.db["customers"].get("c1")["email"] is None
+    assert agent.db["orders"].get("2")["customer_id"] is None
+    assert agent.db["orders"].get("3")["guest_key"] is None
+    assert "ada@example.invalid" not in repr(running.read(3))
+    assert "g:abc" not in repr([e for e in running.read(3) if e.kind == "order.upserted"])
+    agent.close()
