@@ -4,14 +4,15 @@ A force delete in WooCommerce fires no webhook and leaves no trash, so the only 
 it is to compare id sets (``_fields=id``, cheap). Ids held here but not listed there are
 *confirmed* with ``include=`` before they are tombstoned (a listing that shifted under
 concurrent writes must never delete a live record); ids listed there but not held here are
-fetched with ``include=`` and appended, so even a row a pass skipped is repaired. Variations
+fetched with ``include=`` and appended, so a record no pass ever saw is repaired (a newer version
+of a record held here is the passes' job: reconciliation compares ids, not versions). Variations
 are listed per variable product (``/products`` lists parents only); the variations of a
 product that is gone go with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,10 +65,11 @@ class Reconciler:
             held = self.log.known_keys(resource)
             gone = self._confirm_gone(endpoint, params, held - remote)
             report.tombstoned[resource] = self._tombstone(resource, gone)
-            report.repaired[resource] = self._append(
-                self._event(resource, record)
-                for batch in _chunks(remote - held)
-                for record in self._fetch(endpoint, {**params, "include": ",".join(batch)})
+            report.repaired[resource] = self._repair(
+                endpoint,
+                params,
+                remote - held,
+                lambda record, resource=resource: [self._event(resource, record)],
             )
         return report
 
@@ -76,11 +78,9 @@ class Reconciler:
         held_parents, held_variations = self._held_products()
         parents_gone = self._confirm_gone("products", {}, set(held_parents) - set(remote))
         gone = set(parents_gone)
-        repaired = [
-            self._product_events(record)
-            for batch in _chunks(set(remote) - set(held_parents))
-            for record in self._fetch("products", {"include": ",".join(batch)})
-        ]
+        repaired = self._repair(
+            "products", {}, set(remote) - set(held_parents), self._product_events
+        )
         for parent_id, item in remote.items():
             # a parent repaired above brought its variations along (named after it)
             if item.get("type") != "variable" or parent_id not in held_parents:
@@ -89,16 +89,15 @@ class Reconciler:
             held = {key for key, parent in held_variations.items() if parent == parent_id}
             gone |= held - listed
             parent = {"id": parent_id, "name": held_parents.get(parent_id)}
-            repaired += [
-                [normalise.product_event(record, parent)]
-                for batch in _chunks(listed - held)
-                for record in self._fetch(
-                    f"products/{parent_id}/variations", {"include": ",".join(batch)}
-                )
-            ]
+            repaired += self._repair(
+                f"products/{parent_id}/variations",
+                {},
+                listed - held,
+                lambda record, parent=parent: [normalise.product_event(record, parent)],
+            )
         gone |= {key for key, parent in held_variations.items() if parent in parents_gone}
         report.tombstoned["product"] = self._tombstone("product", gone)
-        report.repaired["product"] = self._append(e for events in repaired for e in events)
+        report.repaired["product"] = repaired
 
     # ------------------------------------------------------------ remote
 
@@ -109,6 +108,24 @@ class Reconciler:
 
     def _fetch(self, endpoint: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return list(self.client.list_page(endpoint, {**params, "per_page": PAGE}).body)
+
+    def _repair(
+        self,
+        endpoint: str,
+        params: dict[str, Any],
+        keys: set[str],
+        events_of: Callable[[dict[str, Any]], list[Event]],
+    ) -> int:
+        """Fetch ``keys`` with ``include=``, a page at a time, and append each page's events in
+        a transaction of its own once they are all made: the store's write lock is never held
+        across a request (webhooks, the applier and snapshots write meanwhile, and WooCommerce
+        disables a webhook whose deliveries keep failing)."""
+        repaired = 0
+        for batch in _chunks(keys):
+            records = self._fetch(endpoint, {**params, "include": ",".join(batch)})
+            events = [event for record in records for event in events_of(record)]
+            repaired += self._append(events)
+        return repaired
 
     def _confirm_gone(self, endpoint: str, params: dict[str, Any], missing: set[str]) -> set[str]:
         """Of ids missing from the listing, those ``include=`` cannot find either."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from connector_agent.demo.woo_double import WooDouble
@@ -9,6 +12,7 @@ from connector_agent.demo.woo_double.errors import WooRestError
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from connector_agent.woo import Reconciler, Syncer, WooClient, check_webhooks
+from online_models.events import Event
 
 
 @pytest.fixture
@@ -115,3 +119,37 @@ def test_a_variation_made_later_reaches_a_known_parent_by_reconciliation(double,
         str(first["id"]): "Wool Scarf - Grey",
         str(later["id"]): "Wool Scarf - Navy",
     }
+
+
+def test_repairs_are_fetched_before_the_store_is_locked(double, log, tmp_path):
+    """A repair's ``include=`` requests run outside the store's write transaction: a webhook
+    appended on another connection meanwhile does not wait for the shop's answers."""
+    client = client_for(double)
+    Syncer(client, log.store, log).run(resources=["products", "customers"])  # orders to repair
+    fetching = threading.Event()
+    waited: list[float] = []
+    list_page = client.list_page
+
+    def slow_include(endpoint, params):
+        if endpoint == "orders" and "include" in params:
+            fetching.set()
+            time.sleep(1.0)
+        return list_page(endpoint, params)
+
+    def webhook() -> None:
+        fetching.wait(30)
+        time.sleep(0.2)
+        other = Store.open(log.store.path, migrate=False)
+        started = time.perf_counter()
+        EventLog(other).append([Event(0, "view", "v-1", "1", "2026-01-01T00:00:00Z",
+                                      {"product_id": "10"})])
+        waited.append(time.perf_counter() - started)
+        other.close()
+
+    client.list_page = slow_include
+    thread = threading.Thread(target=webhook)
+    thread.start()
+    report = Reconciler(client, log).run()
+    thread.join()
+    assert report.repaired["order"] == 120
+    assert waited[0] < 0.5, f"the webhook's append waited {waited[0]:.1f} s for the shop"
