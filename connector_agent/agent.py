@@ -177,6 +177,11 @@ class Agent:
         if self._jobs is not None:
             self._jobs.sync_soon()
 
+    def check_deletes_soon(self, deleted: list[tuple[str, str]]) -> None:
+        """Check deletes that webhooks appended against the shop (a no-op until started)."""
+        if self._jobs is not None:
+            self._jobs.check_deletes_soon(deleted)
+
     def forget_secrets(self, names: Iterable[str]) -> None:
         """Remove secrets from the 0600 secrets file and reload the config (``unpair``)."""
         update_secrets(self._config.path, **{name: None for name in names})

@@ -10,6 +10,8 @@ restarts), each with an explicit id, ``coalesce=True`` and ``max_instances=1``:
 
 A sync can also be asked for outside the schedule (:meth:`WooJobs.sync_soon`: a webhook named a
 refund whose units only a sync reads); one asked for while a sync runs runs once more after it.
+Deletes that webhooks appended are checked against the shop at once
+(:meth:`WooJobs.check_deletes_soon`).
 
 WooCommerce work is blocking HTTP, so it runs in a worker thread on its *own* store connection
 (SQLite WAL lets it write while the API thread appends webhooks); :meth:`WooJobs.stop` asks a
@@ -21,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +35,7 @@ from connector_agent.errors import AgentError
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from connector_agent.woo import Reconciler, Syncer, WooClient, check_webhooks
+from connector_agent.woo.delete_check import revive_live
 
 if TYPE_CHECKING:
     from connector_agent.agent import Agent
@@ -57,6 +60,9 @@ class WooJobs:
         self._syncing = False
         self._again = False
         self._soon: set[asyncio.Future[None]] = set()
+        #: deletes that deliveries appended, not yet checked against the shop
+        self._unchecked: set[tuple[str, str]] = set()
+        self._checking = False
 
     def configured(self) -> bool:
         config = self.agent.config
@@ -96,6 +102,29 @@ class WooJobs:
 
     async def webhook_health(self) -> None:
         await self._in_thread("webhook health", self._webhook_health)
+
+    def check_deletes_soon(self, deleted: Iterable[tuple[str, str]]) -> None:
+        """Check deletes that webhooks appended against the shop, now (call on the event loop;
+        returns at once): a record it still shows is appended again (``woo.delete_check``)."""
+        if self.stopping.is_set():
+            return
+        self._unchecked.update(deleted)
+        if self._checking or not self._unchecked:
+            return
+        task = asyncio.ensure_future(self._check_deletes())
+        self._soon.add(task)
+        task.add_done_callback(self._soon.discard)
+
+    async def _check_deletes(self) -> None:
+        self._checking = True
+        try:
+            while self._unchecked and not self.stopping.is_set():
+                batch, self._unchecked = self._unchecked, set()
+                await self._in_thread(
+                    "delete check", lambda store, batch=batch: self._revive(store, batch)
+                )
+        finally:
+            self._checking = False
 
     async def stop(self) -> None:
         """Ask running work to checkpoint and return; wait until it has."""
@@ -162,6 +191,16 @@ class WooJobs:
         finally:
             client.close()
         return report.summary()
+
+    def _revive(self, store: Store, deleted: set[tuple[str, str]]) -> str:
+        client = self._client()
+        try:
+            revived = revive_live(client, self._log(store), deleted, self.agent.clock)
+        finally:
+            client.close()
+        if any(revived.values()):
+            self._wake_applier()
+        return f"delete check: {len(deleted)} checked, appended again {revived}"
 
     def _reconcile(self, store: Store) -> str:
         client = self._client()

@@ -12,7 +12,8 @@ webhook secret (not the shared secret). Answers:
 * ``400 bad_request`` — a signed body that is not a record.
 
 The work is one SQLite transaction, so the answer is fast; the applier learns afterwards. An order
-naming a refund whose units are not held yet starts a sync at once (only it reads them).
+naming a refund whose units are not held yet starts a sync at once (only it reads them), and a
+delete is checked against the shop at once (a late delivery may follow the restore that undid it).
 """
 
 from __future__ import annotations
@@ -48,4 +49,6 @@ async def woocommerce() -> tuple[dict[str, object], int]:
         agent.events_appended()
     if outcome.refunds_unread:
         agent.sync_soon()  # the units a refund gave back are read by a sync, not delivered
+    if outcome.deleted:
+        agent.check_deletes_soon(outcome.deleted)  # a late delete may bury a restored record
     return outcome.as_json(), 200

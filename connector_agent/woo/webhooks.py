@@ -13,7 +13,9 @@ What the recorded store taught (``tests/contract/test_webhook*.py`` replays it):
 * deliveries come in any order; the event log's dedupe and stale-version check absorb that;
 * an order's body names its refunds by money alone (``refunds: [{id, reason, total}]``): the units
   a refund gave back are only on ``GET /orders/{id}/refunds``, so a delivery naming a refund not
-  read before asks for a sync now (:attr:`Outcome.refunds_unread`) instead of at the next interval.
+  read before asks for a sync now (:attr:`Outcome.refunds_unread`) instead of at the next interval;
+* a queue run's deliveries come in any order, so a delete may land after the restore that undid
+  it: each delete appended is checked against the shop soon after (:attr:`Outcome.deleted`).
 """
 
 from __future__ import annotations
@@ -81,6 +83,9 @@ class Outcome:
     events: list[Event] = field(default_factory=list)
     #: an appended order names a refund whose units no sync has read yet
     refunds_unread: bool = False
+    #: ``(resource, key)`` of the deletes appended: to be checked against the shop
+    #: (``woo.delete_check``: a late delete must not bury a record restored meanwhile)
+    deleted: list[tuple[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"status": self.status, "appended": len(self.events)}
@@ -158,7 +163,14 @@ def receive(
     added = log.append(events)
     if not added:
         return Outcome("ignored", topic, "nothing new (already held or older than held)")
-    return Outcome("appended", topic, events=added, refunds_unread=_refunds_unread(added))
+    deleted = [
+        (event.kind.partition(".")[0], event.key)
+        for event in added
+        if event.kind.endswith(".deleted")
+    ]
+    return Outcome(
+        "appended", topic, events=added, refunds_unread=_refunds_unread(added), deleted=deleted
+    )
 
 
 def _refunds_unread(events: list[Event]) -> bool:

@@ -148,12 +148,16 @@ class StubAgent:
         self.config = type("C", (), {"secrets": type("S", (), {"webhook_secret": secret})()})()
         self.woken = 0
         self.syncs_asked = 0
+        self.deletes_to_check: list[tuple[str, str]] = []
 
     def events_appended(self):
         self.woken += 1
 
     def sync_soon(self):
         self.syncs_asked += 1
+
+    def check_deletes_soon(self, deleted):
+        self.deletes_to_check += deleted
 
 
 @pytest.fixture
@@ -223,6 +227,8 @@ async def test_route_replayed_delivery_changes_nothing(app, event_log):
     event_log.append([normalise.order_event(restored)])
     replay = await post(app, "webhook_order_deleted_trash")
     assert replay.status_code == 200 and (await replay.get_json())["status"] == "duplicate"
+    # the one delete appended was handed over to be checked against the shop, once
+    assert app.extensions[AGENT].deletes_to_check == [("order", str(deleted_id))]
     assert event_log.known_keys("order") == {str(deleted_id)}
 
 

@@ -21,6 +21,7 @@ from connector_agent.scheduler import (
     build_scheduler,
 )
 from connector_agent.store import Store
+from connector_agent.woo import normalise
 from luxebrain.clock import SystemClock
 
 
@@ -141,3 +142,23 @@ async def test_a_sync_asked_for_now_runs_at_once_and_again_after_one_running(sho
     await jobs.stop()
     jobs.sync_soon()  # stopped: nothing more
     assert not jobs._soon and runs == [0, 1]
+
+
+async def test_deletes_handed_over_are_checked_against_the_shop_at_once(shop, tmp_path):
+    agent = agent_for(tmp_path, shop.url, shop.consumer_key, shop.consumer_secret)
+    jobs = WooJobs(agent)
+    await jobs.sync()
+    live, trashed = (str(key) for key in list(shop.state.orders)[:2])
+    shop.trash_order(int(trashed))
+    now = agent.clock.iso()
+    agent.log.append([
+        normalise.delete_event("order", key, agent.log.last_version("order", key), now)
+        for key in (live, trashed)
+    ])
+    woken = agent.woken
+    jobs.check_deletes_soon([("order", live), ("order", trashed)])
+    while jobs._soon:
+        await asyncio.sleep(0.01)
+    assert live in agent.log.known_keys("order") and trashed not in agent.log.known_keys("order")
+    assert agent.woken == woken + 1  # the applier learns the revived order
+    await jobs.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import orjson
 import pytest
 
 from connector_agent.demo.woo_double import WooDouble
@@ -12,7 +13,8 @@ from connector_agent.demo.woo_double.webhooks import TOPICS
 from connector_agent.errors import AgentError
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
-from connector_agent.woo import Syncer, WooClient, receive
+from connector_agent.woo import Syncer, WooClient, receive, signature_of
+from connector_agent.woo.delete_check import revive_live
 
 
 class Intake:
@@ -134,3 +136,35 @@ def test_an_error_body_for_a_record_deleted_before_delivery_is_acknowledged(shop
         intake.close()
     assert [r["status"] for r in results] == [200]
     assert intake.outcomes[-1].status == "ignored" and log.last_seq() == 0
+
+
+def delivered(log: EventLog, secret: str, topic: str, body: dict):
+    raw = orjson.dumps(body)
+    headers = {"X-WC-Webhook-Topic": topic, "X-WC-Webhook-Signature": signature_of(secret, raw)}
+    return receive(headers, raw, secret=secret, log=log, now=log.store.clock.iso())
+
+
+def test_a_delete_delivered_after_the_restore_that_undid_it_is_undone(shop, tmp_path):
+    """Deliveries come in any order: the restore lands first, the trash's delete last. The
+    check of the deletes a delivery appended brings the live order back, and only it."""
+    log = open_log(tmp_path / "agent.sqlite")
+    client = WooClient(shop.url, shop.consumer_key, shop.consumer_secret, sleep=lambda _s: None)
+    Syncer(client, log.store, log).run(resources=["orders"])
+    restored_id, trashed_id = list(shop.state.orders)[:2]
+    shop.trash_order(restored_id)
+    restored = shop.restore_order(restored_id)
+    shop.trash_order(trashed_id)
+    secret = shop.webhook_secret
+    assert delivered(log, secret, "order.restored", restored).status == "appended"
+    deleted = []
+    for order_id in (restored_id, trashed_id):
+        outcome = delivered(log, secret, "order.deleted", {"id": order_id})
+        deleted += outcome.deleted
+    assert deleted == [("order", str(restored_id)), ("order", str(trashed_id))]
+    assert {str(restored_id), str(trashed_id)}.isdisjoint(log.known_keys("order"))
+    revived = revive_live(client, log, deleted, log.store.clock)
+    assert revived == {"product": 0, "customer": 0, "order": 1}
+    assert str(restored_id) in log.known_keys("order")
+    assert str(trashed_id) not in log.known_keys("order")
+    assert revive_live(client, log, deleted, log.store.clock)["order"] == 0  # checked again
+    log.store.close()
