@@ -10,7 +10,16 @@ What the recorded store taught (``tests/contract`` replays it):
   callers build the next page's parameters themselves;
 * timeouts, connection drops, 429 (honouring ``Retry-After``) and 5xx are retried with
   exponential backoff and jitter; 401/403/404, other 4xx and an unparseable body raise
-  :class:`WooHTTPError` at once (retrying cannot fix them).
+  :class:`WooHTTPError` at once (retrying cannot fix them);
+* every answer, errors included, carries the server's ``Date``: the last one seen is kept
+  (:attr:`WooClient.server_time`), because a sync's watermark must be the shop's time, never
+  this machine's (a clock minutes fast would skip the changes of those minutes for good);
+* a page may be short without being the last: WooCommerce's CRUD controllers
+  (``WC_REST_CRUD_Controller::get_items``) drop objects that fail to load and skip those the key
+  may not read (``wc_rest_check_post_permissions``) *after* the query, while ``X-WP-Total`` and
+  ``X-WP-TotalPages`` still count them — so ``X-WP-TotalPages`` decides, and the short-page rule
+  only stands in when the headers are missing (not in the recorded fixtures: read from the
+  WooCommerce source).
 
 Error messages name the method and endpoint, never the signed URL or a key.
 """
@@ -67,10 +76,16 @@ class Reply:
     server_time: str | None
 
     def is_last_page(self, page: int, per_page: int) -> bool:
-        """A short page, or the one ``X-WP-TotalPages`` names last (never loop on a bad server)."""
-        return len(self.body) < per_page or (
-            self.total_pages is not None and page >= self.total_pages
-        )
+        """An empty page, or the one ``X-WP-TotalPages`` (else ``X-WP-Total``) names last; only
+        without either header does a short page end the listing (a short page is not the end:
+        the totals count records the key may not read, which the page leaves out)."""
+        if not self.body:
+            return True
+        if self.total_pages is not None:
+            return page >= self.total_pages
+        if self.total is not None:
+            return page * per_page >= self.total
+        return len(self.body) < per_page
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
@@ -123,6 +138,8 @@ class WooClient:
         self.sleep = sleep
         self.clock = clock or SystemClock()
         self.requests_sent = 0
+        #: the ``Date`` of the last answer WooCommerce sent (any status), as a contract time
+        self.server_time: str | None = None
 
     @classmethod
     def from_config(cls, config: AgentConfig, **kwargs: Any) -> WooClient:
@@ -173,6 +190,7 @@ class WooClient:
             except requests.RequestException as exc:  # a bad URL and the like: no retry fixes it
                 raise WooHTTPError(f"{what}: {type(exc).__name__}") from None
             else:
+                self.server_time = _server_time(response.headers) or self.server_time
                 if not _is_retryable(response.status_code):
                     return self._parse(what, response)
                 reason = f"HTTP {response.status_code}"
@@ -281,17 +299,18 @@ class WooClient:
             page += 1
 
     def detect_version(self) -> tuple[str | None, str | None]:
-        """``(WooCommerce version or None, server time)`` from ``/system_status``.
+        """``(WooCommerce version or None, server time or None)`` from ``/system_status``.
 
         A key that may not read the system status (403) or a store without the route (404)
-        gives ``None``; a bad key (401) raises.
+        gives no version, but the refusal's ``Date`` is still the server's time; a bad key
+        (401) raises.
         """
         try:
             reply = self.get("system_status", {"_fields": "environment.version"})
         except WooHTTPError as exc:
             if exc.http_status in (403, 404):
-                return None, None
+                return None, self.server_time
             raise
         body = reply.body if isinstance(reply.body, dict) else {}
         version = (body.get("environment") or {}).get("version")
-        return (str(version) if version else None), reply.server_time
+        return (str(version) if version else None), self.server_time

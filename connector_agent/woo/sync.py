@@ -4,20 +4,29 @@ One *pass* per resource walks a stable order (``orderby=id``, ascending) of ever
 after the last completed pass's watermark (minus ``overlap_seconds``: WooCommerce's date filters
 are strict), then — for orders and products — the trash (``status=trash``: soft deletes, which
 the default listing hides). After every page the page's events and the cursor go in **one
-transaction**, so a pass killed at any point resumes at the page it was on and skips nothing;
-pages read twice add nothing (the event log dedupes on ``(kind, key, version)``).
+transaction**, so a pass killed at any point resumes where it was and skips nothing; rows read
+twice add nothing (the event log dedupes on ``(kind, key, version)``).
+
+The watermark is always the *shop's* time (the ``Date`` of the answers it sent before the pass),
+never this machine's clock: with no server time known, the watermark does not move.
 
 The cursor of a resource (``store.cursor(resource)``)::
 
     {"watermark": "…Z" | None,          # where the next pass starts (server time of the last)
      "pass": {"since": "…Z" | None,     # this pass's lower bound (None: everything)
-              "until": "…Z",            # server time when it began: the next watermark
-              "phase": "live" | "trash", "page": n, "total": X-WP-Total seen last}}
+              "until": "…Z" | None,     # server time when it began: the next watermark
+              "phase": "live" | "trash",
+              "offset": n,              # rows before the next unread one, as last counted
+              "after": id | None,       # the highest id read in this phase
+              "page": n, "read": n}}    # progress: pages checkpointed + 1, rows read
 
-If a collection shrinks while it is being paged (rows trashed or deleted mid-pass), later rows
-move to earlier pages; seeing ``X-WP-Total`` drop, the pass steps back enough pages to re-read
-them. (Rows leaving while as many new ones arrive hide the drop; the daily reconciliation
-fetches any id a pass missed.)
+Rows leave a listing mid-pass (trashed, restored, deleted) while others arrive, so positions
+shift and no header tells how (``X-WP-Total`` stays put when as many arrive as leave). Each page
+is therefore asked for with ``offset`` a few rows *before* the next unread one and must begin at
+a row already read: only then is every row between the last id read and the page's end in it.
+If it begins past the last id read (or is empty), rows before it left and it started too late,
+so the pass steps further back; rows already read are dropped. (Reconciliation compares id sets
+only, so it could not repair an update a pass skipped.)
 Customers have no server-side date filter: an incremental pass scans them by id with
 ``_fields=id,date_modified_gmt`` and fetches the changed ones with ``include=``. Stores older
 than WooCommerce 5.8 (no ``modified_after``) get a full scan every pass.
@@ -48,6 +57,9 @@ RESOURCES = ("products", "customers", "orders")
 #: request for every refunded order of the shop's whole history
 REFUND_UNITS_DAYS = 90
 MODIFIED_AFTER_SINCE = (5, 8)
+#: rows each page re-reads before the next unread one: the first must be a row already read
+#: (else rows before it left the listing); more than one lets a few leave without a step back
+OVERLAP_ROWS = 3
 
 #: ``on_page(resource, phase, records read so far in the phase, X-WP-Total or None)``
 ProgressHook = Callable[[str, str, int, "int | None"], None]
@@ -164,7 +176,9 @@ class Syncer:
         version = version or self.version_hint
         incremental = supports_modified_after(version) and not full
         report = SyncReport("incremental" if incremental else "full", version)
-        now = server_now or self.clock.iso()
+        # the shop's time, never ours: a clock minutes fast would make the next pass skip those
+        # minutes for good (the client keeps the Date of every answer, refusals included)
+        now = server_now or self.client.server_time
         for resource in resources:
             result = report.resources[resource] = ResourceReport()
             try:
@@ -178,19 +192,21 @@ class Syncer:
         return report
 
     def _run_resource(
-        self, resource: str, incremental: bool, now: str, result: ResourceReport
+        self, resource: str, incremental: bool, now: str | None, result: ResourceReport
     ) -> None:
         state = self.store.cursor(resource)
         current = state.get("pass")
         if current is None or (not incremental and current.get("since") is not None):
             since = state.get("watermark") if incremental else None
-            current = {"since": since, "until": now, "phase": "live", "page": 1, "total": None}
+            # no server time known: keep the old watermark (None: the next pass reads all)
+            until = now or state.get("watermark")
+            current = {"since": since, "until": until, "phase": "live", **_PHASE_START}
         result.backfill = current["since"] is None and "watermark" not in state
         phases = self._phases(resource)
         names = [phase.name for phase in phases]
         for phase in phases[names.index(current["phase"]) :]:
             if current["phase"] != phase.name:
-                current = {**current, "phase": phase.name, "page": 1, "total": None}
+                current = {**current, "phase": phase.name, **_PHASE_START}
             current = self._walk(resource, phase, state, current, result)
         final = {"watermark": current["until"]}
         with self.store.transaction():
@@ -216,14 +232,20 @@ class Syncer:
             Phase("trash", resource, {**by_id, "status": "trash"}, date_filter=True),
         ]
 
-    def _params(self, phase: Phase, current: dict[str, Any]) -> dict[str, Any]:
-        params = {**phase.params, "per_page": self.page_size, "page": current["page"]}
+    def _params(self, phase: Phase, current: dict[str, Any], start: int) -> dict[str, Any]:
+        params = {**phase.params, "per_page": self._per_page}
+        if start:
+            params["offset"] = start  # WooCommerce reads offset 0 as "none" and uses page 1
         if current["since"] is not None and phase.date_filter:
             params["modified_after"] = wc_time(current["since"], self.overlap)
             params["dates_are_gmt"] = "true"
         elif current["since"] is not None and phase.scan_fields:
             params["_fields"] = phase.scan_fields
         return params
+
+    @property
+    def _per_page(self) -> int:
+        return max(2, self.page_size)  # room for one row already read and one new
 
     def _walk(
         self,
@@ -233,28 +255,45 @@ class Syncer:
         current: dict[str, Any],
         result: ResourceReport,
     ) -> dict[str, Any]:
-        read = (current["page"] - 1) * self.page_size
+        per_page = self._per_page
+        overlap = min(OVERLAP_ROWS, per_page - 1)
+        # a cursor from before offsets (page and total only) resumes at its page, unanchored
+        offset = current.get("offset", (current["page"] - 1) * self.page_size)
+        after: int | None = current.get("after")
+        read = current.get("read", offset)
+        back = overlap if after is not None else 0
         while True:
             if self.should_stop():
                 raise _Interrupted
-            reply = self.client.list_page(phase.endpoint, self._params(phase, current))
-            shrunk = _shrunk_by(current["total"], reply.total)
-            if shrunk:
-                # rows left the listing mid-pass: later rows moved up; re-read what moved
-                back = -(-shrunk // self.page_size)
-                log.info("%s %s: %d rows left mid-pass", resource, phase.name, shrunk)
-                current = {**current, "page": max(1, current["page"] - back), "total": reply.total}
-                continue
+            start = max(0, offset - back)
+            reply = self.client.list_page(phase.endpoint, self._params(phase, current, start))
             items: list[dict[str, Any]] = reply.body
-            events = self._events(resource, phase, items, current["since"])
-            last = reply.is_last_page(current["page"], self.page_size)
-            current = {**current, "page": current["page"] + 1, "total": reply.total}
+            if start > 0 and (not items or (after is not None and _id(items[0]) > after)):
+                # rows before this page left the listing mid-pass and it begins past the last
+                # id read: rows between may have moved up, so step further back
+                log.info("%s %s: rows left mid-pass; stepping back", resource, phase.name)
+                back = max(2 * back, 1)
+                continue
+            fresh = [item for item in items if after is None or _id(item) > after]
+            events = self._events(resource, phase, fresh, current["since"])
+            last = _ends(reply.total, start, per_page, items)
+            if items:
+                after = max([_id(item) for item in items] + ([] if after is None else [after]))
+            offset = start + per_page  # rows the key may not read are left out but counted
+            back = overlap
+            read += len(fresh)
+            current = {
+                **current,
+                "offset": offset,
+                "after": after,
+                "page": current["page"] + 1,
+                "read": read,
+            }
             with self.store.transaction():
                 added = self.log.append(events)
                 self.store.save_cursor(resource, {**state, "pass": current})
-            read += len(items)
             result.pages += 1
-            result.records += len(items)
+            result.records += len(fresh)
             result.appended += len(added)
             result.deleted += sum(1 for event in added if event.kind.endswith(".deleted"))
             if added and self.on_append:
@@ -338,11 +377,29 @@ class Syncer:
         return [normalise.product_event(item, parent) for item in variations]
 
 
-def _shrunk_by(before: int | None, now: int | None) -> int:
-    """How many rows left a listing between two pages (0 when unknown or it grew)."""
-    if before is None or now is None:
-        return 0
-    return max(0, before - now)
+_PHASE_START: dict[str, Any] = {"offset": 0, "after": None, "page": 1, "read": 0}
+
+
+def _id(item: dict[str, Any]) -> int:
+    """A listed record's id (pages are walked in id order): a clear error when there is none."""
+    value = item.get("id") if isinstance(item, dict) else None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SyncError(
+            f"WooCommerce listed a record whose id is not a number: {value!r}"
+        ) from None
+
+
+def _ends(total: int | None, start: int, per_page: int, items: list[Any]) -> bool:
+    """Whether a page read from ``offset=start`` reaches the listing's end: an empty page, or
+    one covering row ``X-WP-Total``; a short page says so only when that header is missing
+    (WooCommerce counts, but leaves out, records the key may not read)."""
+    if not items:
+        return True
+    if total is not None:
+        return start + per_page >= total
+    return len(items) < per_page
 
 
 def _changed(item: dict[str, Any], floor: datetime) -> bool:

@@ -168,16 +168,47 @@ def test_version_is_unknown_when_the_key_may_not_read_system_status():
     assert client_for(adapter).detect_version() == (None, None)
 
 
+@pytest.mark.parametrize("status", [403, 404])
+def test_a_refused_system_status_still_tells_the_servers_time(status):
+    """Every answer carries the shop's Date, refusals included: the sync's watermark needs it."""
+    _, body, headers = recorded("error_order_not_found")
+    version, server_time = client_for(Scripted((status, body, headers))).detect_version()
+    assert (version, server_time) == (None, "2026-11-25T22:29:24Z")
+
+
+def test_the_client_keeps_the_date_of_the_last_answer_of_any_status():
+    adapter = Scripted(
+        (503, b"{}", {"Date": "Wed, 25 Nov 2026 22:29:20 GMT"}),  # retried
+        recorded("orders_page1"),  # 22:29:22
+        recorded("error_order_not_found"),  # 22:29:24
+    )
+    client = client_for(adapter)
+    assert client.server_time is None
+    client.list_page("orders", {"page": 1})
+    assert client.server_time == "2026-11-25T22:29:22Z"
+    with pytest.raises(WooHTTPError):
+        client.get("orders/1")
+    assert client.server_time == "2026-11-25T22:29:24Z"
+
+
 def test_retry_after_as_http_date():
     assert parse_retry_after("Wed, 25 Nov 2026 22:29:30 GMT", 1795645762.0) == pytest.approx(8.0)
     assert parse_retry_after("soon", 0.0) is None
 
 
-def test_the_last_page_is_known_from_a_short_page_or_the_total_pages_header():
+def test_the_last_page_is_known_from_the_total_pages_header_not_from_a_short_page():
     reply = client_for(Scripted(recorded("orders_page1"))).list_page("orders", {"page": 1})
     assert not reply.is_last_page(1, 20)
     assert reply.is_last_page(51, 20)  # X-WP-TotalPages: a server ignoring `page` cannot loop us
-    assert reply.is_last_page(1, 21)
+    # 20 records where 21 were asked: WooCommerce leaves out records the key may not read but
+    # counts them in the totals, so a short page with pages to come is not the end
+    assert not reply.is_last_page(1, 21)
+    _, body, headers = recorded("orders_page1")
+    no_totals = {k: v for k, v in headers.items() if not k.startswith("X-WP-Total")}
+    bare = client_for(Scripted((200, body, no_totals))).list_page("orders", {"page": 1})
+    assert bare.is_last_page(1, 21) and not bare.is_last_page(1, 20)  # no headers: short = end
+    empty = client_for(Scripted(recorded("orders_past_last_page"))).list_page("orders", {})
+    assert empty.is_last_page(1, 100)  # an empty page ends it whatever the headers say
 
 
 def test_tls_and_url_errors_fail_at_once():
@@ -200,10 +231,14 @@ def test_a_redirect_is_not_followed_and_names_the_address_without_the_query():
     assert "oauth" not in caught.value.message and len(adapter.sent) == 1
 
 
-def test_a_whole_collection_is_read_page_by_page_to_the_short_last_page():
-    adapter = Scripted(recorded("orders_page1"), recorded("orders_page2_asc_by_modified"))
+def test_a_whole_collection_is_read_past_a_short_page_to_the_empty_one():
+    adapter = Scripted(
+        recorded("orders_page1"),
+        recorded("orders_page2_asc_by_modified"),  # 5 records, X-WP-TotalPages 201
+        recorded("orders_past_last_page"),  # []
+    )
     records = list(client_for(adapter).list_all("orders", {"status": "any"}, 20))
     assert len(records) == 20 + 5 and records[0]["id"] == 2407
     assert [(query(r)["page"], query(r)["per_page"], query(r)["status"]) for r in adapter.sent] == [
-        (["1"], ["20"], ["any"]), (["2"], ["20"], ["any"])
-    ]  # and no third request: the second page was short
+        (["1"], ["20"], ["any"]), (["2"], ["20"], ["any"]), (["3"], ["20"], ["any"])
+    ]  # the short second page did not end it (X-WP-TotalPages said more follow), [] did

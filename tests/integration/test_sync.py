@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
+import requests
 
 from connector_agent.demo.woo_double import WooDouble
 from connector_agent.errors import SyncError, WooCommerceError
@@ -13,8 +14,10 @@ from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from connector_agent.woo import Syncer, WooClient, normalise
 from connector_agent.woo.backoff import Backoff
+from connector_agent.woo.reconcile import Reconciler
 from connector_agent.woo.sync import REFUND_UNITS_DAYS
-from luxebrain.clock import FrozenClock
+from luxebrain.clock import FrozenClock, SystemClock
+from online_models.events import parse_time
 
 
 @pytest.fixture
@@ -204,6 +207,121 @@ def test_rows_leaving_mid_pass_do_not_make_the_pass_skip_any(double, store):
     held = EventLog(store).known_keys("order")
     live = {str(i) for i, o in double.state.orders.items() if o.status != "trash"}
     assert live <= held
+
+
+def held_is_the_shops(store: Store, shop: WooDouble, order_ids: list[int]) -> dict[int, bool]:
+    """Per order: whether the last version held is the shop's current ``date_modified_gmt``."""
+    log = EventLog(store)
+    with shop.state.lock:
+        modified = {i: shop.renderer.order(shop.state.orders[i])["date_modified_gmt"]
+                    for i in order_ids}
+    return {i: (log.last_version("order", str(i)) or "").startswith(modified[i] + "Z")
+            for i in order_ids}
+
+
+def test_a_row_leaving_as_another_arrives_mid_pass_skips_no_update(double, store):
+    """A trash on a page already read and a new order at the end leave X-WP-Total as it was,
+    yet every later row moved up one: the next page must still begin at a row already read
+    (else the first row of page 2 is skipped, and the next pass starts after its update)."""
+    syncer(double, store).run()
+    changed = sorted(double.state.orders)[:20]
+    for order_id in changed:
+        double.update_order(order_id, customer_note="changed")
+    arrived: list[int] = []
+
+    def trash_one_add_one(resource, phase, done, total):
+        if resource == "orders" and phase == "live" and not arrived:
+            double.trash_order(changed[0])  # leaves page 1, already read
+            customer = next(iter(double.state.customers))
+            product = next(iter(double.state.products))
+            arrived.append(double.create_order(customer, [(product, 1)])["id"])
+
+    syncer(double, store, page_size=10, on_page=trash_one_add_one).run(resources=["orders"])
+    rest = changed[1:] + arrived  # changed[10], page 2's first row before the shift, among them
+    assert held_is_the_shops(store, double, rest) == dict.fromkeys(rest, True)
+
+
+def test_a_row_leaving_the_trash_as_another_enters_mid_pass_skips_no_delete(double, store):
+    """The trash phase pages the same way: a restore and a trash in the middle of it."""
+    syncer(double, store).run()
+    trashed = sorted(double.state.orders)[:20]
+    for order_id in trashed:
+        double.trash_order(order_id)
+    late = max(double.state.orders)
+    swapped: list[int] = []
+
+    def restore_one_trash_one(resource, phase, done, total):
+        if resource == "orders" and phase == "trash" and not swapped:
+            double.restore_order(trashed[0])  # leaves the trash listing's page 1
+            double.trash_order(late)  # enters it at the end
+            swapped.append(late)
+
+    syncer(double, store, page_size=10, on_page=restore_one_trash_one).run(resources=["orders"])
+    log = EventLog(store)
+    deleted = {i for i in trashed[1:] + swapped
+               if (log.last_version("order", str(i)) or "").startswith("deleted:")}
+    assert deleted == set(trashed[1:] + swapped)
+
+
+class Unreadable(requests.Session):
+    """A key that may not read some orders: WooCommerce leaves them out of every page but
+    counts them in X-WP-Total/X-WP-TotalPages (``WC_REST_CRUD_Controller::get_items``)."""
+
+    def __init__(self, hidden: set[int]) -> None:
+        super().__init__()
+        self.hidden = hidden
+
+    def request(self, method, url, *args, **kwargs):
+        response = super().request(method, url, *args, **kwargs)
+        if "/wc/v3/orders" in response.url and response.status_code == 200:
+            body = orjson.loads(response.content)
+            if isinstance(body, list):
+                response._content = orjson.dumps([o for o in body if o["id"] not in self.hidden])
+        return response
+
+
+def test_a_page_short_of_unreadable_orders_is_not_the_end(double, store):
+    hidden = set(sorted(double.state.orders)[::150])  # on page 1 and page 2
+    session = Unreadable(hidden)
+    report = syncer(double, store, client={"session": session}).run()
+    readable = {str(i) for i in double.state.orders if i not in hidden}
+    assert EventLog(store).known_keys("order") == readable
+    assert report.resources["orders"].records == len(readable)
+    assert Reconciler(client_for(double, session=session), EventLog(store)).run().tombstoned == {
+        "product": 0, "customer": 0, "order": 0
+    }  # its listing reads past the short page too, so it finds no order gone
+    assert EventLog(store).known_keys("order") == readable
+
+
+class FastClock(SystemClock):
+    """This machine's clock, minutes ahead of the shop's (OAuth allows up to 15)."""
+
+    def now(self) -> datetime:
+        return super().now() + timedelta(minutes=5)
+
+    def time(self) -> float:
+        return super().time() + 300
+
+
+def test_the_watermark_is_the_shops_time_even_when_system_status_is_refused(double, store):
+    """A key that may not read /system_status gets a 403 — which still carries the shop's Date.
+    The agent's own clock, 5 minutes fast, must not become the watermark: the next pass would
+    skip every change of those 5 minutes, for good."""
+
+    def run() -> None:
+        double.faults.inject(403, path="system_status")
+        fast = FastClock()
+        syncer(double, store, version_hint="7.8.2", clock=fast, client={"clock": fast}).run(
+            resources=["orders"]
+        )
+
+    run()
+    watermark = parse_time(store.cursor("orders")["watermark"])
+    assert watermark <= datetime.now(UTC)
+    order_id = next(iter(double.state.orders))
+    double.update_order(order_id, status="completed")  # right after the pass, by the shop's clock
+    run()
+    assert held_is_the_shops(store, double, [order_id]) == {order_id: True}
 
 
 def test_transient_faults_are_retried(double, store):

@@ -75,6 +75,40 @@ def test_pages_walk_every_order_once_by_id(double: WooDouble) -> None:
     assert "status%5B0%5D=any&dp=2&context=view" in middle.headers["Link"]
 
 
+def test_offset_replaces_page_and_past_the_end_the_posts_totals_are_zero(
+    double: WooDouble,
+) -> None:
+    """WooCommerce 7.8: the CRUD controllers hand ``offset`` to WP_Query, which ignores ``paged``
+    for the rows; ``found_posts`` stays 0 on an empty result, and only ``page`` > 1 recounts."""
+    by_id, by_id_asc = sorted(double.state.orders), {"orderby": "id", "order": "asc"}
+    page = call(double, "GET", "orders", per_page=5, offset=3, page=2, **by_id_asc)
+    assert ids(page) == by_id[3:8]
+    assert (page.headers["X-WP-Total"], page.headers["X-WP-TotalPages"]) == ("12", "3")
+    by_offset = {
+        offset: ids(call(double, "GET", "orders", per_page=5, offset=offset, **by_id_asc))
+        for offset in (-3, 0)
+    }
+    assert by_offset == {-3: by_id[3:8], 0: by_id[:5]}  # absint, and 0 is no offset
+    past = call(double, "GET", "orders", per_page=5, offset=12)
+    assert past.json() == []
+    assert (past.headers["X-WP-Total"], past.headers["X-WP-TotalPages"]) == ("0", "0")
+    recounted = call(double, "GET", "orders", per_page=5, offset=12, page=2)
+    assert recounted.json() == [] and recounted.headers["X-WP-Total"] == "12"
+    bad = call(double, "GET", "orders", offset="x")
+    assert bad.status_code == 400 and bad.json()["data"]["params"] == {
+        "offset": "offset is not of type integer."
+    }
+
+
+def test_customers_take_their_page_from_the_offset_and_always_recount(double: WooDouble) -> None:
+    everyone = ids(call(double, "GET", "customers", role="all", orderby="id", per_page=100))
+    page = call(double, "GET", "customers", role="all", orderby="id", per_page=2, offset=3)
+    assert ids(page) == everyone[3:5]
+    assert 'rel="prev"' in page.headers["Link"] and "page=2" in page.headers["Link"]  # on page 3
+    past = call(double, "GET", "customers", role="all", per_page=2, offset=len(everyone))
+    assert past.json() == [] and past.headers["X-WP-Total"] == str(len(everyone))
+
+
 def test_default_order_is_newest_first_with_ids_breaking_ties(double: WooDouble) -> None:
     listed = [
         (o["date_created_gmt"], o["id"]) for o in call(double, "GET", "orders", per_page=100).json()

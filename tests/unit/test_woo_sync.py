@@ -25,9 +25,10 @@ def fixture(name: str):
 class Shop(BaseAdapter):
     """Answers by path from a dict of recorded lists; records each query."""
 
-    def __init__(self, routes: dict[str, list]):
+    def __init__(self, routes: dict[str, list], date: str | None = DATE):
         super().__init__()
         self.routes = routes
+        self.date = date
         self.queries: list[tuple[str, dict[str, list[str]]]] = []
 
     def send(self, request, **kwargs):
@@ -48,7 +49,9 @@ class Shop(BaseAdapter):
         response.status_code = 200
         response._content = json.dumps(body).encode()
         total = len(body) if isinstance(body, list) else 0
-        response.headers.update({"Date": DATE, "X-WP-Total": str(total)})
+        response.headers.update({"X-WP-Total": str(total)})
+        if self.date:
+            response.headers["Date"] = self.date
         response.request = request
         return response
 
@@ -97,6 +100,21 @@ def test_passes_walk_by_id_and_the_next_starts_from_the_server_clock(fresh_store
         assert query["modified_after"] == ["2026-11-25T23:49:59"]
         assert query["dates_are_gmt"] == ["true"]
     assert trash["status"] == ["trash"]
+
+
+def test_without_a_server_time_the_watermark_never_comes_from_the_local_clock(fresh_store):
+    """No Date on any answer: the next pass cannot know where the shop's time stood, so it reads
+    everything again (a clock of this machine running ahead would skip changes for good)."""
+    shop = Shop({"orders": fixture("orders_page2_asc_by_modified")}, date=None)
+    syncer_for(shop, fresh_store).run(resources=["orders"])
+    assert fresh_store.cursor("orders") == {"watermark": None}
+    shop.queries.clear()
+    report = syncer_for(shop, fresh_store).run(resources=["orders"])
+    assert report.resources["orders"].records == 5
+    assert all("modified_after" not in q for path, q in shop.queries if path == "orders")
+    shop.date = DATE  # once the shop's time is known, passes are incremental again
+    syncer_for(shop, fresh_store).run(resources=["orders"])
+    assert fresh_store.cursor("orders") == {"watermark": "2026-11-25T23:50:00Z"}
 
 
 def test_customers_are_listed_with_every_role_then_scanned_and_fetched_by_id(fresh_store):

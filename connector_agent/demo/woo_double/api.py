@@ -68,6 +68,7 @@ ANONYMOUS = {
 LIST_ALLOW = "GET, POST"
 ROW_NEUTRAL_PARAMS = (
     "page",
+    "offset",
     "per_page",
     "_fields",
     "context",
@@ -223,7 +224,7 @@ class RestApi:
 
         with self.state.lock:
             rows = self._cached(request, orderby, select)
-            page = paginate(rows, q)
+            page = paginate(rows, q, "posts")
             lines = wants(fields, "line_items")
             body = [apply_fields(self.renderer.order(o, lines), fields) for o in page.items]
         extra = () if "status" in q else (("status[0]", "any"), ("dp", "2"), ("context", "view"))
@@ -317,7 +318,7 @@ class RestApi:
         with self.state.lock:
             order = self.state.order(int(m["id"]))
             refunds = list(reversed(order.refunds))
-            page = paginate(refunds, request.query)
+            page = paginate(refunds, request.query, "posts")
             body = [self.renderer.refund(order.id, r) for r in page.items]
         fields = parse_fields(request.query.get("_fields"))
         return self._page(request, page, [apply_fields(b, fields) for b in body])
@@ -374,7 +375,7 @@ class RestApi:
 
         with self.state.lock:
             rows = self._cached(request, orderby, select)
-            page = paginate(rows, q)
+            page = paginate(rows, q, "posts")
             body = [apply_fields(self.renderer.product(p), fields) for p in page.items]
         return self._page(request, page, body)
 
@@ -430,7 +431,7 @@ class RestApi:
                 and (exclude is None or v not in exclude)
             ]
             rows.sort(key=lambda p: (p.created, p.id), reverse=True)
-            page = paginate(rows, request.query)
+            page = paginate(rows, request.query, "posts")
             body = [self.renderer.variation(p) for p in page.items]
         fields = parse_fields(request.query.get("_fields"))
         return self._page(request, page, [apply_fields(b, fields) for b in body])
@@ -467,7 +468,7 @@ class RestApi:
 
         with self.state.lock:
             rows = self._cached(request, orderby, select)
-            page = paginate(rows, q)
+            page = paginate(rows, q, "users")
             body = [apply_fields(self.renderer.customer(c), fields) for c in page.items]
         return self._page(request, page, body)
 

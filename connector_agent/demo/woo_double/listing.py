@@ -4,6 +4,14 @@
 ``modified_*`` are strict and compare the local column, or the ``_gmt`` one with
 ``dates_are_gmt=true``. ``orderby=modified`` has no tie-breaker: rows sharing a second come back
 in an order that changes from request to request, as MySQL may return them.
+
+``offset`` (every collection lists it in ``/wp-json/wc/v3``; ``absint``-sanitised, and 0 means
+"none") replaces ``page`` in choosing the rows, as in WooCommerce 7.8: the post-backed CRUD
+controllers pass it to ``WP_Query``, which then ignores ``paged`` for the ``LIMIT`` but keeps it for
+the ``Link`` header, and whose ``found_posts`` stays 0 on an empty result, so an ``offset`` past
+the end answers ``[]`` with ``X-WP-Total: 0`` and ``X-WP-TotalPages: 0`` (only ``page`` > 1
+triggers the recount); the customers controller (``WP_User_Query``) derives its page from the
+offset and always recounts, so its totals stay.
 """
 
 from __future__ import annotations
@@ -136,12 +144,33 @@ def unstable_ties(rng: random.Random) -> Callable[[int], int]:
     return lambda item_id: hash((salt, item_id))
 
 
-def paginate(items: list[T], params: Mapping[str, str]) -> Page:
+def paginate(items: list[T], params: Mapping[str, str], offsets: str | None = None) -> Page:
+    """One page of ``items``; ``offsets`` says how the controller treats ``offset``: ``"posts"``
+    (CRUD controllers over ``WP_Query``), ``"users"`` (customers) or ``None`` (not passed on)."""
     per_page = integer(params, "per_page", 10, 1, 100)
     page = integer(params, "page", 1, 1)
     total = len(items)
-    start = (page - 1) * per_page
-    return Page(items[start : start + per_page], total, math.ceil(total / per_page), page)
+    offset = absint(params, "offset") if offsets else 0
+    if not offset:
+        start = (page - 1) * per_page
+        return Page(items[start : start + per_page], total, math.ceil(total / per_page), page)
+    rows = items[offset : offset + per_page]
+    if offsets == "users":
+        return Page(rows, total, math.ceil(total / per_page), math.ceil(offset / per_page + 1))
+    if not rows and page <= 1:
+        return Page(rows, 0, 0, page)  # WP_Query found no posts, and only paged > 1 recounts
+    return Page(rows, total, math.ceil(total / per_page), page)
+
+
+def absint(params: Mapping[str, str], name: str) -> int:
+    """An ``integer`` parameter WordPress sanitises with ``absint`` (no bounds: -5 reads as 5)."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return 0
+    try:
+        return abs(int(raw))
+    except ValueError:
+        raise invalid_param(name, f"{name} is not of type integer.", "rest_invalid_type") from None
 
 
 def link_header(
