@@ -13,9 +13,11 @@ shop keeps working, with lower limits).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import defaultdict
 from datetime import UTC, datetime
+from functools import reduce
 from typing import Any
 
 import peewee
@@ -173,17 +175,60 @@ def _overage_cents(units: int, metric: str, terms: dict[str, Any]) -> int:
     return (over * price + 500) // 1000  # half up, in whole cents
 
 
-def _billable(period: str, last_close: int) -> list[Licence]:
+def _uncounted(first_day: str) -> peewee.Select:
+    """Ids of licences whose usage before ``first_day`` holds units no invoice counted yet.
+
+    Stored totals per month are compared with the units invoiced for that month, not report
+    times with close times: a report that commits while a close runs (the close did not see it,
+    yet its time is before the close's) is found by the next close all the same.
+    """
+    month = peewee.fn.SUBSTR(UsageDay.day, 1, 7)
+    stored = (
+        UsageDay.select(
+            UsageDay.licence.alias("licence_id"),
+            month.alias("month"),
+            *[peewee.fn.SUM(getattr(UsageDay, m)).alias(m) for m in METRICS],
+        )
+        .where(UsageDay.day < first_day)
+        .group_by(UsageDay.licence, month)
+        .alias("stored")
+    )
+    counted = (
+        InvoiceLine.select(
+            InvoiceLine.licence.alias("licence_id"),
+            InvoiceLine.usage_period.alias("month"),
+            *[
+                peewee.fn.SUM(
+                    peewee.Case(None, [(InvoiceLine.metric == m, InvoiceLine.quantity)], 0)
+                ).alias(m)
+                for m in METRICS
+            ],
+        )
+        .where(InvoiceLine.kind.in_(("usage", "adjustment")))
+        .group_by(InvoiceLine.licence, InvoiceLine.usage_period)
+        .alias("counted")
+    )
+    differs = [stored.c[m] != peewee.fn.COALESCE(counted.c[m], 0) for m in METRICS]
+    return (
+        peewee.Select([stored], [stored.c.licence_id])
+        .join(
+            counted,
+            peewee.JOIN.LEFT_OUTER,
+            on=(counted.c.licence_id == stored.c.licence_id) & (counted.c.month == stored.c.month),
+        )
+        .where(reduce(operator.or_, differs))
+    )
+
+
+def _billable(period: str) -> list[Licence]:
     """Licences that ran during ``period`` (not revoked before it) or have usage to bill:
-    days of ``period``, or earlier days reported or raised since the last close."""
+    days of ``period``, or earlier days with units not yet invoiced."""
     start, end = period_range(period)
     first_day, last_day = period_bounds(period)
     ran = (Licence.created_at < end) & (Licence.expires_at > start)
-    revoked_before = (Licence.status == "revoked") & (Licence.updated_at < start)
-    to_bill = UsageDay.day.between(first_day, last_day) | (
-        (UsageDay.day < first_day) & (UsageDay.updated_at >= last_close)
-    )
-    with_usage = Licence.id.in_(UsageDay.select(UsageDay.licence).where(to_bill))
+    revoked_before = Licence.revoked_at.is_null(False) & (Licence.revoked_at < start)
+    current = UsageDay.select(UsageDay.licence).where(UsageDay.day.between(first_day, last_day))
+    with_usage = Licence.id.in_(current) | Licence.id.in_(_uncounted(first_day))
     return list(
         Licence.select(Licence, Plan, Tenant)
         .join(Plan)
@@ -252,7 +297,8 @@ def _lines_for(
     lines: list[dict[str, Any]] = []
     label = f"licence {licence.id} ({terms['plan']})"
     on_trial = licence.trial_ends_at is not None  # never converted: a trial costs nothing
-    if licence.created_at < end and licence.expires_at > start:
+    revoked_before = licence.revoked_at is not None and licence.revoked_at < start
+    if licence.created_at < end and licence.expires_at > start and not revoked_before:
         fee = 0 if on_trial else terms["fee_cents"]
         note = " (trial)" if on_trial else ""
         lines.append(
@@ -349,7 +395,7 @@ def close(period: str, *, actor: str, now: int) -> dict[str, Any]:
         raise Conflict(
             f"period {period} is before the last closed period {last.period}", field="period"
         )
-    licences = _billable(period, last.closed_at if last else 0)
+    licences = _billable(period)
     ids = [lic.id for lic in licences]
     usage = _usage(ids, period_bounds(period)[1])
     billed = _billed(ids)

@@ -19,6 +19,7 @@ import peewee
 from cloud_api import commands
 from cloud_api.commands.options import database_option, echo_json, json_option
 from cloud_api.db import connect_db
+from cloud_api.digits import is_digits
 from migrations import runner
 
 
@@ -81,7 +82,7 @@ def serve(database_url: str, bind: str, workers: int) -> None:
     from hypercorn.run import run
 
     host, _, port = bind.rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not is_digits(port):
         raise click.BadParameter("must look like HOST:PORT", param_hint="--bind")
     pending = _pending_migrations(database_url)
     if pending:

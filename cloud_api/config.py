@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cloud_api.digits import is_digits
 from luxebrain.clock import SystemClock
 
 ENV_PREFIX = "LUXEBRAIN_CLOUD_"
@@ -46,7 +47,7 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         if raw is None:
             continue
         if name in _INTS:
-            if not raw.isdigit() or int(raw) < 1:
+            if not is_digits(raw) or int(raw) < 1:
                 raise ValueError(f"${ENV_PREFIX}{name}: must be a positive integer (got {raw!r})")
             settings[name] = int(raw)
         elif name in ("SECURE_COOKIES", "JSON_LOGS"):

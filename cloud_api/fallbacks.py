@@ -2,9 +2,10 @@
 
 An item's cross-store key is its GTIN when the store has one, else a hash of its normalised
 category path and normalised title (lower case, punctuation removed, tokens sorted), so case and
-word order never split an item. Each store keeps one upload (its latest; at most one a day).
-``publish`` groups the uploads of active stores per vertical (the tenant's declared shop category)
-and keeps an item only when at least ``k`` distinct stores sold it, whatever the order counts.
+word order never split an item. Each store keeps one upload (its latest; at most one a day;
+staging sites' uploads are not kept). ``publish`` groups the uploads of active stores with a
+usable licence per vertical (the tenant's declared shop category) and keeps an item only when
+at least ``k`` distinct tenants (shops' owners) sold it, whatever the order counts.
 No fuzzy matching happens here: agents map the list onto their own catalogues.
 
 The upload's exact shape is documented in ``docs/cloud/fallbacks.md``.
@@ -20,10 +21,11 @@ from typing import Any
 
 import peewee
 
-from cloud_api import audit
+from cloud_api import audit, licences
 from cloud_api.db import database, is_sqlite
+from cloud_api.digits import is_digits
 from cloud_api.errors import InvalidInput, NotFound, RateLimited
-from cloud_api.models import BaseModel, Store, Tenant
+from cloud_api.models import BaseModel, Licence, Store, Tenant
 from cloud_api.times import DAY, iso
 
 SCHEMA = "luxebrain-fallback-aggregates/1"
@@ -107,7 +109,7 @@ def _check_digit_ok(digits: str) -> bool:
 
 
 def _isbn10_to_13(text: str) -> str | None:
-    if not re.fullmatch(r"\d{9}[\dX]", text):
+    if not re.fullmatch(r"[0-9]{9}[0-9X]", text):
         return None
     if sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(text)) % 11:
         return None
@@ -124,7 +126,7 @@ def normalise_gtin(value: str) -> str | None:
         if converted is None:
             return None
         text = converted
-    if not text.isdigit() or len(text) not in (8, 12, 13, 14) or not _check_digit_ok(text):
+    if not is_digits(text) or len(text) not in (8, 12, 13, 14) or not _check_digit_ok(text):
         return None
     return text.zfill(14)
 
@@ -220,6 +222,8 @@ def parse_upload(body: dict[str, Any], now: int) -> tuple[tuple[str, str], list[
 def upload(store: Store, body: dict[str, Any], *, now: int) -> dict[str, Any]:
     """Replace the store's aggregates with this upload (refused within a day of the last one)."""
     window, items = parse_upload(body, now)
+    if store.staging:  # a staging copy sells what its shop sells: it would count twice towards k
+        return {"items": 0, "window": {"start": window[0], "end": window[1]}}
     last = FallbackUpload.get_or_none(FallbackUpload.store == store.id)
     if last is not None and now - last.received_at < MIN_UPLOAD_INTERVAL:
         wait = MIN_UPLOAD_INTERVAL - (now - last.received_at)
@@ -289,11 +293,16 @@ def vertical_of(tenant_id: int) -> str:
 
 
 def _purge(now: int) -> int:
-    """Drop the uploads that no longer count: inactive stores, uploads older than the TTL."""
-    gone = Store.select(Store.id).where(~Store.active) | FallbackUpload.select(
-        FallbackUpload.store
-    ).where(FallbackUpload.received_at <= now - UPLOAD_TTL)
-    ids = [row.id for row in gone]
+    """Drop the uploads that no longer count: inactive or staging stores, stores whose licence
+    can no longer be used (revoked, suspended, expired), uploads older than the TTL."""
+    unusable = Licence.select(Licence.id).where(licences.unusable(now))
+    not_counted = Store.select(Store.id).where(
+        ~Store.active | Store.staging | Store.licence.in_(unusable)
+    )
+    gone = FallbackUpload.select(FallbackUpload.store).where(
+        FallbackUpload.store.in_(not_counted) | (FallbackUpload.received_at <= now - UPLOAD_TTL)
+    )
+    ids = [row.store_id for row in gone]
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         FallbackAggregate.delete().where(FallbackAggregate.store.in_(chunk)).execute()
@@ -302,7 +311,8 @@ def _purge(now: int) -> int:
 
 
 def published_counts(k: int, now: int) -> peewee.Select:
-    """(vertical, key, stores, orders) of every item sold by at least k stores of its vertical.
+    """(vertical, key, stores, orders) of every item sold by at least k stores of its vertical
+    (a first cut: k counts tenants, which :func:`publish` checks next for tenants with several).
 
     Only indexed columns are read, in index order, so the database streams the groups from the
     ``fallback_aggregate_publish`` index without sorting or hashing the uploads.
@@ -321,6 +331,45 @@ def published_counts(k: int, now: int) -> peewee.Select:
         .having(stores >= k)
         .order_by(FallbackAggregate.vertical, FallbackAggregate.item_key)
     )
+
+
+def _drop_below_k_tenants(k: int) -> int:
+    """Unpublish the items that reach k stores only through several stores of one tenant.
+
+    k counts distinct tenants: one owner's stores are one party, who knows all their sales.
+    The grouping query counts stores, which is the same thing for tenants with one uploading
+    store; only the rows of tenants with several are joined to their tenant and counted again,
+    so publishing stays a walk of the covering index when no tenant has several.
+    """
+    several = (
+        Store.select(Store.tenant)
+        .join(FallbackUpload, on=(FallbackUpload.store == Store.id))
+        .group_by(Store.tenant)
+        .having(peewee.fn.COUNT(Store.id) > 1)
+    )
+    rows = peewee.fn.COUNT(FallbackAggregate.store)
+    tenants = peewee.fn.COUNT(Store.tenant.distinct())
+    below = (
+        FallbackAggregate.select(FallbackAggregate.vertical, FallbackAggregate.item_key)
+        .join(Store, on=(Store.id == FallbackAggregate.store))
+        .switch(FallbackAggregate)
+        .join(
+            FallbackItem,
+            on=(FallbackItem.vertical == FallbackAggregate.vertical)
+            & (FallbackItem.item_key == FallbackAggregate.item_key),
+        )
+        .where(Store.tenant.in_(several))
+        .group_by(FallbackAggregate.vertical, FallbackAggregate.item_key, FallbackItem.stores)
+        .having(FallbackItem.stores - rows + tenants < k)  # the item's distinct tenants
+        .tuples()
+    )
+    keys = list(below)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        FallbackItem.delete().where(
+            peewee.Tuple(FallbackItem.vertical, FallbackItem.item_key).in_(chunk)
+        ).execute()
+    return len(keys)
 
 
 #: what a published item shows: the lowest store id's spelling (each store normalised it)
@@ -353,6 +402,7 @@ def publish(*, k: int = DEFAULT_K, now: int) -> dict[str, Any]:
             FallbackItem.published_at,
         ],
     ).execute()
+    _drop_below_k_tenants(k)
     database.execute_sql(_DESCRIBE)
     published = FallbackItem.select().count()
     return {"k": k, "published": published, "purged_stores": purged, "published_at": iso(now)}

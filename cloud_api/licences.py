@@ -10,6 +10,8 @@ import hashlib
 import secrets
 from typing import Any
 
+import peewee
+
 from cloud_api import audit
 from cloud_api.errors import (
     Conflict,
@@ -146,6 +148,16 @@ def ensure_usable(licence: Licence, now: int) -> None:
         raise LicenceExpired(f"licence {licence.id} expired on {iso(ended)}")
 
 
+def unusable(now: int) -> peewee.ColumnBase:
+    """The SQL twin of :func:`ensure_usable`: licences revoked, suspended, expired or past their
+    trial (for queries over many licences, such as publishing the cross-store lists)."""
+    return (
+        Licence.status.in_(("revoked", "suspended"))
+        | (Licence.expires_at <= now)
+        | (Licence.trial_ends_at.is_null(False) & (Licence.trial_ends_at <= now))
+    )
+
+
 def licence_json(licence: Licence, now: int) -> dict[str, Any]:
     return {
         "id": licence.id,
@@ -180,11 +192,16 @@ def _change(licence: Licence, action: str, actor: str, now: int, **fields: Any) 
     return licence
 
 
+def _not_revoked(licence: Licence, change: str) -> None:
+    """Revocation is final: a revoked licence takes no further change (nor a bill after it)."""
+    if licence.status == "revoked":
+        raise Conflict(f"licence {licence.id} is revoked and cannot be {change}")
+
+
 def extend(licence: Licence, days: int, *, actor: str, now: int) -> Licence:
     """Push the expiry ``days`` further (from now if already expired)."""
     _positive(days, "days", MAX_DAYS)
-    if licence.status == "revoked":
-        raise Conflict(f"licence {licence.id} is revoked and cannot be extended")
+    _not_revoked(licence, "extended")
     return _change(
         licence, "licence.extend", actor, now, expires_at=max(licence.expires_at, now) + days * DAY
     )
@@ -206,11 +223,12 @@ def revoke(licence: Licence, *, actor: str, now: int) -> Licence:
     """Final: the next check-in of every store is refused and the agents degrade to free."""
     if licence.status == "revoked":
         raise Conflict(f"licence {licence.id} is already revoked")
-    return _change(licence, "licence.revoke", actor, now, status="revoked")
+    return _change(licence, "licence.revoke", actor, now, status="revoked", revoked_at=now)
 
 
 def change_plan(licence: Licence, plan: str, *, actor: str, now: int) -> Licence:
     """Takes effect in the tokens minted from the next check-in on."""
+    _not_revoked(licence, "moved to another plan")
     plan_row = get_plan(plan)
     return _change(
         licence,
@@ -224,6 +242,7 @@ def change_plan(licence: Licence, plan: str, *, actor: str, now: int) -> Licence
 
 def convert(licence: Licence, *, actor: str, now: int) -> Licence:
     """End the trial as a sale: the licence keeps its paid features until it expires."""
+    _not_revoked(licence, "converted")
     if licence.trial_ends_at is None:
         raise Conflict(f"licence {licence.id} is not a trial")
     return _change(licence, "licence.convert", actor, now, trial_ends_at=None)

@@ -63,6 +63,8 @@ class Licence(BaseModel):
     trial_ends_at = peewee.BigIntegerField(null=True)
     created_at = peewee.BigIntegerField()
     updated_at = peewee.BigIntegerField()
+    #: when it was revoked (billing charges no fee for the months after); revocation is final
+    revoked_at = peewee.BigIntegerField(null=True)
 
 
 class Store(BaseModel):
@@ -100,6 +102,8 @@ class Staff(BaseModel):
     password_hash = peewee.CharField(max_length=255, default="")
     totp_secret = peewee.CharField(max_length=64, default="")
     recovery_codes = JSONField(default=list)
+    #: the time step (Unix time // 30) of the last TOTP code accepted: older or equal ones are not
+    totp_last_step = peewee.BigIntegerField(default=0)
     active = peewee.BooleanField(default=True)
     created_at = peewee.BigIntegerField()
 

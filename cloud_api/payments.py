@@ -18,6 +18,7 @@ import peewee
 from cloud_api import audit
 from cloud_api.billing import Invoice
 from cloud_api.db import locked
+from cloud_api.digits import is_digits
 from cloud_api.errors import CloudError, InvalidInput
 from cloud_api.models import BaseModel
 
@@ -52,7 +53,7 @@ def verify(header: str, body: bytes, secret: str, *, now: int, tolerance: int = 
     candidates: list[str] = []
     for part in header.split(","):
         name, _, value = part.strip().partition("=")
-        if name == "t" and value.isdigit():
+        if name == "t" and is_digits(value):
             timestamp = int(value)
         elif name == "v1":
             candidates.append(value)
@@ -95,9 +96,16 @@ def handle(event: Any, *, now: int) -> dict[str, Any]:
     elif kind in FAILED and invoice.status == "open":
         invoice.status, invoice.failed_at = "failed", now
     outcome = invoice.status if invoice.status != before["status"] else "ignored"
-    PaymentEvent.create(
-        event_id=event_id, type=kind, invoice=invoice.id, outcome=outcome, received_at=now
+    recorded = (
+        PaymentEvent.insert(
+            event_id=event_id, type=kind, invoice=invoice.id, outcome=outcome, received_at=now
+        )
+        .on_conflict_ignore()  # the same event delivered twice at once: the other one won
+        .as_rowcount()
+        .execute()
     )
+    if not recorded:
+        return {"event_id": event_id, "outcome": "duplicate"}
     if outcome != "ignored":
         invoice.save()
         audit.record(

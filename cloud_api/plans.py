@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from cloud_api import audit
 from cloud_api.errors import Conflict, InvalidInput, NotFound
 from cloud_api.models import Plan
 
@@ -32,11 +33,14 @@ def create_plan(
     trial_days: int,
     price_cents: int,
     currency: str,
+    actor: str,
     now: int,
 ) -> Plan:
     """A new plan; features must be paid feature names (the free ones come with every plan)."""
     if not _NAME.match(name):
         raise InvalidInput("plan name: lower-case letters, digits, - and _", field="name")
+    if not isinstance(features, list | tuple) or not all(isinstance(f, str) for f in features):
+        raise InvalidInput("features must be a list of feature names", field="features")
     unknown = sorted(set(features) - PAID_FEATURES)
     if unknown:
         raise InvalidInput(
@@ -56,7 +60,7 @@ def create_plan(
         raise InvalidInput("currency must be a 3-letter ISO code", field="currency")
     if Plan.get_or_none(Plan.name == name) is not None:
         raise Conflict(f"plan {name!r} already exists", field="name")
-    return Plan.create(
+    plan = Plan.create(
         name=name,
         features=sorted(set(features)),
         limits={"stores": stores, "staging": staging},
@@ -65,6 +69,8 @@ def create_plan(
         currency=currency,
         created_at=now,
     )
+    audit.record(actor, "plan.create", f"plan:{plan.id}", now=now, after=plan_json(plan))
+    return plan
 
 
 def plan_json(plan: Plan) -> dict[str, Any]:

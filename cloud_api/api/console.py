@@ -26,6 +26,7 @@ from cloud_api.api.access import (
 )
 from cloud_api.api.inputs import client_address
 from cloud_api.db import in_db, in_db_keeping_counts
+from cloud_api.digits import is_digits
 from cloud_api.errors import CsrfFailed, InvalidInput, Unauthorized
 from cloud_api.models import Store
 from cloud_api.staff import accounts, sessions
@@ -50,7 +51,7 @@ class Redirect:
 
 def _number(form: dict[str, str], name: str) -> int:
     value = form.get(name, "").strip()
-    if not value.isdigit():
+    if not is_digits(value):
         raise InvalidInput(f"{name} must be a whole number", field=name)
     return int(value)
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from quart import Blueprint, request
 
-from cloud_api import fallbacks
+from cloud_api import fallbacks, licences
 from cloud_api.api.access import Ctx, staff_route
 from cloud_api.api.agent import licensed
 from cloud_api.api.console import Page, Redirect, console_route
 from cloud_api.api.usage import active_store, int_arg, licensed_get
+from cloud_api.digits import is_digits
 from cloud_api.errors import Forbidden, InvalidInput
 from cloud_api.models import Licence
 
@@ -21,6 +22,7 @@ bp = Blueprint("fallbacks", __name__)
 def _upload(
     licence: Licence, body: dict[str, Any], now: int, settings: dict[str, Any]
 ) -> dict[str, Any]:
+    licences.ensure_usable(licence, now)  # a revoked or lapsed licence's data never counts
     store = active_store(licence, body)
     return fallbacks.upload(store, body, now=now)
 
@@ -37,13 +39,15 @@ async def top_list() -> Any:
     """The licence's vertical top list: ``?category=a>b&limit=200``."""
     category = request.args.get("category") or None
     limit = request.args.get("limit", "200")
-    count = int(limit) if limit.isdigit() else 200
+    if not is_digits(limit):
+        raise InvalidInput("limit must be a whole number from 1 to 1000", field="limit")
 
     def read(licence: Licence, now: int) -> dict[str, Any]:
+        licences.ensure_usable(licence, now)  # a paid feature: refused as the check-in is
         if "cloud_fallback" not in licence.plan.features:
             raise Forbidden(f"plan {licence.plan.name} does not include cloud_fallback")
         vertical = fallbacks.vertical_of(licence.tenant_id)
-        return fallbacks.top(vertical, category=category, limit=count)
+        return fallbacks.top(vertical, category=category, limit=int(limit))
 
     return await licensed_get(read)
 
@@ -83,7 +87,7 @@ def fallback_list(ctx: Ctx) -> Page:
 @console_route("/fallbacks/publish", "plan.manage", methods=("POST",))
 def fallback_publish(ctx: Ctx) -> Redirect:
     raw = str(ctx.body.get("k", fallbacks.DEFAULT_K)).strip()
-    if not raw.isdigit():
+    if not is_digits(raw):
         raise InvalidInput("k must be a whole number >= 2", field="k")
     fallbacks.publish(k=int(raw), now=ctx.now)
     return Redirect("console.fallback_list", {})

@@ -13,6 +13,7 @@ from quart import Blueprint, current_app, jsonify
 from cloud_api import activation, audit, directory, licences, plans
 from cloud_api.api.access import Ctx, sign_in, staff_route
 from cloud_api.api.inputs import client_address, field, json_object
+from cloud_api.api.usage import int_arg
 from cloud_api.db import in_db, in_db_keeping_counts
 from cloud_api.models import Staff
 from cloud_api.signing import current_signer
@@ -22,13 +23,8 @@ from cloud_api.times import iso, now_s
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1")
 
 
-def _int_arg(ctx: Ctx, name: str) -> int | None:
-    value = ctx.args.get(name)
-    return int(value) if value and value.isdigit() else None
-
-
 def _limit(ctx: Ctx) -> int:
-    return min(_int_arg(ctx, "limit") or 100, 500)
+    return min(int_arg(ctx, "limit") or 100, 500)
 
 
 # ---------------------------------------------------------------- signing in
@@ -123,7 +119,7 @@ def tenant(ctx: Ctx, tenant_id: int) -> dict[str, Any]:
 @staff_route(bp, "/stores", "read")
 def stores(ctx: Ctx) -> dict[str, Any]:
     rows = directory.search_stores(
-        ctx.args.get("q", ""), tenant_id=_int_arg(ctx, "tenant_id"), limit=_limit(ctx)
+        ctx.args.get("q", ""), tenant_id=int_arg(ctx, "tenant_id"), limit=_limit(ctx)
     )
     return {"stores": [activation.store_json(s) for s in rows]}
 
@@ -145,6 +141,7 @@ def create_plan(ctx: Ctx) -> dict[str, Any]:
         trial_days=field(body, "trial_days", int, required=False, default=0),
         price_cents=field(body, "price_cents", int, required=False, default=0),
         currency=field(body, "currency", str, required=False, default="EUR"),
+        actor=ctx.actor,
         now=ctx.now,
     )
     return plans.plan_json(plan)
@@ -156,7 +153,7 @@ def create_plan(ctx: Ctx) -> dict[str, Any]:
 @staff_route(bp, "/licences", "read")
 def licence_list(ctx: Ctx) -> dict[str, Any]:
     rows = licences.search(
-        query=ctx.args.get("q", ""), tenant_id=_int_arg(ctx, "tenant_id"), limit=_limit(ctx)
+        query=ctx.args.get("q", ""), tenant_id=int_arg(ctx, "tenant_id"), limit=_limit(ctx)
     )
     return {"licences": [licences.licence_json(x, ctx.now) for x in rows]}
 
@@ -273,7 +270,7 @@ def deactivate_store(ctx: Ctx, licence_id: int) -> dict[str, Any]:
 @staff_route(bp, "/audit", "read")
 def audit_log(ctx: Ctx) -> dict[str, Any]:
     rows = audit.entries(
-        limit=_limit(ctx), tenant_id=_int_arg(ctx, "tenant_id"), action=ctx.args.get("action", "")
+        limit=_limit(ctx), tenant_id=int_arg(ctx, "tenant_id"), action=ctx.args.get("action", "")
     )
     return {"entries": [audit.entry_json(e) for e in rows]}
 

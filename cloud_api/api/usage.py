@@ -19,6 +19,7 @@ from cloud_api.api.console import Page, console_route
 from cloud_api.api.inputs import bearer
 from cloud_api.billing import parse_period
 from cloud_api.db import in_db_keeping_counts
+from cloud_api.digits import is_digits
 from cloud_api.errors import InvalidInput, NotFound
 from cloud_api.models import Licence, Store
 from cloud_api.times import now_s
@@ -74,7 +75,7 @@ def int_arg(ctx: Ctx, name: str) -> int | None:
     value = ctx.args.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit():
+    if not is_digits(value):
         raise InvalidInput(f"{name} must be a whole number", field=name)
     return int(value)
 

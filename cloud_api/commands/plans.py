@@ -6,6 +6,7 @@ import click
 
 from cloud_api import plans
 from cloud_api.commands.options import (
+    actor,
     database_option,
     echo_json,
     now,
@@ -72,6 +73,7 @@ def plan_create(
             trial_days=trial_days,
             price_cents=price_cents,
             currency=currency,
+            actor=actor(),
             now=now(),
         )
         echo_json(plans.plan_json(row))

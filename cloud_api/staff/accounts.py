@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from cloud_api import audit, ratelimit
+from cloud_api.db import locked
 from cloud_api.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
 from cloud_api.models import Staff
 from cloud_api.staff import sessions, totp
@@ -58,6 +59,7 @@ def _set_password(staff: Staff, password: str, *, enrol: bool) -> dict[str, Any]
         staff.totp_secret = totp.new_secret()
         codes, hashes = totp.new_recovery_codes()
         staff.recovery_codes = hashes
+        staff.totp_last_step = 0  # a new secret: no code of it was used yet
         shown = {
             "totp_secret": staff.totp_secret,
             "recovery_codes": codes,
@@ -189,15 +191,22 @@ def _second_factor(staff: Staff, code: Any, now: int) -> bool:
     if not isinstance(code, str) or not code.strip():
         return False
     code = code.strip()
-    if totp.verify_code(staff.totp_secret, code, now):
-        replay = f"totp:{staff.id}:{code}"
-        if ratelimit.count(replay, 120, now):
-            return False
-        ratelimit.hit(replay, 1_000, 120, now)
-        return True
+    step = totp.verify_code(staff.totp_secret, code, now)
+    if step is not None:
+        # each code once: only a step later than the last accepted one, taken by one conditional
+        # UPDATE (a concurrent sign-in with the same code waits for this row, then matches none)
+        taken = (
+            Staff.update(totp_last_step=step)
+            .where((Staff.id == staff.id) & (Staff.totp_last_step < step))
+            .execute()
+        )
+        return bool(taken)
     hashed = totp.hash_recovery_code(code)
-    if hashed in staff.recovery_codes:
-        staff.recovery_codes = [h for h in staff.recovery_codes if h != hashed]
-        staff.save()
-        return True
-    return False
+    # read the codes again under a row lock: two sign-ins at once must not both spend one
+    current = locked(Staff.select(Staff.recovery_codes).where(Staff.id == staff.id)).get()
+    if hashed not in current.recovery_codes:
+        return False
+    left = [h for h in current.recovery_codes if h != hashed]
+    Staff.update(recovery_codes=left).where(Staff.id == staff.id).execute()
+    staff.recovery_codes = left
+    return True

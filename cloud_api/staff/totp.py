@@ -11,6 +11,8 @@ from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor import InvalidToken
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
+from cloud_api.digits import is_digits
+
 STEP, DIGITS, RECOVERY_CODES = 30, 6, 8
 
 
@@ -28,18 +30,22 @@ def code_at(secret: str, now: float) -> str:
     return _totp(secret).generate(int(now)).decode()
 
 
-def verify_code(secret: str, code: str, now: float) -> bool:
-    """Accept the current code and its neighbours (clock drift of one step either way)."""
-    if not (code.isdigit() and len(code) == DIGITS):
-        return False
+def verify_code(secret: str, code: str, now: float) -> int | None:
+    """The time step (Unix time // STEP) whose code ``code`` is, or ``None``.
+
+    The current code and its neighbours are accepted (clock drift of one step either way); the
+    caller accepts each step once, and only steps later than the last one it accepted.
+    """
+    if not (is_digits(code) and len(code) == DIGITS):
+        return None
     totp = _totp(secret)
     for drift in (0, -STEP, STEP):
         try:
             totp.verify(code.encode(), int(now) + drift)
         except InvalidToken:
             continue
-        return True
-    return False
+        return (int(now) + drift) // STEP
+    return None
 
 
 def provisioning_uri(secret: str, email: str) -> str:

@@ -3,13 +3,23 @@ the store limit and the rate limit hold, because both are decided inside the dat
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
-from cloud_api import activation, licences, ratelimit
+import pytest
+
+from cloud_api import activation, billing, licences, payments, ratelimit, usage
+from cloud_api.billing import InvoiceLine
 from cloud_api.db import transaction
 from cloud_api.errors import RateLimited, StoreLimitReached
 from cloud_api.models import Counter, Store
+from cloud_api.payments import PaymentEvent
 from cloud_api.signing import current_signer
+from cloud_api.staff import accounts
+from cloud_api.staff.totp import code_at
+from tests.cloud.conftest import BACKEND, PASSWORD
 
 
 def test_concurrent_activations_never_exceed_the_store_limit(app, issue, clock) -> None:
@@ -79,3 +89,130 @@ def test_old_counters_are_pruned(app, clock) -> None:
         ratelimit.hit("fresh", 10, 60, now)
         ratelimit.prune(now - 86400)
         assert [c.key for c in Counter.select()] == ["fresh"]
+
+
+# ---------------------------------------------------------------- PostgreSQL only
+# SQLite runs one writing transaction at a time (see cloud_api.db.transaction), so these races
+# cannot happen there; on PostgreSQL the transactions below really overlap.
+
+postgres_only = pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL only")
+
+
+def _at(year: int, month: int, day: int, hour: int = 3) -> int:
+    return int(datetime(year, month, day, hour, tzinfo=UTC).timestamp())
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_usage_committed_while_a_close_runs_is_billed_by_the_next_close(app, issue, clock) -> None:
+    lic = issue(plan="starter", trial=False, days=30)  # ends 2026-01-31 12:00
+    with transaction():
+        activation.activate(
+            licences.get(lic.id),
+            {"store_url": "https://shop.example", "instance_id": "inst-0001"},
+            signer=current_signer(),
+            now=int(clock.time()),
+        )
+        store = Store.get(Store.licence == lic.id)
+    reported, release = threading.Event(), threading.Event()
+
+    def agent_report() -> None:  # stamped 02:10:00, committed after the close at 02:10:01
+        with transaction():
+            usage.record(
+                store, [{"day": "2026-01-31", "orders_synced": 777}], now=_at(2026, 2, 1, 2) + 600
+            )
+            reported.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=agent_report)
+    thread.start()
+    assert reported.wait(10)
+    with transaction():
+        january = billing.close("2026-01", actor="cron", now=_at(2026, 2, 1, 2) + 601)
+    release.set()
+    thread.join()
+    assert [ln["kind"] for ln in january["invoices"][0]["lines"]] == ["fee"]  # it saw no usage
+    with transaction():
+        billing.close("2026-02", actor="cron", now=_at(2026, 3, 1))
+        billing.close("2026-03", actor="cron", now=_at(2026, 4, 1))
+        counted = [
+            (ln.kind, ln.quantity)
+            for ln in InvoiceLine.select().where(
+                (InvoiceLine.usage_period == "2026-01") & (InvoiceLine.metric == "orders_synced")
+            )
+        ]
+    assert counted == [("adjustment", 777)]
+
+
+def _at_once(n: int, work: Callable[[], str]) -> list[str]:
+    """``work()`` in ``n`` threads released together, each in its own transaction; what each
+    returned, or the name of the exception it raised (what a request would answer with a 500)."""
+    barrier = threading.Barrier(n)
+
+    def run(_: int) -> str:
+        barrier.wait()
+        try:
+            with transaction():
+                return work()
+        except Exception as error:  # the outcome under test
+            return type(error).__name__
+
+    with ThreadPoolExecutor(n) as pool:
+        return sorted(pool.map(run, range(n)))
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_one_payment_event_delivered_twice_at_once_is_a_duplicate(app, clock) -> None:
+    with transaction():
+        licences.issue(
+            tenant="T",
+            plan="starter",
+            stores=1,
+            days=365,
+            actor="t",
+            now=int(clock.time()),
+            trial=False,
+        )
+    now = _at(2026, 2, 1)
+    with transaction():
+        (invoice,) = billing.close("2026-01", actor="t", now=now)["invoices"]
+    for n in range(10):
+        kind = "invoice.payment_failed" if n % 2 else "invoice.paid"
+        event = {
+            "id": f"evt_{n}",
+            "type": kind,
+            "data": {"object": {"metadata": {"luxebrain_invoice": invoice["number"]}}},
+        }
+        outcomes = _at_once(2, lambda e=event: payments.handle(e, now=now)["outcome"])
+        assert "duplicate" in outcomes and set(outcomes) <= {"paid", "ignored", "duplicate"}
+    with transaction():
+        assert PaymentEvent.select().count() == 10
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_two_sign_ins_at_once_cannot_share_a_recovery_code_or_a_totp_code(
+    app, make_staff, clock
+) -> None:
+    email, shown = make_staff("admin")
+
+    def sign_in(code: str, now: int) -> str:
+        accounts.authenticate(
+            email,
+            PASSWORD,
+            code,
+            client=f"c{threading.get_ident()}",
+            now=now,
+            max_failures=50,
+            window=900,
+        )
+        return "ok"
+
+    for code in shown["recovery_codes"]:
+        now = int(clock.time())
+        assert _at_once(2, lambda c=code, t=now: sign_in(c, t)) == ["Unauthorized", "ok"]
+    for step in range(8):
+        now = int(clock.time()) + step * 30 + 5
+        code = code_at(shown["totp_secret"], now)
+        assert _at_once(2, lambda c=code, t=now: sign_in(c, t)) == ["Unauthorized", "ok"]

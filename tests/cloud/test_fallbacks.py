@@ -71,6 +71,8 @@ def test_keys_ignore_case_word_order_punctuation_and_gtin_spelling() -> None:
     assert fallbacks.normalise_gtin("4006381333932") is None  # wrong check digit
     assert fallbacks.normalise_gtin("0306406152") == fallbacks.normalise_gtin("9780306406157")
     assert fallbacks.normalise_gtin("036000291452") == "00036000291452"  # UPC-A
+    assert fallbacks.normalise_gtin("\u00b2" * 8) is None  # only ASCII digits are digits
+    assert fallbacks.normalise_gtin("\u0663" * 9 + "X") is None  # nor an ISBN-10 of them
 
 
 async def test_an_item_sold_by_fewer_than_k_stores_never_appears(client, shops, clock) -> None:
@@ -156,6 +158,8 @@ async def test_bad_uploads_are_refused_and_change_nothing(client, shops, clock) 
         ({**item("Mug"), "price": "9.99"}, "items[0].price"),
         (item("Mug", orders=0), "items[0].orders"),
         (item("Mug", gtin="123"), "items[0].gtin"),
+        (item("Mug", gtin="\u00b2" * 8), "items[0].gtin"),  # "²" passes str.isdigit()
+        (item("Mug", gtin="\u0663" * 13), "items[0].gtin"),  # Arabic-Indic digits
         (item("!!!"), "items[0].title"),
     ]
     for entry, field in bad:
@@ -192,6 +196,93 @@ async def test_the_list_needs_the_cloud_fallback_feature(client, shops) -> None:
     ((key, _),) = await shops(1, plan="starter")
     status, body = await call(client, "get", "/v1/agent/fallbacks", key)
     assert (status, body["error"]["code"]) == (403, "forbidden")
+
+
+async def test_a_revoked_suspended_or_lapsed_licence_gets_no_list(client, shops, issue, clock):  # type: ignore[no-untyped-def]
+    (revoked, _), (suspended, _) = await shops(2)
+    trial = issue(plan="pro-trial", tenant="Trialco")
+    shop = {"store_url": "https://trial.example", "instance_id": "instance-trial"}
+    assert (await call(client, "post", "/v1/agent/activate", trial.key, shop))[0] == 200
+    assert (await call(client, "get", "/v1/agent/fallbacks", trial.key))[0] == 200
+    with transaction():
+        now = int(clock.time())
+        licences.revoke(licences.by_key(revoked), actor="t", now=now)
+        licences.suspend(licences.by_key(suspended), actor="t", now=now)
+    clock.advance(15 * 86_400)  # past the 14-day trial
+    for key, code in (
+        (revoked, "licence_revoked"),
+        (suspended, "licence_suspended"),
+        (trial.key, "licence_expired"),
+    ):
+        status, body = await call(client, "get", "/v1/agent/fallbacks", key)
+        assert (status, body["error"]["code"]) == (403, code)
+
+
+async def test_a_revoked_licence_cannot_upload_and_its_uploads_stop_counting(
+    client, shops, clock
+) -> None:
+    stores = await shops(4)
+    path = "/v1/agent/fallbacks/aggregates"
+    for key, shop in stores[:3]:
+        assert (await call(client, "post", path, key, {**shop, **upload_body(item("Mug"))}))[
+            0
+        ] == 200
+    assert publish(clock)["published"] == 1
+    (revoked, revoked_shop), (late, late_shop) = stores[2], stores[3]
+    with transaction():
+        licences.revoke(licences.by_key(revoked), actor="t", now=int(clock.time()))
+        licences.revoke(licences.by_key(late), actor="t", now=int(clock.time()))
+    status, body = await call(client, "post", path, late, {**late_shop, **upload_body(item("Mug"))})
+    assert (status, body["error"]["code"]) == (403, "licence_revoked")
+    result = publish(clock)
+    assert (result["published"], result["purged_stores"]) == (0, 1)  # 2 usable stores of 3
+    with transaction():
+        assert FallbackUpload.select().count() == 2
+        assert (
+            not FallbackAggregate.select()
+            .where(FallbackAggregate.store == Store.get(Store.url == revoked_shop["store_url"]).id)
+            .exists()
+        )
+
+
+async def test_staging_copies_and_one_tenants_stores_count_once_towards_k(
+    client, shops, issue, clock
+) -> None:
+    path = "/v1/agent/fallbacks/aggregates"
+    owner = issue(plan="pro", stores=3, tenant="Chain", trial=False)  # 3 stores, 2 staging sites
+    chain = [
+        ({"store_url": f"https://branch{n}.chain.example", "instance_id": f"branch-{n:04d}"}, False)
+        for n in range(3)
+    ] + [
+        ({"store_url": f"https://staging{n}.chain.example", "instance_id": f"stage-{n:04d}"}, True)
+        for n in range(2)
+    ]
+    for shop, staging in chain:
+        activated = {**shop, "staging": staging}
+        assert (await call(client, "post", "/v1/agent/activate", owner.key, activated))[0] == 200
+        status, body = await call(
+            client, "post", path, owner.key, {**shop, **upload_body(item("Mug"), item("Cup"))}
+        )
+        assert (status, body["items"]) == (200, 0 if staging else 2)
+    with transaction():
+        assert FallbackUpload.select().count() == 3  # the staging sites' uploads are not kept
+    assert publish(clock, k=2)["published"] == 0  # five of one tenant's sites: one party
+    ((key, shop),) = await shops(1)
+    await call(client, "post", path, key, {**shop, **upload_body(item("Mug"))})
+    assert publish(clock, k=3)["published"] == 0
+    result = publish(clock, k=2)
+    with transaction():
+        listed = fallbacks.top("general")["items"]
+    assert result["published"] == 1
+    assert [(i["title"], i["stores"]) for i in listed] == [("mug", 4)]  # 2 tenants, 4 stores
+
+
+async def test_a_limit_that_is_not_ascii_digits_is_a_400(client, shops) -> None:
+    ((key, _),) = await shops(1)
+    for limit in ("%C2%B2", "abc", "-1"):
+        status, body = await call(client, "get", f"/v1/agent/fallbacks?limit={limit}", key)
+        assert (status, body["error"]["field"]) == (400, "limit")
+    assert (await call(client, "get", "/v1/agent/fallbacks?limit=5", key))[0] == 200
 
 
 async def test_stale_uploads_and_inactive_stores_stop_counting(client, shops, clock) -> None:
@@ -303,3 +394,62 @@ def seeded_stores(app, clock) -> list[Store]:  # type: ignore[no-untyped-def]
                 )
             )
     return stores
+
+
+#: the tenant of each of the STORES stores: two tenants own two stores each
+OWNERS = [0, 0, 1, 2, 2, 3]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    k=st.integers(min_value=2, max_value=len(set(OWNERS))),
+    sales=st.dictionaries(
+        st.sampled_from([f"item {n}" for n in range(12)]),
+        st.sets(st.integers(min_value=0, max_value=STORES - 1), min_size=1),
+        min_size=1,
+    ),
+)
+def test_published_items_are_exactly_those_sold_by_k_tenants(
+    shared_stores: list[Store], clock, k: int, sales: dict[str, set[int]]
+) -> None:
+    """k counts shops' owners: however many of one tenant's stores sell an item, it is one."""
+    now = int(clock.time())
+    with transaction():
+        FallbackAggregate.delete().execute()
+        FallbackUpload.delete().execute()
+        for index, store in enumerate(shared_stores):
+            items = [item(name) for name, sellers in sales.items() if index in sellers]
+            if items:
+                fallbacks.upload(store, upload_body(*items), now=now)
+        fallbacks.publish(k=k, now=now)
+        published = {i["title"]: i["stores"] for i in fallbacks.top("general", limit=1000)["items"]}
+    expected = {
+        fallbacks.normalise_title(name): len(sellers)
+        for name, sellers in sales.items()
+        if len({OWNERS[s] for s in sellers}) >= k
+    }
+    assert published == expected
+
+
+@pytest.fixture
+def shared_stores(app, clock) -> list[Store]:  # type: ignore[no-untyped-def]
+    now = int(clock.time())
+    with transaction():
+        owned = {
+            owner: licences.issue(
+                tenant=f"T{owner}", plan="pro", stores=3, days=365, actor="t", now=now, trial=False
+            )[0]
+            for owner in sorted(set(OWNERS))
+        }
+        return [
+            Store.create(
+                tenant=owned[owner].tenant_id,
+                licence=owned[owner].id,
+                url=f"https://s{n}.example",
+                instance_id=f"inst-{n:05d}",
+                activated_at=now,
+            )
+            for n, owner in enumerate(OWNERS)
+        ]

@@ -42,6 +42,7 @@ def test_the_signature_matches_the_documented_vector() -> None:
         (f"t={VECTOR_T},v1={'0' * 64}", VECTOR_T, "no v1 signature matches"),
         (f"t={VECTOR_T + 1},v1={VECTOR_V1}", VECTOR_T + 1, "no v1 signature matches"),
         (f"t={VECTOR_T},v0={VECTOR_V1}", VECTOR_T, "must carry"),
+        (f"t=\u00b2,v1={VECTOR_V1}", VECTOR_T, "must carry"),  # str.isdigit() takes "²"
         ("", VECTOR_T, "must carry"),
     ],
 )

@@ -347,3 +347,76 @@ async def test_console_licence_history_includes_its_stores(client, sign_in, issu
         await (await client.get(f"/console/licences/{lic.id}", headers=viewer.headers)).get_data()
     ).decode()
     assert "store.activate" in html and "licence.issue" in html
+
+
+async def test_a_used_totp_code_is_refused_for_as_long_as_it_stays_valid(
+    client, make_staff, clock
+) -> None:
+    email, shown = make_staff("admin")
+    assert int(clock.time()) % 120 == 0
+    clock.advance(119)  # the last second of a 30 s step, and of what was a 120 s replay window
+    code = code_at(shown["totp_secret"], clock.time())
+    assert (await login(client, email=email, password=PASSWORD, code=code))[0] == 200
+    assert (await login(client, email=email, password=PASSWORD, code=code))[0] == 401
+    for seconds in (1, 30):  # accepted up to one step late (drift): still used, still refused
+        clock.advance(seconds)
+        assert (await login(client, email=email, password=PASSWORD, code=code))[0] == 401
+    later = code_at(shown["totp_secret"], clock.time())
+    assert (await login(client, email=email, password=PASSWORD, code=later))[0] == 200
+
+
+async def test_plan_creation_is_audited_and_malformed_features_are_a_400(client, sign_in) -> None:
+    owner = await sign_in("owner")
+    body = {"name": "growth", "features": ["forecasts"], "price_cents": 4900}
+    assert (await client.post("/api/v1/plans", json=body, headers=owner.headers)).status_code == 200
+    audit = await client.get("/api/v1/audit?action=plan.create", headers=owner.headers)
+    (entry,) = (await audit.get_json())["entries"]
+    assert (entry["actor"], entry["target"].startswith("plan:"), entry["after"]) == (
+        "staff:owner@vendor.example",
+        True,
+        {
+            "name": "growth",
+            "features": ["forecasts"],
+            "limits": {"stores": 1, "staging": 1},
+            "trial_days": 0,
+            "price_cents": 4900,
+            "currency": "EUR",
+        },
+    )
+    for features in ([{}], [1, "forecasts"], [None]):
+        bad = await client.post(
+            "/api/v1/plans", json={"name": "g2", "features": features}, headers=owner.headers
+        )
+        assert bad.status_code == 400
+        assert (await bad.get_json())["error"] == {
+            "code": "invalid_input",
+            "message": "features must be a list of feature names",
+            "field": "features",
+        }
+    listed = await (await client.get("/api/v1/plans", headers=owner.headers)).get_json()
+    assert [p["name"] for p in listed["plans"]] == ["growth", "pro", "pro-trial", "starter"]
+
+
+async def test_numbers_in_queries_and_forms_must_be_ascii_digits(client, sign_in, issue) -> None:
+    from cloud_api.config import from_environment
+
+    admin = await sign_in("admin")
+    for path, field in (
+        ("/api/v1/licences?limit=%C2%B2", "limit"),  # "²": str.isdigit() says yes, int() no
+        ("/api/v1/licences?tenant_id=%D9%A3", "tenant_id"),  # "٣", an Arabic-Indic 3
+        ("/api/v1/stores?tenant_id=%C2%B2", "tenant_id"),
+        ("/api/v1/usage?tenant_id=%C2%B2", "tenant_id"),
+        ("/api/v1/invoices?tenant_id=%C2%B2", "tenant_id"),
+        ("/api/v1/audit?limit=ten", "limit"),
+    ):
+        response = await client.get(path, headers=admin.headers)
+        assert response.status_code == 400, path
+        assert (await response.get_json())["error"]["field"] == field
+    assert (await client.get("/api/v1/licences?limit=2", headers=admin.headers)).status_code == 200
+    lic = issue()
+    form = await client.post(
+        f"/console/licences/{lic.id}/extend", form={"days": "\u00b2"}, headers=admin.headers
+    )
+    assert form.status_code == 400
+    with pytest.raises(ValueError, match="SESSION_SECONDS: must be a positive integer"):
+        from_environment({"LUXEBRAIN_CLOUD_SESSION_SECONDS": "\u00b2"})
