@@ -11,6 +11,9 @@ class WidgetsTest extends LuxeBrain_TestCase {
 	/** @var array|WP_Error */
 	private $reply;
 
+	/** @var string */
+	private $url = '';
+
 	protected function setUp(): void {
 		parent::setUp();
 		add_filter( 'pre_http_request', array( $this, 'fake' ), 10, 3 );
@@ -23,8 +26,9 @@ class WidgetsTest extends LuxeBrain_TestCase {
 		parent::tearDown();
 	}
 
-	public function fake() {
+	public function fake( $preempt = false, $args = array(), $url = '' ) {
 		++$this->calls;
+		$this->url = (string) $url;
 		return $this->reply;
 	}
 
@@ -62,6 +66,41 @@ class WidgetsTest extends LuxeBrain_TestCase {
 		$this->assertSame( $this->payload(), LuxeBrain_Widgets::payload( 'product', $this->context() ), 'last good answer' );
 		$empty = LuxeBrain_Widgets::payload( 'product', $this->context( 4 ) );
 		$this->assertSame( array(), $empty['items'], 'nothing cached for another product' );
+	}
+
+	public function test_a_cart_context_carries_at_most_50_distinct_ids(): void {
+		$context = LuxeBrain_Widgets::context( 'cart', array( 'cart' => array_merge( array( 7, 7 ), range( 100, 159 ) ) ) );
+		$this->assertSame( array_merge( array( 7 ), range( 100, 148 ) ), $context['cart'], 'the agent and the route take 50' );
+		$html = LuxeBrain_Widgets::container( 'cart', array( 'cart' => range( 1, 60 ) ) );
+		$this->assertStringContainsString( 'data-cart="' . implode( ',', range( 1, 50 ) ) . '"', $html );
+	}
+
+	public function test_the_widget_route_takes_only_published_products_as_context(): void {
+		$this->agent_answers( $this->payload() );
+		$mug   = wp_insert_post( array( 'post_type' => 'product', 'post_status' => 'publish', 'post_title' => 'Mug' ) );
+		$draft = wp_insert_post( array( 'post_type' => 'product', 'post_status' => 'draft', 'post_title' => 'Draft' ) );
+		$page  = wp_insert_post( array( 'post_type' => 'page', 'post_status' => 'publish', 'post_title' => 'About' ) );
+		try {
+			foreach ( array( 900001, 900002, $draft, $page ) as $made_up ) {
+				$request = new WP_REST_Request( 'GET', '/luxebrain/v1/widgets/product' );
+				$request->set_param( 'product_id', $made_up );
+				$request->set_param( 'cart', $made_up . ',900003' );
+				$this->assertSame( 200, rest_do_request( $request )->get_status() );
+			}
+			$this->assertSame( 1, $this->calls, 'ids nothing sells are one context: one agent call, one cache entry' );
+			$this->assertStringNotContainsString( 'product_id=', $this->url );
+			$request = new WP_REST_Request( 'GET', '/luxebrain/v1/widgets/product' );
+			$request->set_param( 'product_id', $mug );
+			$request->set_param( 'cart', $mug . ',900003' );
+			rest_do_request( $request );
+			$this->assertSame( 2, $this->calls );
+			$this->assertStringContainsString( 'product_id=' . $mug . '&', $this->url );
+			$this->assertStringContainsString( 'cart=' . $mug . '&', $this->url );
+		} finally {
+			foreach ( array( $mug, $draft, $page ) as $post ) {
+				wp_delete_post( $post, true );
+			}
+		}
 	}
 
 	public function test_client_container_is_empty_with_data_attributes(): void {

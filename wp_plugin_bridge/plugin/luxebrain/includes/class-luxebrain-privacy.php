@@ -72,7 +72,8 @@ class LuxeBrain_Privacy {
 		$user  = get_user_by( 'email', $email );
 		if ( $user ) {
 			$answer = $client->request( 'POST', '/v1/customers/' . (int) $user->ID . '/erase', array(), array() );
-			self::note( $result, $answer, is_array( $answer ) && ! empty( $answer['erased'] ) );
+			// the agent names the customer it was asked about either way: what it removed is in the counts
+			self::note( $result, $answer, is_array( $answer ) && ( ! empty( $answer['orders'] ) || ! empty( $answer['events_redacted'] ) ) );
 		}
 		$answer = $client->request( 'POST', '/v1/guests/erase', array(), array( 'email' => $email ) );
 		self::note( $result, $answer, is_array( $answer ) && ! empty( $answer['orders'] ) );

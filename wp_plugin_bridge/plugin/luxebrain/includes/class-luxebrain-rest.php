@@ -113,11 +113,15 @@ class LuxeBrain_Rest {
 		}
 		$placement = (string) $request['placement'];
 		$settings  = LuxeBrain_Settings::widget( $placement );
+		// only published products are context: any other id would cost an agent call and leave a
+		// cache entry per id a visitor makes up (the agent answers an unknown one with fallbacks).
+		$named     = LuxeBrain_WooCommerce::published_product_ids( array( (int) $request['product_id'] ) );
+		$cart      = $request['cart'] ? explode( ',', (string) $request['cart'] ) : array();
 		$context   = LuxeBrain_Widgets::context(
 			$placement,
 			array(
-				'product_id' => (int) $request['product_id'],
-				'cart'       => $request['cart'] ? explode( ',', (string) $request['cart'] ) : array(),
+				'product_id' => $named ? $named[0] : 0,
+				'cart'       => LuxeBrain_WooCommerce::published_product_ids( $cart ),
 				'limit'      => (int) $request['limit'],
 			)
 		);
@@ -165,7 +169,13 @@ class LuxeBrain_Rest {
 		}
 		$answer = $client->request( 'POST', '/v1/events', array(), $batch, true );
 		if ( is_wp_error( $answer ) ) {
-			return $answer;
+			// a visitor hears only what is theirs to fix (a bad batch); the agent's own troubles
+			// (not paired, a refused signature, a crash) are its operator's, not the visitor's
+			$data = $answer->get_error_data();
+			if ( is_array( $data ) && 400 === (int) ( $data['status'] ?? 0 ) ) {
+				return $answer;
+			}
+			return new WP_Error( 'agent_unavailable', __( 'The LuxeBrain agent is unreachable.', 'luxebrain' ), array( 'status' => 503 ) );
 		}
 		return new WP_REST_Response( $answer, 202 );
 	}

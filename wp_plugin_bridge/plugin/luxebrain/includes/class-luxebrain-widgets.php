@@ -23,6 +23,9 @@ class LuxeBrain_Widgets {
 	/** How long the last good answer is kept for when the agent is down. */
 	const STALE_SECONDS = DAY_IN_SECONDS;
 
+	/** Most product ids a cart context carries (the agent's limit for a list of ids). */
+	const MAX_CART_IDS = 50;
+
 	/**
 	 * Hook placements, the shortcode, the block and add-to-cart tracking.
 	 */
@@ -146,9 +149,12 @@ class LuxeBrain_Widgets {
 	public static function context( string $placement, array $context ): array {
 		$settings = LuxeBrain_Settings::widget( $placement );
 		$limit    = (int) ( $context['limit'] ?? 0 );
+		$cart     = array_values( array_unique( array_map( 'intval', (array) ( $context['cart'] ?? array() ) ) ) );
 		return array(
 			'product_id'  => (int) ( $context['product_id'] ?? 0 ),
-			'cart'        => array_values( array_map( 'intval', (array) ( $context['cart'] ?? array() ) ) ),
+			// the agent (and the widget route) take at most MAX_CART_IDS: a bigger cart is
+			// recommended for by its first products rather than not at all.
+			'cart'        => array_slice( $cart, 0, self::MAX_CART_IDS ),
 			'customer_id' => (int) ( $context['customer_id'] ?? get_current_user_id() ),
 			'limit'       => $limit > 0 ? $limit : (int) $settings['limit'],
 		);

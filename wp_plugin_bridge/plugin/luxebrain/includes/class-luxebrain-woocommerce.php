@@ -148,6 +148,24 @@ class LuxeBrain_WooCommerce {
 	}
 
 	/**
+	 * Of ``$ids``, those of published products, in order, each once: what a visitor may name in
+	 * the public widget route (products are WordPress posts of type ``product``, so this needs no
+	 * WooCommerce call). An id nothing sells is no context worth an agent call or a cache entry.
+	 *
+	 * @param int[] $ids Product ids.
+	 * @return int[]
+	 */
+	public static function published_product_ids( array $ids ): array {
+		$found = array();
+		foreach ( array_unique( array_map( 'intval', $ids ) ) as $id ) {
+			if ( $id > 0 && 'product' === get_post_type( $id ) && 'publish' === get_post_status( $id ) ) {
+				$found[] = $id;
+			}
+		}
+		return $found;
+	}
+
+	/**
 	 * Product ids of an order (for the order-received page).
 	 *
 	 * @param int $order_id Order id.
