@@ -19,7 +19,7 @@ import peewee
 from cloud_api import commands
 from cloud_api.commands.options import database_option, echo_json, json_option
 from cloud_api.db import connect_db
-from cloud_api.digits import is_digits
+from luxebrain.digits import is_digits
 from migrations import runner
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cloud_api.digits import is_digits
 from luxebrain.clock import SystemClock
+from luxebrain.digits import is_digits
 
 ENV_PREFIX = "LUXEBRAIN_CLOUD_"
 

@@ -23,10 +23,10 @@ import peewee
 
 from cloud_api import audit, licences
 from cloud_api.db import database, is_sqlite
-from cloud_api.digits import is_digits
 from cloud_api.errors import InvalidInput, NotFound, RateLimited
 from cloud_api.models import BaseModel, Licence, Store, Tenant
 from cloud_api.times import DAY, iso
+from luxebrain.digits import is_digits
 
 SCHEMA = "luxebrain-fallback-aggregates/1"
 DEFAULT_VERTICAL = "general"

@@ -18,9 +18,9 @@ import peewee
 from cloud_api import audit
 from cloud_api.billing import Invoice
 from cloud_api.db import locked
-from cloud_api.digits import is_digits
 from cloud_api.errors import CloudError, InvalidInput
 from cloud_api.models import BaseModel
+from luxebrain.digits import is_digits
 
 TOLERANCE = 300
 PAID = ("invoice.paid", "invoice.payment_succeeded")

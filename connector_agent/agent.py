@@ -14,6 +14,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,8 @@ class Agent:
         self._config = config
         self._secrets_stamp = _stamp(config.secrets_path)
         self._config_checked_at = self.clock.monotonic()
+        #: secret values ``unpair`` forgot: never taken back from the environment
+        self._forgotten: dict[str, str] = {}
         self.store = Store.open(config.database_path, clock=self.clock)
         self.log = EventLog(self.store)
         self.applier = Applier(self.store, config, clock=self.clock)
@@ -88,9 +91,28 @@ class Agent:
         except ConfigError as exc:
             log.error("secrets changed but the config cannot be reloaded: %s", exc.message)
             return
-        self._config = config
+        self._config = self._without_forgotten(config)
         self._secrets_stamp = _stamp(config.secrets_path)
         log.info("secrets changed: config reloaded")
+
+    def _without_forgotten(self, config: AgentConfig) -> AgentConfig:
+        """``config`` less the secret values this agent was told to forget (``unpair``): an
+        environment override would bring them back at every reload. A new value (a new
+        pairing) is kept."""
+        stale = {
+            name: None
+            for name, value in self._forgotten.items()
+            if getattr(config.secrets, name) == value
+        }
+        if not stale:
+            return config
+        log.warning(
+            "%s unpaired but still set in this agent's environment: ignored (remove %s from "
+            "its environment)",
+            ", ".join(stale),
+            ", ".join(f"LUXEBRAIN_SECRETS__{name.upper()}" for name in stale),
+        )
+        return replace(config, secrets=replace(config.secrets, **stale))
 
     @property
     def brain(self) -> Brain:
@@ -183,9 +205,19 @@ class Agent:
             self._jobs.check_deletes_soon(deleted)
 
     def forget_secrets(self, names: Iterable[str]) -> None:
-        """Remove secrets from the 0600 secrets file and reload the config (``unpair``)."""
+        """Remove secrets from the 0600 secrets file and reload the config (``unpair``).
+
+        The values are forgotten in memory whatever the reload brings: one set in the
+        environment (``LUXEBRAIN_SECRETS__…``) would otherwise keep working after *Disconnect*
+        said it was gone, and so would all of them if the reload failed."""
+        names = tuple(names)
+        for name in names:
+            value = getattr(self._config.secrets, name)
+            if value:
+                self._forgotten[name] = value
         update_secrets(self._config.path, **{name: None for name in names})
         self._reload_config()
+        self._config = self._without_forgotten(self._config)  # also when the reload failed
 
     # ------------------------------------------------------------ lifecycle
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
 
+from luxebrain.digits import is_digits
+
 
 def _fail(kind: str, value: Any) -> ValueError:
     shown = f'"{value}"' if isinstance(value, str) else repr(value)
@@ -42,7 +44,7 @@ def _as_int(value: Any, kind: str) -> int:
         raise _fail(kind, value)
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and is_digits(value.strip().removeprefix("-")):
         return int(value.strip())
     raise _fail(kind, value)
 
@@ -88,7 +90,7 @@ def host_port(value: Any) -> str:
     if not isinstance(value, str) or ":" not in value:
         raise _fail("HOST:PORT", value)
     host, _, port = value.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not is_digits(port) or not 0 < int(port) < 65536:
         raise _fail("HOST:PORT", value)
     return value
 

@@ -226,7 +226,10 @@ def parse_time(value: str) -> datetime:
         raise EventError(f"time is not ISO 8601 (got {value!r})") from exc
     if parsed.tzinfo is None:
         raise EventError(f"time must be UTC with Z (got naive {value!r})")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 at +01:00, or 9999-12-31 at -01:00: no such UTC time
+        raise EventError(f"time is out of range (got {value!r})") from None
 
 
 def format_time(moment: datetime) -> str:

@@ -18,6 +18,7 @@ import hmac
 import re
 from collections.abc import Callable, Mapping
 
+from luxebrain.digits import is_digits
 from luxebrain.errors import LuxeBrainError
 
 TIMESTAMP_HEADER = "X-LuxeBrain-Timestamp"
@@ -102,7 +103,7 @@ def verify(
     raw_timestamp = _header(headers, TIMESTAMP_HEADER)
     nonce = _header(headers, NONCE_HEADER)
     given = _header(headers, SIGNATURE_HEADER).lower()
-    if not raw_timestamp.isdigit():
+    if not is_digits(raw_timestamp):
         raise SignatureError(f"{TIMESTAMP_HEADER} must be Unix seconds")
     timestamp = int(raw_timestamp)
     if abs(now - timestamp) > MAX_SKEW_SECONDS:

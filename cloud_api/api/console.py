@@ -26,12 +26,12 @@ from cloud_api.api.access import (
 )
 from cloud_api.api.inputs import client_address
 from cloud_api.db import in_db, in_db_keeping_counts
-from cloud_api.digits import is_digits
 from cloud_api.errors import CsrfFailed, InvalidInput, Unauthorized
 from cloud_api.models import Store
 from cloud_api.staff import accounts, sessions
 from cloud_api.staff.roles import can
 from cloud_api.times import now_s
+from luxebrain.digits import is_digits
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="../templates")
 LOGIN_CSRF_COOKIE = "lb_login_csrf"

@@ -12,9 +12,9 @@ from cloud_api.api.access import Ctx, staff_route
 from cloud_api.api.agent import licensed
 from cloud_api.api.console import Page, Redirect, console_route
 from cloud_api.api.usage import active_store, int_arg, licensed_get
-from cloud_api.digits import is_digits
 from cloud_api.errors import Forbidden, InvalidInput
 from cloud_api.models import Licence
+from luxebrain.digits import is_digits
 
 bp = Blueprint("fallbacks", __name__)
 

@@ -19,10 +19,10 @@ from cloud_api.api.console import Page, console_route
 from cloud_api.api.inputs import bearer
 from cloud_api.billing import parse_period
 from cloud_api.db import in_db_keeping_counts
-from cloud_api.digits import is_digits
 from cloud_api.errors import InvalidInput, NotFound
 from cloud_api.models import Licence, Store
 from cloud_api.times import now_s
+from luxebrain.digits import is_digits
 
 bp = Blueprint("usage", __name__)
 

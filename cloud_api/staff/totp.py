@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor import InvalidToken
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
-from cloud_api.digits import is_digits
+from luxebrain.digits import is_digits
 
 STEP, DIGITS, RECOVERY_CODES = 30, 6, 8
 

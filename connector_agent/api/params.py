@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from connector_agent.errors import BadRequest
+from luxebrain.digits import is_digits
 
 MAX_LIMIT = 50
 MAX_IDS = 50
@@ -54,7 +55,7 @@ def int_arg(args: Mapping[str, str], name: str, default: int, low: int, high: in
     raw = args.get(name, "")
     if not raw:
         return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    if not is_digits(raw) or not low <= int(raw) <= high:
         raise BadRequest(f"{name}: must be an integer from {low} to {high}", field=name)
     return int(raw)
 

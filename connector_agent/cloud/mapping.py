@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector_agent.cloud.titles import dice, normalise_category, normalise_title, trigrams
+from luxebrain.digits import only_digits
 
 DEFAULT_THRESHOLD = 0.75
 
@@ -37,7 +38,7 @@ def gtin14(value: str | None) -> str | None:
     """Digits of a GTIN/EAN/UPC left-padded to 14 (no check-digit test: the cloud did it)."""
     if not value:
         return None
-    digits = "".join(ch for ch in value if ch.isdigit())
+    digits = only_digits(value)
     return digits.zfill(14) if 8 <= len(digits) <= 14 else None
 
 

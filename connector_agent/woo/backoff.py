@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
+from luxebrain.digits import is_digits
+
 #: Never sleep longer than this on a server's say-so (a misconfigured Retry-After).
 RETRY_AFTER_CAP_SECONDS = 600.0
 
@@ -16,7 +18,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if is_digits(value):
         return min(float(value), RETRY_AFTER_CAP_SECONDS)
     try:
         when = parsedate_to_datetime(value)

@@ -41,6 +41,7 @@ from woocommerce.oauth import OAuth
 from connector_agent.errors import SyncError, WooCommerceError
 from connector_agent.woo.backoff import Backoff, parse_retry_after
 from luxebrain.clock import Clock, SystemClock
+from luxebrain.digits import is_digits
 from online_models.events import format_time
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class Reply:
 
 def _int_header(headers: Mapping[str, str], name: str) -> int | None:
     value = headers.get(name)
-    return int(value) if value is not None and value.strip().isdigit() else None
+    return int(value) if value is not None and is_digits(value.strip()) else None
 
 
 def _server_time(headers: Mapping[str, str]) -> str | None:

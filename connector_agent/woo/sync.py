@@ -47,6 +47,7 @@ from connector_agent.woo import normalise
 from connector_agent.woo.client import WooClient
 from connector_agent.woo.lookup import CategoryLookup
 from luxebrain.clock import Clock, SystemClock
+from luxebrain.digits import only_digits
 from online_models.events import Event, parse_time
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def supports_modified_after(version: str | None) -> bool:
         return False
     parts: list[int] = []
     for part in version.split(".")[:2]:
-        digits = "".join(ch for ch in part if ch.isdigit())
+        digits = only_digits(part)
         parts.append(int(digits) if digits else 0)
     return tuple(parts) >= MODIFIED_AFTER_SINCE
 

@@ -14,6 +14,7 @@ from requests.adapters import BaseAdapter
 from connector_agent.errors import SyncError
 from connector_agent.woo import WooClient, WooHTTPError
 from connector_agent.woo.backoff import Backoff, parse_retry_after
+from connector_agent.woo.client import _int_header
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "woocommerce"
 
@@ -194,6 +195,12 @@ def test_the_client_keeps_the_date_of_the_last_answer_of_any_status():
 def test_retry_after_as_http_date():
     assert parse_retry_after("Wed, 25 Nov 2026 22:29:30 GMT", 1795645762.0) == pytest.approx(8.0)
     assert parse_retry_after("soon", 0.0) is None
+    assert parse_retry_after("²", 0.0) is None  # "²".isdigit() is true; float("²") raises
+
+
+def test_totals_headers_that_are_not_ascii_digits_are_unknown():
+    assert _int_header({"X-WP-Total": "²"}, "X-WP-Total") is None
+    assert _int_header({"X-WP-Total": " 12 "}, "X-WP-Total") == 12
 
 
 def test_the_last_page_is_known_from_the_total_pages_header_not_from_a_short_page():

@@ -150,6 +150,25 @@ async def test_unpair_forgets_the_secrets_and_later_calls_are_not_paired(api: Ap
     assert (await error_of(response))["code"] == "not_paired"
 
 
+async def test_unpair_forgets_a_secret_the_environment_also_sets(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The environment is a documented source of secrets: after *Disconnect* said the shared
+    secret was forgotten, a reload from the environment must not bring it back."""
+    monkeypatch.setenv("LUXEBRAIN_SECRETS__SHARED_SECRET", SECRET)
+    answer = await api.ok("POST", "/v1/unpair", body=b"[]")
+    assert answer["unpaired"] is True
+    assert "LUXEBRAIN_SECRETS__SHARED_SECRET" in caplog.text
+    response = await api.get("/v1/status")
+    assert (await error_of(response))["code"] == "not_paired"
+    api.agent._reload_config()  # the secrets file changed again (any later reload)
+    assert api.agent.config.secrets.shared_secret is None
+    # a new pairing's secret is a new value: kept
+    monkeypatch.setenv("LUXEBRAIN_SECRETS__SHARED_SECRET", "ef" * 32)
+    api.agent._reload_config()
+    assert api.agent.config.secrets.shared_secret == "ef" * 32
+
+
 async def test_not_found_and_method_not_allowed_have_the_error_shape(api: Api) -> None:
     missing = await api.get("/v1/no-such-thing")
     assert missing.status_code == 404

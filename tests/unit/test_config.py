@@ -57,6 +57,13 @@ def test_defaults_apply_for_missing_keys(tmp_path: Path) -> None:
         ("[sync\n", "agent.toml: not valid TOML"),
         ('[woocommerce]\nverify_tls = "maybe"\n',
          'agent.toml: woocommerce.verify_tls: must be true or false (got "maybe")'),
+        # "²".isdigit() is true and int("²") raises: clear errors, not a traceback
+        ('[sync]\ninterval_minutes = "²"\n',
+         'agent.toml: sync.interval_minutes: must be a positive integer (got "²")'),
+        ('[sync]\ninterval_minutes = "--5"\n',
+         'agent.toml: sync.interval_minutes: must be a positive integer (got "--5")'),
+        ('[api]\nbind = "127.0.0.1:²"\n',
+         'agent.toml: api.bind: must be HOST:PORT (got "127.0.0.1:²")'),
     ],
 )
 def test_bad_values_fail_with_one_line_naming_file_and_key(

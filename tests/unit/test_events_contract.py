@@ -44,3 +44,9 @@ def test_unserialisable_payload_is_a_contract_error() -> None:
 def test_bad_events_are_refused(kind: str, key: str, version: str, at: str, message: str) -> None:
     with pytest.raises(EventError, match=message):
         Event(0, kind, key, version, at, {})
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_time_with_no_utc_equivalent_is_a_contract_error(value: str) -> None:
+    with pytest.raises(EventError, match="out of range"):
+        parse_time(value)

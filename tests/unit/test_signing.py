@@ -169,3 +169,13 @@ def test_module_example_runs() -> None:
     result = doctest.testmod(signing)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("timestamp", ["²", "¹⁷⁰⁰", "٣", "-1", " 1700000000", "1.5"])
+def test_a_timestamp_that_is_not_ascii_digits_is_refused(timestamp: str) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises: a header decoded as latin-1 (byte
+    0xB2) must be a refusal, not a crash before authentication."""
+    headers = {**_signed(), TIMESTAMP_HEADER: timestamp}
+    with pytest.raises(SignatureError, match="Unix seconds"):
+        verify(SECRET, "POST", "/v1/events", b'{"a":1}', headers, now=TS,
+               remember_nonce=NonceStore())

@@ -2,7 +2,8 @@
 
 ``str.isdigit()`` also accepts superscripts and other scripts' digits (``"²"``, ``"٣"``), which
 ``int()`` refuses (a 500 instead of a 400) or reads as a number no client wrote; every check of
-digits in the cloud (query arguments, form fields, GTINs, signatures, settings) uses this one.
+digits in the agent and the cloud (query arguments, headers, form fields, GTINs, signatures,
+settings) uses these.
 """
 
 from __future__ import annotations
@@ -15,3 +16,12 @@ def is_digits(text: str) -> bool:
     (True, False, False, False)
     """
     return text.isascii() and text.isdigit()
+
+
+def only_digits(text: str) -> str:
+    """The ASCII digits of ``text``, in order (a GTIN's or a version's, punctuation dropped).
+
+    >>> only_digits("4 006381-333931"), only_digits("8.5.0-rc²")
+    ('4006381333931', '850')
+    """
+    return "".join(ch for ch in text if "0" <= ch <= "9")
