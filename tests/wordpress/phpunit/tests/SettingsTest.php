@@ -26,6 +26,24 @@ class SettingsTest extends LuxeBrain_TestCase {
 		$this->assertTrue( $clean['widgets']['cart']['enabled'], 'placements not submitted keep their values' );
 	}
 
+	public function test_the_saved_licence_key_is_never_printed_and_an_empty_field_keeps_it(): void {
+		$saved = array_merge( LuxeBrain_Settings::defaults(), array( 'licence_key' => 'lic.eyJhYmMiOjF9.c2ln' ) );
+		update_option( LuxeBrain_Settings::OPTION, $saved );
+		ob_start();
+		LuxeBrain_Admin::field_licence();
+		$html = (string) ob_get_clean();
+		$this->assertStringNotContainsString( 'eyJhYmMiOjF9', $html, 'a password field hides it on screen, not in the source' );
+		$this->assertStringContainsString( 'value=""', $html );
+		$this->assertStringContainsString( '[licence_key_remove]', $html );
+		$kept = LuxeBrain_Settings::validate( array( 'licence_key' => '' ), $saved );
+		$this->assertSame( 'lic.eyJhYmMiOjF9.c2ln', $kept['licence_key'], 'left empty: kept' );
+		$new = LuxeBrain_Settings::validate( array( 'licence_key' => 'lic.new.key' ), $saved );
+		$this->assertSame( 'lic.new.key', $new['licence_key'] );
+		$removed = LuxeBrain_Settings::validate( array( 'licence_key' => '', 'licence_key_remove' => '1' ), $saved );
+		$this->assertSame( '', $removed['licence_key'] );
+		$this->assertArrayNotHasKey( 'licence_key_remove', $removed );
+	}
+
 	public function invalid(): array {
 		return array(
 			'render'     => array( array( 'render' => 'both' ), 'invalid_render' ),

@@ -108,11 +108,21 @@ class LuxeBrain_Admin {
 	 * Licence key field.
 	 */
 	public static function field_licence(): void {
+		// the saved key is never printed (a password field hides it on screen, not in the page's
+		// source): the field is empty, and left empty it keeps the saved key.
+		$saved = '' !== (string) LuxeBrain_Settings::get( 'licence_key' );
 		printf(
-			'<input type="password" autocomplete="off" class="regular-text" id="luxebrain_licence_key" name="%s[licence_key]" value="%s">',
+			'<input type="password" autocomplete="off" class="regular-text" id="luxebrain_licence_key" name="%s[licence_key]" value="" placeholder="%s">',
 			esc_attr( LuxeBrain_Settings::OPTION ),
-			esc_attr( (string) LuxeBrain_Settings::get( 'licence_key' ) )
+			esc_attr( $saved ? __( 'A key is saved: leave empty to keep it', 'luxebrain' ) : '' )
 		);
+		if ( $saved ) {
+			printf(
+				' <label><input type="checkbox" name="%s[licence_key_remove]" value="1"> %s</label>',
+				esc_attr( LuxeBrain_Settings::OPTION ),
+				esc_html__( 'Remove the saved key', 'luxebrain' )
+			);
+		}
 	}
 
 	/**

@@ -117,7 +117,13 @@ class LuxeBrain_Settings {
 			if ( '' !== $licence && ! preg_match( '/^[A-Za-z0-9._~+\/=-]{8,4096}$/', $licence ) ) {
 				return new WP_Error( 'invalid_licence_key', __( 'The licence key contains characters a LuxeBrain licence never has.', 'luxebrain' ) );
 			}
-			$clean['licence_key'] = $licence;
+			// the settings page never shows the saved key, so an empty field keeps it
+			if ( '' !== $licence ) {
+				$clean['licence_key'] = $licence;
+			}
+		}
+		if ( ! empty( $input['licence_key_remove'] ) ) {
+			$clean['licence_key'] = '';
 		}
 		if ( isset( $input['render'] ) ) {
 			if ( ! in_array( $input['render'], array( 'client', 'server' ), true ) ) {
