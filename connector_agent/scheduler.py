@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -93,9 +93,7 @@ class WooJobs:
         if self._syncing:
             self._again = True
             return
-        task = asyncio.ensure_future(self.sync())
-        self._soon.add(task)
-        task.add_done_callback(self._soon.discard)
+        self._start_soon(self.sync())
 
     async def reconcile(self) -> None:
         await self._in_thread("reconcile", self._reconcile)
@@ -111,7 +109,11 @@ class WooJobs:
         self._unchecked.update(deleted)
         if self._checking or not self._unchecked:
             return
-        task = asyncio.ensure_future(self._check_deletes())
+        self._start_soon(self._check_deletes())
+
+    def _start_soon(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` on the loop now, outside the schedule; ``stop`` waits for it."""
+        task = asyncio.ensure_future(work)
         self._soon.add(task)
         task.add_done_callback(self._soon.discard)
 
