@@ -11,7 +11,7 @@ restarts), each with an explicit id, ``coalesce=True`` and ``max_instances=1``:
 A sync can also be asked for outside the schedule (:meth:`WooJobs.sync_soon`: a webhook named a
 refund whose units only a sync reads); one asked for while a sync runs runs once more after it.
 Deletes that webhooks appended are checked against the shop at once
-(:meth:`WooJobs.check_deletes_soon`).
+(:meth:`WooJobs.check_deletes_soon`, :meth:`Reconciler.revive`).
 
 WooCommerce work is blocking HTTP, so it runs in a worker thread on its *own* store connection
 (SQLite WAL lets it write while the API thread appends webhooks); :meth:`WooJobs.stop` asks a
@@ -35,7 +35,6 @@ from connector_agent.errors import AgentError
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from connector_agent.woo import Reconciler, Syncer, WooClient, check_webhooks
-from connector_agent.woo.delete_check import revive_live
 
 if TYPE_CHECKING:
     from connector_agent.agent import Agent
@@ -103,7 +102,7 @@ class WooJobs:
 
     def check_deletes_soon(self, deleted: Iterable[tuple[str, str]]) -> None:
         """Check deletes that webhooks appended against the shop, now (call on the event loop;
-        returns at once): a record it still shows is appended again (``woo.delete_check``)."""
+        returns at once): a record it still shows is appended again (``Reconciler.revive``)."""
         if self.stopping.is_set():
             return
         self._unchecked.update(deleted)
@@ -197,7 +196,7 @@ class WooJobs:
     def _revive(self, store: Store, deleted: set[tuple[str, str]]) -> str:
         client = self._client()
         try:
-            revived = revive_live(client, self._log(store), deleted, self.agent.clock)
+            revived = Reconciler(client, self._log(store), self.agent.clock).revive(deleted)
         finally:
             client.close()
         if any(revived.values()):

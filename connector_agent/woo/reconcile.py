@@ -7,7 +7,9 @@ concurrent writes must never delete a live record); ids listed there but not hel
 fetched with ``include=`` and appended, so a record no pass ever saw is repaired (a newer version
 of a record held here is the passes' job: reconciliation compares ids, not versions). Variations
 are listed per variable product (``/products`` lists parents only); the variations of a
-product that is gone go with it.
+product that is gone go with it. The same ``include=`` fetch checks the deletes webhooks append
+(:meth:`Reconciler.revive`), so a delete delivered after the restore that undid it is undone
+within seconds rather than at the next daily run.
 """
 
 from __future__ import annotations
@@ -20,10 +22,18 @@ from connector_agent.eventlog import EventLog
 from connector_agent.woo import normalise
 from connector_agent.woo.client import WooClient
 from connector_agent.woo.lookup import CategoryLookup
+from connector_agent.woo.webhooks import events_for
 from luxebrain.clock import Clock, SystemClock
 from online_models.events import Event
 
 PAGE = 100
+#: ``resource -> (endpoint, params)`` of the listings ``include=`` asks (``/customers`` lists
+#: only the ``customer`` role unless asked for all)
+LISTINGS: dict[str, tuple[str, dict[str, Any]]] = {
+    "product": ("products", {}),
+    "customer": ("customers", {"role": "all"}),
+    "order": ("orders", {}),
+}
 
 
 @dataclass
@@ -57,10 +67,8 @@ class Reconciler:
     def run(self) -> ReconcileReport:
         report = ReconcileReport()
         self._products(report)
-        for resource, endpoint, params in (
-            ("customer", "customers", {"role": "all"}),
-            ("order", "orders", {}),
-        ):
+        for resource in ("customer", "order"):
+            endpoint, params = LISTINGS[resource]
             remote = set(self._listing(endpoint, {**params, "_fields": "id"}))
             held = self.log.known_keys(resource)
             gone = self._confirm_gone(endpoint, params, held - remote)
@@ -73,8 +81,37 @@ class Reconciler:
             )
         return report
 
+    def revive(self, deleted: Iterable[tuple[str, str]]) -> dict[str, int]:
+        """Deletes that webhooks appended, checked against the shop: a record ``include=``
+        still lists (neither trashed nor deleted) is appended again as its delivery would be.
+
+        WooCommerce sends one queue run's deliveries in any order: an order trashed and
+        restored may have its ``order.deleted`` land last and tombstone a live order that no
+        later pass lists again (not modified since). The event log revives a record deleted at
+        the very version the shop shows (``EventLog._undo_stale_delete``). Returns ``{resource:
+        records appended again}``; a variation is not listed by ``include=`` on ``/products``
+        and stays deleted until :meth:`run` lists variations per product.
+        """
+        deleted = set(deleted)
+        revived = {}
+        for resource, (endpoint, params) in LISTINGS.items():
+            keys = {key for kind, key in deleted if kind == resource}
+            revived[resource] = self._repair(
+                endpoint,
+                params,
+                keys,
+                lambda record, resource=resource: self._delivered(resource, record),
+            )
+        return revived
+
+    def _delivered(self, resource: str, record: dict[str, Any]) -> list[Event]:
+        """A record fetched again, as a delivery of it would append it (an order keeps the
+        refund units an earlier payload held)."""
+        now = self.clock.iso()
+        return events_for(f"{resource}.updated", record, self.log, self.categories, now)[0]
+
     def _products(self, report: ReconcileReport) -> None:
-        remote = self._listing("products", {"_fields": "id,type"})
+        remote = self._listing(LISTINGS["product"][0], {"_fields": "id,type"})
         held_parents, held_variations = self._held_products()
         parents_gone = self._confirm_gone("products", {}, set(held_parents) - set(remote))
         gone = set(parents_gone)

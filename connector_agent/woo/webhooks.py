@@ -84,7 +84,7 @@ class Outcome:
     #: an appended order names a refund whose units no sync has read yet
     refunds_unread: bool = False
     #: ``(resource, key)`` of the deletes appended: to be checked against the shop
-    #: (``woo.delete_check``: a late delete must not bury a record restored meanwhile)
+    #: (``Reconciler.revive``: a late delete must not bury a record restored meanwhile)
     deleted: list[tuple[str, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:

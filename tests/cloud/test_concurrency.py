@@ -163,17 +163,8 @@ def _at_once(n: int, work: Callable[[], str]) -> list[str]:
 
 @pytest.mark.postgres
 @postgres_only
-def test_one_payment_event_delivered_twice_at_once_is_a_duplicate(app, clock) -> None:
-    with transaction():
-        licences.issue(
-            tenant="T",
-            plan="starter",
-            stores=1,
-            days=365,
-            actor="t",
-            now=int(clock.time()),
-            trial=False,
-        )
+def test_one_payment_event_delivered_twice_at_once_is_a_duplicate(app, clock, issue) -> None:
+    issue(plan="starter", tenant="T", trial=False)
     now = _at(2026, 2, 1)
     with transaction():
         (invoice,) = billing.close("2026-01", actor="t", now=now)["invoices"]

@@ -13,8 +13,7 @@ from connector_agent.demo.woo_double.webhooks import TOPICS
 from connector_agent.errors import AgentError
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
-from connector_agent.woo import Syncer, WooClient, receive, signature_of
-from connector_agent.woo.delete_check import revive_live
+from connector_agent.woo import Reconciler, Syncer, WooClient, receive, signature_of
 
 
 class Intake:
@@ -162,9 +161,9 @@ def test_a_delete_delivered_after_the_restore_that_undid_it_is_undone(shop, tmp_
         deleted += outcome.deleted
     assert deleted == [("order", str(restored_id)), ("order", str(trashed_id))]
     assert {str(restored_id), str(trashed_id)}.isdisjoint(log.known_keys("order"))
-    revived = revive_live(client, log, deleted, log.store.clock)
+    revived = Reconciler(client, log, log.store.clock).revive(deleted)
     assert revived == {"product": 0, "customer": 0, "order": 1}
     assert str(restored_id) in log.known_keys("order")
     assert str(trashed_id) not in log.known_keys("order")
-    assert revive_live(client, log, deleted, log.store.clock)["order"] == 0  # checked again
+    assert Reconciler(client, log, log.store.clock).revive(deleted)["order"] == 0  # again
     log.store.close()
