@@ -146,7 +146,13 @@ class DemandForecaster:
         mean = series.total / n_days if n_days > 0 else 0.0
         if mean <= 0:
             return [0.0] * 7
-        return [(series.weekday_sum[w] / counts[w]) / mean if counts[w] else 0.0 for w in range(7)]
+        factors = []
+        for w in range(7):
+            # units given back are taken on the day they come back, so a weekday's sum can be
+            # below zero: it sells nothing then, and never a negative amount
+            share = series.weekday_sum[w] / counts[w] / mean if counts[w] else 0.0
+            factors.append(max(share, 0.0))
+        return factors
 
     def forecast(
         self, product_id: str, as_of: int, horizon: int, *, out_since: int | None = None
