@@ -138,6 +138,10 @@ class Pricer:
                 return
             held = self._regimes[product_id] = (_Regime(price, day), None)
         regime, previous = held
+        if sign < 0 and day < regime.start_day:
+            # a take-back of a sale made before the open regime began: it was counted in a
+            # regime since closed (the brain passes the price posted now, not the sale's)
+            return
         if abs(price / regime.price - 1.0) >= MIN_PRICE_CHANGE:
             if sign < 0:
                 return  # a take-back of a sale at an older price: that regime is closed

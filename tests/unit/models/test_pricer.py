@@ -117,3 +117,14 @@ def test_a_price_changed_again_on_the_day_its_regime_began_replaces_it():
     pricer.learn("mug", "kitchen", 1.5, 0, 3, 1)  # corrected the same day: no one-day regime
     regime, previous = pricer._regimes["mug"]
     assert (regime.price, regime.start_day, regime.units, previous) == (1.5, 0, 8.0, None)
+
+
+def test_a_take_back_of_a_sale_made_before_the_open_regime_leaves_it_alone():
+    """The brain passes the price posted now: a sale made at 1.00 before the price rose to
+    1.20 and cancelled after must not come off the 1.20 regime's units."""
+    pricer = Pricer(max_change=0.1, min_margin=0.2, min_observations=2)
+    _learn_weeks(pricer, [(1.0, 100)])
+    pricer.learn("mug", "kitchen", 1.2, 7, 2, 1)  # the first sale at 1.20 opens its regime
+    pricer.learn("mug", "kitchen", 1.2, 3, 100, -1)  # day 3's sale, at 1.00, cancelled
+    regime, _ = pricer._regimes["mug"]
+    assert (regime.price, regime.start_day, regime.units) == (1.2, 7, 2.0)
