@@ -51,6 +51,23 @@ def _category_names(value: Any) -> list[str]:
     return names
 
 
+def _known_from_order(product_id: str, line: Line | None) -> dict[str, Any]:
+    """The entry of a product known only from an order ``line`` (published and in stock), or
+    with no line, only by id."""
+    return {
+        "id": product_id,
+        "name": line.name if line else "",
+        "permalink": None,
+        "image": None,
+        "price": f"{line.unit_price:.2f}" if line else None,
+        "price_html": None,
+        "categories": [line.category] if line and line.category else [],
+        "status": "publish",
+        "stock_status": "instock",
+        "stock_quantity": None,
+    }
+
+
 class Catalogue:
     """Product entries in the public shape (see ``Brain.product``), plus cost when known."""
 
@@ -86,26 +103,23 @@ class Catalogue:
             self._cost.pop(entry["id"], None)
 
     def delete(self, product_id: str) -> None:
+        """Mark it trashed; a product not known yet is remembered as trashed all the same, so
+        that orders naming it (a backfill reads orders after products) never bring it back as
+        published."""
         entry = self._products.get(product_id)
-        if entry is not None:
-            entry["status"] = "trash"
+        if entry is None:
+            entry = self._products[product_id] = _known_from_order(product_id, None)
+        entry["status"] = "trash"
 
     def learn_line(self, line: Line) -> None:
-        """Remember a product first seen in an order (name, category, price of that line)."""
+        """Remember a product first seen in an order (name, category, price of that line); of a
+        product known only as deleted, the name and category the line gives."""
         entry = self._products.get(line.product_id)
         if entry is None:
-            self._products[line.product_id] = {
-                "id": line.product_id,
-                "name": line.name,
-                "permalink": None,
-                "image": None,
-                "price": f"{line.unit_price:.2f}",
-                "price_html": None,
-                "categories": [line.category] if line.category else [],
-                "status": "publish",
-                "stock_status": "instock",
-                "stock_quantity": None,
-            }
+            self._products[line.product_id] = _known_from_order(line.product_id, line)
+        elif entry["status"] == "trash" and not entry["name"] and not entry["categories"]:
+            entry["name"] = line.name
+            entry["categories"] = [line.category] if line.category else []
 
     def get(self, product_id: str) -> dict[str, Any] | None:
         entry = self._products.get(product_id)

@@ -104,3 +104,18 @@ def test_the_remembered_filter_answers_what_the_filters_say_through_any_changes(
             catalogue = pickle.loads(pickle.dumps(catalogue))
         for product_id in ("p1", "p2", "p3", "never-seen"):
             assert catalogue.recommendable(product_id) == _passes_the_filters(catalogue, product_id)
+
+
+def test_a_product_deleted_before_any_order_named_it_stays_deleted():
+    """A backfill reads products before orders: a product trashed before the brain saw it,
+    then named by old orders, must not come back as published and be recommended."""
+    brain = Brain(seed=1)
+    brain.learn(Event(0, "product.deleted", "wrap", "d", "2026-03-01T00:00:00Z", {"id": "wrap"}))
+    for day in range(2, 6):
+        brain.learn(order(f"o{day}", f"2026-03-0{day}T10:00:00Z"))
+    assert "wrap" not in everywhere(brain)
+    assert {"tea", "cup"} <= everywhere(brain)
+    wrap = brain.product("wrap")
+    assert wrap is not None and (wrap["status"], wrap["name"]) == ("trash", "wrap")
+    brain.learn(product("wrap", None))  # restored from the trash
+    assert "wrap" in everywhere(brain)
