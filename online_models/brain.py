@@ -41,7 +41,7 @@ from online_models.events import (
 )
 from online_models.forecast import STOCKOUT_HORIZON, DemandForecaster, day_name
 from online_models.ledger import OrderLedger
-from online_models.orders import Order, Packed, buyer_of, order_of, pack, unpack
+from online_models.orders import Order, Packed, buyer_of, has_refunds, order_of, pack, unpack
 from online_models.price import Pricer
 from online_models.recommend import (
     CoPurchase,
@@ -63,10 +63,11 @@ DAY_SECONDS = 86_400.0
 #: how strongly browsing teaches the personalised model, relative to a purchase (1.0)
 BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the layout of the models' state: raised whenever a model's state changes shape, or what a
-#: model learns from the same events changes (12: the baskets of the latest first orders,
-#: ``FirstBaskets``), so a snapshot written by an older agent is refused (and the models
-#: rebuilt from the event log) rather than restored into code that no longer matches it
-STATE_VERSION = 12
+#: model learns from the same events changes (13: refunds of forgotten orders, edited orders,
+#: the segments' earlier order time, repeat histories' first order), so a snapshot written by
+#: an older agent is refused (and the models rebuilt from the event log) rather than restored
+#: into code that no longer matches it
+STATE_VERSION = 13
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -107,11 +108,15 @@ def _is_return_record(order: Order) -> bool:
     return any(line.quantity < 0 for line in order.lines)
 
 
-def _as_taught(order: Order) -> Order:
-    """A forgotten order as it was taught, from the reversal that carries it: at the time it was
-    made (``order_of`` reads that), its spend in full. The refunds it carries now are what is
-    being reversed, and any earlier partial refund went with the order's memory."""
-    return replace(order, refunded=0.0)
+def _edited(taught: Order, order: Order) -> bool:
+    """Whether a paid order's lines are no longer the ones it was taught with (an order put on
+    hold, edited, paid again). Products and quantities only: a foreign-currency order's unit
+    prices move with the rate between two events of it."""
+    return _line_counts(taught) != _line_counts(order)
+
+
+def _line_counts(order: Order) -> list[tuple[str, int]]:
+    return sorted((line.product_id, line.quantity) for line in order.lines)
 
 
 class Brain:
@@ -196,7 +201,11 @@ class Brain:
         #: products out of stock now, and the day each went out (see ``_track_stock``)
         self._stocked_out: dict[str, int] = {}
         self._currencies = CurrencyRates()
-        #: customers by their latest order (oldest first): whom the recommenders may forget
+        #: of taught orders the full memory forgot: (share of the total refunded, units given
+        #: back) as far as they were learned (only orders with refunds; see ``_settle``)
+        self._settled: dict[str, tuple[float, tuple[tuple[str, int], ...]]] = {}
+        #: customers by their latest order or browsing (oldest first): whom the recommenders
+        #: may forget
         self._last_order_at: OrderedDict[str, float] = OrderedDict()
         self._ranker = self._make_ranker()
 
@@ -313,20 +322,38 @@ class Brain:
         for line in order.lines:
             self._catalogue.learn_line(line)
         if order.paid and state != TAUGHT:
-            sold = replace(order, returned=()) if order.returned else order
-            self._teach(sold, 1)
-            self._remember(order.key, TAUGHT, pack(sold))
-            if order.returned:  # first seen after units came back: they count on that day
-                self._learn_refunds(order, sold, event)
-        elif order.paid and taught is not None:
-            self._learn_refunds(order, unpack(taught), event)
+            self._teach_paid(order, event)
+        elif order.paid and taught is not None and _edited(unpack(taught), order):
+            # learned again as it is now (what the edit changed, the learned rankers and the
+            # anomaly detector see as a second sale: edits of paid orders are rare)
+            self._teach(unpack(taught), -1)
+            self._teach_paid(order, event)
+        elif order.paid:
+            self._learn_refunds(order, self._as_taught(order, taught), event)
         elif order.status in REVERSAL_STATUSES and state == TAUGHT:
-            self._teach(unpack(taught) if taught is not None else _as_taught(order), -1)
+            self._teach(self._as_taught(order, taught), -1)
+            self._settled.pop(order.key, None)
             self._remember(order.key, REVERSED, None)
         elif order.status in REVERSAL_STATUSES and state == 0:
             if _is_return_record(order):
                 self._learn_cancellation(order)
             self._remember(order.key, CANCELLED, None)
+
+    def _teach_paid(self, order: Order, event: Event) -> None:
+        """Teach a paid order; units it already gave back count as returned on this day."""
+        sold = replace(order, returned=()) if order.returned else order
+        self._teach(sold, 1)
+        self._remember(order.key, TAUGHT, pack(sold))
+        if order.returned:
+            self._learn_refunds(order, sold, event)
+
+    def _as_taught(self, order: Order, taught: Packed | None) -> Order:
+        """The order as it was taught: remembered in full, or (forgotten) the order as it is
+        now, with the refunds learned before it was forgotten."""
+        if taught is not None:
+            return unpack(taught)
+        share, returned = self._settled.get(order.key, (0.0, ()))
+        return replace(order, refunded=share * order.total, returned=returned)
 
     def _learn_refunds(self, order: Order, taught: Order, event: Event) -> None:
         """A paid order's partial refunds change what its customer spent and, for the units
@@ -348,7 +375,11 @@ class Brain:
                 self._demand.learn(product_id, day, was - units)
         for product_id, was in before.items():  # a refund deleted: its units count again
             self._demand.learn(product_id, day, was)
-        self._orders[order.key] = (TAUGHT, pack(now))
+        if order.key in self._orders:
+            self._orders[order.key] = (TAUGHT, pack(now))
+        else:  # a forgotten order: remembered again, with what it now holds
+            self._settled.pop(order.key, None)
+            self._remember(order.key, TAUGHT, pack(now))
 
     def _on_order_deleted(self, event: Event) -> None:
         state, taught = self._order_state(event.key)
@@ -370,7 +401,18 @@ class Brain:
         self._orders[key] = (state, order)
         self._orders.move_to_end(key)
         while len(self._orders) > self._cfg.order_memory:
-            self._orders.popitem(last=False)
+            forgotten, (state, packed) = self._orders.popitem(last=False)
+            if state == TAUGHT and packed is not None and has_refunds(packed):
+                self._settle(forgotten, unpack(packed))
+
+    def _settle(self, key: str, taught: Order) -> None:
+        """Keep what refunds of an order leaving the full memory were learned, so that a later
+        refund or reversal of it takes back only the rest (at most ``10 * order_memory``
+        orders, the oldest dropped first)."""
+        share = taught.refunded / taught.total if taught.total > 0 else 0.0
+        self._settled[key] = (share, taught.returned)
+        while len(self._settled) > 10 * self._cfg.order_memory:
+            del self._settled[next(iter(self._settled))]
 
     def _enrich(self, order: Order) -> Order:
         """Give WooCommerce lines (which carry no category) their product's category."""
@@ -417,11 +459,16 @@ class Brain:
         if sign > 0:
             self._anomaly.learn(order, known_buyer)
 
-    def _active(self, customer: str, ts: float) -> None:
-        """Note a customer's order, then let the recommenders forget the customers whose latest
-        order is older than ``customer_memory_days`` (oldest first; amortised O(1))."""
+    def _seen(self, customer: str, ts: float) -> None:
+        """Note that the customer ordered or browsed at ``ts``: they are kept that long."""
         last = self._last_order_at.pop(customer, ts)
         self._last_order_at[customer] = max(last, ts)
+
+    def _active(self, customer: str, ts: float) -> None:
+        """Note a customer's order, then let the recommenders forget the customers whose latest
+        order (or browsing) is older than ``customer_memory_days`` (oldest first; amortised
+        O(1)). Only orders move the cut-off: browsing leaves the models' clock alone."""
+        self._seen(customer, ts)
         cutoff = ts - self._cfg.customer_memory_days * DAY_SECONDS
         while self._last_order_at:
             oldest, at = next(iter(self._last_order_at.items()))
@@ -524,6 +571,8 @@ class Brain:
         target = BROWSING_TARGETS.get(event.kind)
         if customer and product and target:
             self._personal.learn(str(customer), (str(product),), target)
+            # a customer who only browses holds latent factors too: forgotten like the others
+            self._seen(str(customer), event.timestamp)
 
     _handlers: dict[str, Callable[[Brain, Event], None]] = {
         "order.upserted": _on_order,

@@ -283,6 +283,11 @@ def buyer_of(packed: Packed) -> str | None:
     return None if packed[8] is None else GUEST_PREFIX + packed[8]
 
 
+def has_refunds(packed: Packed) -> bool:
+    """Whether refunds of the order were learned (money or units), without unpacking."""
+    return bool(packed[7] or packed[10])
+
+
 def unpack(packed: Packed) -> Order:
     """The order :func:`pack` remembered (only orders that were taught, so paid, are packed)."""
     key, status, customer, ts, day, hour, lines, refunded, guest_key, offset, returned, renewal = (

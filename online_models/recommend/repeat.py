@@ -25,9 +25,9 @@ def _best_first(item: tuple[str, tuple[float, ...]]) -> tuple[float, float, str]
 
 
 class _History:
-    __slots__ = ("items", "baskets", "orders", "last_ts")
+    __slots__ = ("items", "baskets", "orders", "last_ts", "since")
 
-    def __init__(self) -> None:
+    def __init__(self, since: float = 0.0) -> None:
         #: product -> (decayed orders (raw), orders, last purchase time, first purchase time):
         #: tuples, replaced on update, so the cyclic GC untracks them (and then this dict) on
         #: their first collection; mutable lists, ~290,000 on the UCI year, were rescanned by
@@ -36,15 +36,20 @@ class _History:
         self.baskets: deque[tuple[str, ...]] = deque(maxlen=RECENT_BASKETS)
         self.orders = 0
         self.last_ts = 0.0
+        #: when its earliest order learned was made: an order older than that was learned
+        #: before the customer was forgotten, into a history gone since
+        self.since = since
 
     def __getstate__(self) -> tuple[object, ...]:
         # the baskets as one joined string: pickled without a memo, a tuple of ids would write
         # every id again (a third of the model's snapshot bytes)
         baskets = pack_baskets(list(self.baskets))
-        return (pack_rows(self.items), baskets, self.orders, self.last_ts, WIDTH)
+        return (pack_rows(self.items), baskets, self.orders, self.last_ts, WIDTH, self.since)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        items, baskets, self.orders, self.last_ts, *width = state  # type: ignore[misc]
+        items, baskets, self.orders, self.last_ts, *rest = state  # type: ignore[misc]
+        width = rest[:1]
+        self.since = rest[1] if len(rest) > 1 else 0.0  # type: ignore[assignment]
         if width:
             self.items = {p: tuple(e) for p, e in unpack_rows(items, WIDTH).items()}
         else:
@@ -93,7 +98,10 @@ class RepeatPurchases:
         if history is None:
             if sign < 0:
                 return
-            history = self._customers[customer] = _History()
+            history = self._customers[customer] = _History(order.timestamp)
+        elif sign < 0 and order.timestamp < history.since:
+            return  # learned into a history forgotten since: nothing of it is held here
+        history.since = min(history.since, order.timestamp)
         boost = self._decay.boost(order.timestamp)
         if self._decay.needs_rebase(boost):
             self._rescale(self._decay.rebase(order.timestamp))

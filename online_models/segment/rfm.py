@@ -23,6 +23,27 @@ SEGMENTS = ("champions", "loyal", "new", "promising", "at_risk", "hibernating")
 DAY = 86_400.0
 
 
+#: no earlier order time known
+NO_TIME = float("-inf")
+
+
+def _order_made(entry: list[float], ts: float) -> None:
+    """Keep the latest order time and the one before it."""
+    last, previous = entry[0], entry[3]
+    if ts >= last:
+        entry[0], entry[3] = ts, last
+    elif ts > previous:
+        entry[3] = ts
+
+
+def _order_taken_back(entry: list[float], ts: float) -> None:
+    """The order made at ``ts`` is cancelled: when it was the latest, the one before is."""
+    if ts == entry[0] and entry[3] != NO_TIME:
+        entry[0], entry[3] = entry[3], NO_TIME
+    elif ts == entry[3]:
+        entry[3] = NO_TIME
+
+
 def _segment(r: int, f: int, orders: int) -> str:
     # one order is the lowest frequency whatever its quintile (where most customers ordered once,
     # quintile cuts on ties give them a high F score, as a batch RFM does)
@@ -56,7 +77,7 @@ class Segmenter:
     """
 
     def __init__(self) -> None:
-        #: customer -> [last order time, orders, net spend]
+        #: customer -> [last order time, orders, net spend, the order time before the last]
         self._customers: dict[str, list[float]] = {}
         self._r = Population(DAY)
         self._f = Population(1.0)
@@ -77,23 +98,35 @@ class Segmenter:
             del self._cells[cell]
 
     def learn(self, customer_id: str, *, ts: float, amount: float, orders: int) -> None:
-        """Record an order (``orders=1``), a cancellation (``orders=-1``) or a return (``0``)."""
+        """Record an order (``orders=1``), a cancellation (``orders=-1``) or a return (``0``).
+
+        A cancellation of the latest order gives the customer back the recency of the one
+        before (the only earlier time kept); a customer left with no order is no customer."""
         entry = self._customers.get(customer_id)
+        new = entry is None
         if entry is None:
             if orders <= 0:
                 return
-            entry = self._customers[customer_id] = [ts, 0.0, 0.0]
+            entry = self._customers[customer_id] = [ts, 0.0, 0.0, NO_TIME]
             self._r.add(ts)
             self._f.add(0.0)
             self._m.add(0.0)
         else:
             self._count_cell(self._cell(entry), -1)
-        last, count, spend = entry
+        last, count, spend, _ = entry
         entry[1] = max(count + orders, 0.0)
         entry[2] += amount
         self._last_ts = max(self._last_ts, ts)
-        if orders > 0:
-            entry[0] = max(last, ts)
+        if orders < 0 and entry[1] == 0:
+            del self._customers[customer_id]
+            self._r.remove(last)
+            self._f.remove(count)
+            self._m.remove(spend)
+            return
+        if orders > 0 and not new:
+            _order_made(entry, ts)
+        elif orders < 0:
+            _order_taken_back(entry, ts)
         self._count_cell(self._cell(entry), 1)
         self._r.move(last, entry[0])
         self._f.move(count, entry[1])
@@ -117,7 +150,7 @@ class Segmenter:
         if scores is None:
             return None
         r, f, m = scores
-        last, orders, spend = self._customers[customer_id]
+        last, orders, spend, _ = self._customers[customer_id]
         days = (self._last_ts - last) / DAY
         return {
             "customer_id": customer_id,

@@ -58,3 +58,36 @@ def test_the_default_keeps_two_years():
     restored = Brain.restore(shop(days=45).snapshot())
     restored.learn(order("b99", "bob", 80, ("tea",)))  # the memory goes on after a restore
     assert restored.stats()["repeat_customers"] == 1
+
+
+def view(customer: str, day: int, product: str) -> Event:
+    at = f"{FIRST + timedelta(days=day)}T11:00:00Z"
+    payload = {"customer_id": customer, "product_id": product}
+    return Event(0, "view", f"{customer}-{day}", at, at, payload)
+
+
+def test_a_customer_who_only_browsed_is_forgotten_too():
+    """Browsing gives a customer latent factors; kept for ever they grew with every
+    logged-in visitor, against memory that follows the active customers."""
+    brain = Brain(BrainConfig(customer_memory_days=30.0), seed=2)
+    brain.learn(view("dee", 0, "tea"))
+    brain.learn(order("b1", "bob", 1, ("tea", "cup")))
+    assert brain.stats()["mf_customers"] == 2
+    for day in range(2, 45):
+        brain.learn(order(f"b{day}", "bob", day, ("tea", "cup")))
+    assert brain.stats()["mf_customers"] == 1
+
+
+def test_taking_back_an_order_of_a_forgotten_history_leaves_the_new_one_alone():
+    """ann is forgotten, comes back and buys marmalade again; then her old order is refunded.
+    It was learned into the history since forgotten: her new history keeps its marmalade (the
+    take-back removed it, and left her 0 orders)."""
+    brain = shop(days=45)
+    brain.learn(order("a1", "ann", 45, ("marmalade",)))
+    refunded = order("a0", "ann", 0, ("marmalade", "toast"))
+    refunded.payload["status"] = "refunded"
+    brain.learn(Event(0, "order.upserted", "a0", "r", f"{FIRST + timedelta(days=46)}T10:00:00Z",
+                      refunded.payload))
+    assert again(brain, "ann") == ["marmalade"]
+    assert "1 orders" in brain.segment_of("ann")["reason"]
+    assert "toast" not in [r.product_id for r in brain.recommend_for_product("marmalade")]

@@ -112,3 +112,22 @@ def test_the_ledger_holds_what_a_dict_would_for_plain_decimal_keys(writes):
     copy = pickle.loads(pickle.dumps(ledger))
     assert all(copy.get(key) == ledger.get(key) for key, _ in writes)
     assert pickle.dumps(copy) == pickle.dumps(ledger)
+
+
+def test_a_forgotten_order_refunded_with_its_units_takes_them_all_back():
+    """The full refund names the units it gives back; none of them were learned as returned
+    while the order was remembered, so all of its units come off the day it was made (the
+    refund's own units were read as already taken back, and the scones stayed sold)."""
+    answers = []
+    for memory in (2, 10_000):
+        brain = Brain(BrainConfig(order_memory=memory), seed=1)
+        brain.learn(order("101", "bob", "tea", "scone"))
+        for key in ("102", "103", "104"):
+            brain.learn(order(key, "ann", "tea", "cup"))
+        refunded = order("101", "bob", "tea", "scone", status="refunded")
+        refunded.payload["refunds"] = [{"id": "9", "amount": "5.00", "line_items": [
+            {"product_id": p, "quantity": -1} for p in ("tea", "scone")]}]
+        brain.learn(refunded)
+        answers.append(brain.forecast("scone", 3))
+    assert answers[0] == answers[1]
+    assert all(day["units"] == 0 for day in answers[0]["days"])

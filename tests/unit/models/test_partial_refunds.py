@@ -72,8 +72,9 @@ def test_a_full_refund_after_a_partial_one_takes_back_only_what_is_left():
     brain.learn(order("7"))
     brain.learn(order("7", "20.00"))
     brain.learn(order("7", "20.00", "30.00", status="refunded"))
-    assert spent(brain) == 0.0
-    assert orders(brain) == "0"
+    assert brain.segment_of("bob") is None  # his one order taken back in full
+    brain.learn(order("8"))
+    assert (spent(brain), orders(brain)) == (50.0, "1")
 
 
 def test_a_forgotten_order_refunded_in_full_takes_back_its_whole_spend():
@@ -83,7 +84,7 @@ def test_a_forgotten_order_refunded_in_full_takes_back_its_whole_spend():
                       {"id": "8", "status": "completed", "customer_id": "ann",
                        "line_items": LINES}))
     brain.learn(order("7", "50.00", status="refunded"))
-    assert spent(brain) == 0.0
+    assert brain.segment_of("bob") is None
 
 
 def test_unreadable_refund_amounts_count_as_nothing():
@@ -102,4 +103,33 @@ def test_refunds_survive_a_snapshot():
     brain.learn(order("7", "20.00"))
     restored = Brain.restore(brain.snapshot())
     restored.learn(order("7", "20.00", "30.00", status="refunded"))
-    assert spent(restored) == 0.0
+    assert restored.segment_of("bob") is None
+
+
+def test_a_forgotten_order_refunded_in_part_then_in_full_ends_at_nothing_spent():
+    """The partial refund was learned while the order was remembered: the full refund that
+    comes after the order left the memory takes back only the rest (it took the whole total
+    again, and bob's spend went to -20)."""
+    brain = Brain(BrainConfig(order_memory=1), seed=3)
+    brain.learn(order("7"))
+    brain.learn(order("6", "0"))  # another order of bob's, kept through it all
+    brain.learn(order("7", "20.00"))
+    assert spent(brain) == 80.0
+    brain.learn(Event(0, "order.upserted", "8", "v", "2026-03-03T10:00:00Z",
+                      {"id": "8", "status": "completed", "customer_id": "ann",
+                       "line_items": LINES}))
+    brain.learn(order("7", "20.00", "30.00", status="refunded"))
+    assert (spent(brain), orders(brain)) == (50.0, "1")
+
+
+def test_a_refund_of_a_forgotten_order_is_learned_once():
+    brain = Brain(BrainConfig(order_memory=1), seed=3)
+    brain.learn(order("7"))
+    brain.learn(Event(0, "order.upserted", "8", "v", "2026-03-03T10:00:00Z",
+                      {"id": "8", "status": "completed", "customer_id": "ann",
+                       "line_items": LINES}))
+    brain.learn(order("7", "12.50"))
+    assert spent(brain) == 37.5
+    snapshot = brain.snapshot()
+    brain.learn(order("7", "12.50", version="seen again"))
+    assert brain.snapshot() == snapshot

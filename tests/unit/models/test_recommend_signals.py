@@ -153,7 +153,7 @@ def test_a_buy_again_history_from_an_older_snapshot_still_restores():
     for day in (0, 10):
         _bought(repeat, day, "coffee")
     history = repeat._customers["c1"]
-    _, baskets, orders, last_ts, _ = history.__getstate__()
+    _, baskets, orders, last_ts, *_ = history.__getstate__()
     three_wide = pack_rows({p: e[:3] for p, e in history.items.items()})
     history.__setstate__((three_wide, baskets, orders, last_ts))
     assert history.items == {"coffee": (repeat.items("c1")[0][1], 2.0, 10 * DAY, 10 * DAY)}
