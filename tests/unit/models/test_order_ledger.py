@@ -65,22 +65,40 @@ def test_a_refund_of_a_forgotten_order_is_taken_back_with_its_own_lines():
     assert brain.snapshot() == snapshot
 
 
-def test_a_late_refund_takes_back_what_the_order_gave_remembered_or_not():
-    """Refunded two months later: a forgotten order is taken back at the time it was made, so
-    the decayed counts end as they do when the brain still remembers the order in full."""
+def refunded_remembered_or_not(refund: Event) -> list[tuple[list, dict]]:
+    """(popular with scores, scone's forecast) after bob's order 101 is refunded by
+    ``refund``: once forgotten (memory of 2 orders), once remembered in full."""
     answers = []
     for memory in (2, 10_000):
         brain = Brain(BrainConfig(order_memory=memory), seed=1)
         brain.learn(order("101", "bob", "tea", "scone"))
         for key in ("102", "103", "104"):
             brain.learn(order(key, "ann", "tea", "cup"))
-        brain.learn(order("101", "bob", "tea", "scone", status="refunded",
-                          at="2026-05-02T10:00:00Z"))
-        answers.append([(r.product_id, round(r.score, 9)) for r in brain.popular()])
-        answers.append(brain.forecast("scone", 3))
-    forgotten, forgotten_demand, remembered, remembered_demand = answers
-    assert forgotten == remembered and forgotten_demand == remembered_demand
-    assert [p for p, _ in forgotten] == ["tea", "cup"]
+        brain.learn(refund)
+        popular = [(r.product_id, round(r.score, 9)) for r in brain.popular()]
+        answers.append((popular, brain.forecast("scone", 3)))
+    return answers
+
+
+def test_a_late_refund_takes_back_what_the_order_gave_remembered_or_not():
+    """Refunded two months later: a forgotten order is taken back at the time it was made, so
+    the decayed counts end as they do when the brain still remembers the order in full."""
+    forgotten, remembered = refunded_remembered_or_not(
+        order("101", "bob", "tea", "scone", status="refunded", at="2026-05-02T10:00:00Z"))
+    assert forgotten == remembered
+    assert [p for p, _ in forgotten[0]] == ["tea", "cup"]
+
+
+def test_a_forgotten_order_refunded_with_its_units_takes_them_all_back():
+    """The full refund names the units it gives back; none of them were learned as returned
+    while the order was remembered, so all of its units come off the day it was made (the
+    refund's own units were read as already taken back, and the scones stayed sold)."""
+    refund = order("101", "bob", "tea", "scone", status="refunded")
+    refund.payload["refunds"] = [{"id": "9", "amount": "5.00", "line_items": [
+        {"product_id": p, "quantity": -1} for p in ("tea", "scone")]}]
+    forgotten, remembered = refunded_remembered_or_not(refund)
+    assert forgotten == remembered
+    assert all(day["units"] == 0 for day in forgotten[1]["days"])
 
 
 def test_a_forgotten_order_deleted_then_restored_is_not_taught_again():
@@ -112,22 +130,3 @@ def test_the_ledger_holds_what_a_dict_would_for_plain_decimal_keys(writes):
     copy = pickle.loads(pickle.dumps(ledger))
     assert all(copy.get(key) == ledger.get(key) for key, _ in writes)
     assert pickle.dumps(copy) == pickle.dumps(ledger)
-
-
-def test_a_forgotten_order_refunded_with_its_units_takes_them_all_back():
-    """The full refund names the units it gives back; none of them were learned as returned
-    while the order was remembered, so all of its units come off the day it was made (the
-    refund's own units were read as already taken back, and the scones stayed sold)."""
-    answers = []
-    for memory in (2, 10_000):
-        brain = Brain(BrainConfig(order_memory=memory), seed=1)
-        brain.learn(order("101", "bob", "tea", "scone"))
-        for key in ("102", "103", "104"):
-            brain.learn(order(key, "ann", "tea", "cup"))
-        refunded = order("101", "bob", "tea", "scone", status="refunded")
-        refunded.payload["refunds"] = [{"id": "9", "amount": "5.00", "line_items": [
-            {"product_id": p, "quantity": -1} for p in ("tea", "scone")]}]
-        brain.learn(refunded)
-        answers.append(brain.forecast("scone", 3))
-    assert answers[0] == answers[1]
-    assert all(day["units"] == 0 for day in answers[0]["days"])

@@ -35,6 +35,13 @@ def orders(brain: Brain) -> str:
     return re.search(r"(\d+) orders", segment["reason"]).group(1)
 
 
+def push_out(brain: Brain) -> None:
+    """ann's order, which pushes bob's out of a brain that remembers one order in full."""
+    brain.learn(Event(0, "order.upserted", "8", "v", "2026-03-03T10:00:00Z",
+                      {"id": "8", "status": "completed", "customer_id": "ann",
+                       "line_items": LINES}))
+
+
 def test_a_partial_refund_lowers_spend_and_nothing_else():
     brain = Brain(seed=3)
     brain.learn(order("7"))
@@ -80,9 +87,7 @@ def test_a_full_refund_after_a_partial_one_takes_back_only_what_is_left():
 def test_a_forgotten_order_refunded_in_full_takes_back_its_whole_spend():
     brain = Brain(BrainConfig(order_memory=1), seed=3)
     brain.learn(order("7"))
-    brain.learn(Event(0, "order.upserted", "8", "v", "2026-03-03T10:00:00Z",
-                      {"id": "8", "status": "completed", "customer_id": "ann",
-                       "line_items": LINES}))
+    push_out(brain)
     brain.learn(order("7", "50.00", status="refunded"))
     assert brain.segment_of("bob") is None
 
@@ -115,9 +120,7 @@ def test_a_forgotten_order_refunded_in_part_then_in_full_ends_at_nothing_spent()
     brain.learn(order("6", "0"))  # another order of bob's, kept through it all
     brain.learn(order("7", "20.00"))
     assert spent(brain) == 80.0
-    brain.learn(Event(0, "order.upserted", "8", "v", "2026-03-03T10:00:00Z",
-                      {"id": "8", "status": "completed", "customer_id": "ann",
-                       "line_items": LINES}))
+    push_out(brain)
     brain.learn(order("7", "20.00", "30.00", status="refunded"))
     assert (spent(brain), orders(brain)) == (50.0, "1")
 
@@ -125,9 +128,7 @@ def test_a_forgotten_order_refunded_in_part_then_in_full_ends_at_nothing_spent()
 def test_a_refund_of_a_forgotten_order_is_learned_once():
     brain = Brain(BrainConfig(order_memory=1), seed=3)
     brain.learn(order("7"))
-    brain.learn(Event(0, "order.upserted", "8", "v", "2026-03-03T10:00:00Z",
-                      {"id": "8", "status": "completed", "customer_id": "ann",
-                       "line_items": LINES}))
+    push_out(brain)
     brain.learn(order("7", "12.50"))
     assert spent(brain) == 37.5
     snapshot = brain.snapshot()
