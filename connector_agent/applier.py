@@ -16,6 +16,8 @@ An I/O shell around :class:`online_models.Brain` (no learning logic here):
   busy shop, which would otherwise stall every query and webhook meanwhile) while learning waits;
 * after a snapshot, events older than ``models.retention_days`` are compacted (at most hourly;
   while running, in a worker thread too, a window of seqs per transaction);
+* an erasure drops the stored snapshots (they hold the person, see ``EventLog.erase_customer``):
+  once the erasure is learned, a snapshot is due at once, so a restart need not rebuild;
 * a store that cannot be written (a full disk) or read stops neither learning nor serving: the
   failure is logged and shown in ``/v1/status`` (``snapshot_error``), the models go on in
   memory, and the snapshot is tried again ``STORE_RETRY_SECONDS`` later. Nothing is lost: what
@@ -43,7 +45,7 @@ from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from luxebrain.clock import Clock, SystemClock
 from online_models import Brain, BrainConfig, SnapshotError
-from online_models.events import Event
+from online_models.events import CUSTOMER_ERASED, Event
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +85,13 @@ class Applier:
         #: (``Brain.answers_changed_by``): what the API's answer cache keys on
         self.shop_seq = 0
         self.personal_seq = 0
+        #: events a model raised on (logged and skipped); /v1/status and /metrics show it
         self.failed_events = 0
         self.rebuilt_reason: str | None = None
+        #: the stored snapshot was refused at load: it is not current even at ``applied_seq``
+        self._stored_refused = False
+        #: an erasure was learned and is in no stored snapshot yet: one is due at once
+        self._erasure_unsaved = False
         self._key = (config.secrets.snapshot_key or "").encode()
         self._since_snapshot = 0
         self._since_settle = 0  # events learned since the heap was last settled
@@ -108,6 +115,7 @@ class Applier:
                 brain, seq = self._verified(*stored), stored[0]
             except SnapshotRefused as exc:
                 self.rebuilt_reason = str(exc)
+                self._stored_refused = True
                 log.error("model snapshot refused: %s; rebuilding the models from the log", exc)
         self.brain, self.applied_seq = brain, seq
         self.shop_seq = self.personal_seq = seq
@@ -166,6 +174,8 @@ class Applier:
                     event.kind,
                     event.key,
                 )
+            if event.kind == CUSTOMER_ERASED:
+                self._erasure_unsaved = True
             self.applied_seq = event.seq
             self._since_snapshot += 1
             self._since_settle += 1
@@ -179,6 +189,8 @@ class Applier:
     def _snapshot_due(self) -> bool:
         if self.clock.monotonic() < self._retry_snapshot_at:
             return False
+        if self._erasure_unsaved:
+            return True
         if self._since_snapshot >= self.config.models.snapshot_every_events:
             return True
         elapsed = self.clock.monotonic() - self._last_snapshot_at
@@ -237,7 +249,9 @@ class Applier:
 
     def _snapshot_current(self) -> bool:
         """Whether the stored snapshot already holds ``applied_seq`` (then only the timer
-        restarts)."""
+        restarts); one refused at load never does, or every start would rebuild again."""
+        if self._stored_refused:
+            return False
         if self.applied_seq == self.store.applied_seq() and self.store.has_snapshot():
             self._mark_snapshot()
             return True
@@ -270,6 +284,9 @@ class Applier:
             self._since_settle = 0
 
     def _mark_snapshot(self) -> None:
+        """The stored snapshot now holds ``applied_seq`` (erasures and all)."""
+        self._stored_refused = False
+        self._erasure_unsaved = False
         self._since_snapshot = 0
         self._last_snapshot_at = self.clock.monotonic()
         if self.snapshot_error is not None:

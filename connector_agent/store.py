@@ -7,6 +7,7 @@ with it and can rebuild the models. Sync cursors and model snapshots live here t
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -20,10 +21,24 @@ import sqlite_utils
 from connector_agent.errors import StoreError
 from luxebrain.clock import Clock, SystemClock
 from migrations import SqliteBackend, apply, discover, status
-from online_models.events import PAID_STATUSES, REVERSAL_STATUSES, UNPAID_STATUSES
+from online_models.events import (
+    CUSTOMER_ERASED,
+    PAID_STATUSES,
+    REVERSAL_STATUSES,
+    UNPAID_STATUSES,
+)
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_PACKAGE = "migrations.agent"
 COUNTED_TABLES = ("products", "customers", "orders")
+BUSY_TIMEOUT_MS = 30_000
+#: the WAL is cut back to this size after each checkpoint, so stale frames (deleted personal
+#: data among them) do not linger in a file that a big snapshot once grew to hundreds of MB
+JOURNAL_SIZE_LIMIT = 16 * 1024 * 1024
+#: how long the truncating checkpoint after an erasure waits for readers (it may run on the
+#: event loop, so not the full busy timeout)
+CHECKPOINT_WAIT_MS = 2_000
 
 
 class Store:
@@ -49,7 +64,11 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            # erased personal data must not stay readable in freed pages, whatever the build's
+            # default (SQLITE_SECURE_DELETE) is
+            conn.execute("PRAGMA secure_delete=ON")
+            conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT}")
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: cannot open the store ({exc})") from exc
         store = cls(sqlite_utils.Database(conn), path, clock or SystemClock())
@@ -62,6 +81,7 @@ class Store:
         """A migrated in-memory store (tests and ``evaluate``)."""
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA secure_delete=ON")
         store = cls(sqlite_utils.Database(conn), None, clock or SystemClock())
         store.migrate()
         return store
@@ -156,7 +176,15 @@ class Store:
     # ------------------------------------------------------------ snapshots
 
     def save_snapshot(self, applied_seq: int, data: bytes, mac: str) -> None:
-        """Store a model snapshot with the last seq it contains; keeps only the newest two."""
+        """Store a model snapshot with the last seq it contains; keeps only the newest two, and
+        none from before the newest erasure (they still hold the erased person).
+
+        A snapshot that predates an erasure in the log is not stored at all: it was taken
+        before the models learned the erasure (one serialised while an erase committed)."""
+        erased_seq = self.last_erasure_seq()
+        if applied_seq < erased_seq:
+            log.info("model snapshot of seq %s not stored: it predates an erasure", applied_seq)
+            return
         conn = self.db.conn
         conn.execute(
             "INSERT INTO model_snapshots (applied_seq, created_at, size, mac, data) "
@@ -167,6 +195,46 @@ class Store:
             "DELETE FROM model_snapshots WHERE id NOT IN "
             "(SELECT id FROM model_snapshots ORDER BY id DESC LIMIT 2)"
         )
+        self.forget_snapshots_before(erased_seq)
+
+    def forget_snapshots_before(self, seq: int) -> None:
+        """Delete the snapshots that do not hold event ``seq`` (an erasure): with
+        ``secure_delete`` their pages are zeroed, not just unlinked."""
+        self.db.conn.execute("DELETE FROM model_snapshots WHERE applied_seq < ?", [seq])
+
+    def last_erasure_seq(self) -> int:
+        """The seq of the newest ``customer.erased`` in the log (0 if none); an index search
+        (the log's unique key begins with the kind)."""
+        row = self.db.conn.execute(
+            "SELECT MAX(seq) FROM event_log WHERE kind = ?", [CUSTOMER_ERASED]
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def truncate_wal(self) -> bool:
+        """Checkpoint the WAL into the database and cut it to zero bytes, so no old frame of
+        erased data stays in the ``-wal`` file; False (and a warning) when that failed.
+
+        The erasure is committed already, so a failure is logged, not raised. Waits at most
+        ``CHECKPOINT_WAIT_MS`` for readers: an erase may run on the event loop."""
+        conn = self.db.conn
+        if self.path is None or conn.in_transaction:
+            return False
+        conn.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            reason = "a reader held it"
+        except sqlite3.Error as exc:
+            busy, reason = 1, str(exc)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if busy:
+            log.warning(
+                "%s: the WAL was not truncated after an erasure (%s); its old frames go at "
+                "the next checkpoint",
+                self.path,
+                reason,
+            )
+        return not busy
 
     def latest_snapshot(self) -> tuple[int, bytes, str] | None:
         row = self.db.conn.execute(

@@ -147,19 +147,31 @@ def apply(
     done = backend.applied()
     ran: list[str] = []
     for migration in migrations:
-        if migration.name not in done:
-            try:
-                with backend.atomic():
-                    migration.up(backend.handle)
-                    backend.record(migration.name, _now())
-            except MigrationError:
-                raise
-            except Exception as exc:
-                raise MigrationError(f"{migration.name}: {exc}") from exc
+        if migration.name not in done and _apply_one(backend, migration):
             ran.append(migration.name)
         if migration.name == target:
             break
     return ran
+
+
+def _apply_one(backend: Backend, migration: Migration) -> bool:
+    """Run ``migration`` and record it in one transaction; False if another process applied
+    it first.
+
+    The history is read again inside the transaction (under SQLite's write lock): two
+    processes opening a fresh store at once (the agent and a CLI command) both saw it pending
+    before either began, and the second would otherwise run it again and fail."""
+    try:
+        with backend.atomic():
+            if migration.name in backend.applied():
+                return False
+            migration.up(backend.handle)
+            backend.record(migration.name, _now())
+    except MigrationError:
+        raise
+    except Exception as exc:
+        raise MigrationError(f"{migration.name}: {exc}") from exc
+    return True
 
 
 def status(backend: Backend, migrations: list[Migration]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from quart import Quart, Response, g, request
 
 if TYPE_CHECKING:
@@ -52,6 +52,12 @@ class AgentCollector:
         )
         backlog.add_metric([], max(0, agent.log.last_seq() - agent.applied_seq()))
         yield backlog
+        failed = CounterMetricFamily(
+            "luxebrain_events_failed",
+            "Events the models could not learn (logged and skipped) since the agent started.",
+        )
+        failed.add_metric([], agent.applier.failed_events)
+        yield failed
         age = agent.last_sync_age_seconds()
         lag = GaugeMetricFamily(
             "luxebrain_sync_lag_seconds", "Seconds since the last successful WooCommerce sync."

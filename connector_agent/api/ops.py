@@ -51,6 +51,7 @@ async def status() -> dict[str, Any]:
         "snapshot_seq": agent.store.applied_seq(),
         "models_ready": agent.models_ready,
         "snapshot_error": agent.applier.snapshot_error,
+        "failed_events": agent.applier.failed_events,
         "currencies": agent.brain.currencies(),
         "licence": agent.licence_summary(),
         "last_sync_age_seconds": agent.last_sync_age_seconds(),

@@ -233,3 +233,25 @@ async def test_a_store_that_cannot_be_read_is_a_503_store_error_not_a_500(
     assert error["code"] == "store_error" and "file is not a database" in error["message"]
     # serving from the models in memory goes on
     assert (await api.get("/v1/recommendations/popular?limit=3")).status_code == 200
+
+
+async def test_status_and_metrics_count_the_events_the_models_could_not_learn(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poisoned event is logged and skipped; operators see how many in both places."""
+    status = await api.ok("GET", "/v1/status")
+    assert status["failed_events"] == 0
+    learn = api.agent.brain.learn
+
+    def fail_on_o2(event: Event) -> None:
+        if event.key == "o2":
+            raise ValueError("a model bug")
+        learn(event)
+
+    monkeypatch.setattr(api.agent.brain, "learn", fail_on_o2)
+    api.learn([product("1", "One"), order("o1", "ann", "1"), order("o2", "bob", "1")])
+    status = await api.ok("GET", "/v1/status")
+    assert status["failed_events"] == 1
+    assert status["applied_seq"] == 3  # skipped, not stuck
+    text = await (await api.get("/metrics")).get_data(as_text=True)
+    assert "luxebrain_events_failed_total 1.0" in text

@@ -339,3 +339,25 @@ async def test_a_snapshot_already_holding_the_applied_seq_is_not_written_again(
     fresh.snapshot_now()
     await fresh.snapshot_off_loop()
     assert rows() == [0, logged[-1].seq]
+
+
+async def test_a_refused_snapshot_is_replaced_even_when_the_rebuild_ends_at_its_seq(
+    store, config, logged, frozen_clock, config_path
+):
+    """Rotated key (or a new model version): the rebuild learns exactly the stored seq. Its
+    snapshot must still be written, or every later start refuses the old one and rebuilds."""
+    snapshotted(store, config, frozen_clock)
+    rotated = load_config(config_path, environ={"LUXEBRAIN_SECRETS__SNAPSHOT_KEY": "r" * 64})
+    refused = Applier(store, rotated, clock=frozen_clock)
+    refused.load()
+    assert refused.rebuilt_reason is not None
+    refused.apply_pending(snapshot=False)
+    assert refused.applied_seq == store.applied_seq() == logged[-1].seq
+    frozen_clock.advance(3600)
+    await refused.snapshot_off_loop()  # what run() does when one is due
+    for start in range(2):
+        restarted = Applier(store, rotated, clock=frozen_clock)
+        restarted.load()
+        assert restarted.rebuilt_reason is None, f"start {start} refused the snapshot again"
+        assert restarted.applied_seq == logged[-1].seq
+        restarted.snapshot_now()  # what Agent.stop() does

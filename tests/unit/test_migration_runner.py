@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import sys
+import threading
 import types
+from pathlib import Path
 
 import pytest
 import sqlite_utils
 
+from connector_agent.store import Store
 from migrations import Migration, MigrationError, SqliteBackend, apply, discover, status
 
 
@@ -49,3 +53,40 @@ def test_unknown_target_and_bad_names_are_refused(monkeypatch: pytest.MonkeyPatc
     pkg.__path__ = []  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "fake_migrations", pkg)
     assert discover("fake_migrations") == []
+
+
+def test_two_processes_opening_a_fresh_store_at_once_both_succeed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The agent and a CLI command open a store with migrations pending: both read the history
+    before either takes the write lock (the barrier only widens that window). The second must
+    see what the first applied, not run it again and fail ('table products already exists')."""
+    barrier = threading.Barrier(2)
+    first_read = threading.local()
+    read_history = SqliteBackend.applied
+
+    def applied_together(backend: SqliteBackend) -> dict[str, str]:
+        done = read_history(backend)
+        if not getattr(first_read, "done", False):
+            first_read.done = True
+            barrier.wait(timeout=10)
+        return done
+
+    monkeypatch.setattr(SqliteBackend, "applied", applied_together)
+    errors: list[Exception] = []
+
+    def open_store() -> None:
+        try:
+            Store.open(tmp_path / "agent.sqlite").close()
+        except Exception as exc:  # reported below, with the other opener's
+            errors.append(exc)
+
+    openers = [threading.Thread(target=open_store) for _ in range(2)]
+    for opener in openers:
+        opener.start()
+    for opener in openers:
+        opener.join()
+    assert errors == []
+    with contextlib.closing(sqlite3.connect(tmp_path / "agent.sqlite")) as conn:
+        history = [name for (name,) in conn.execute("SELECT name FROM _migrations ORDER BY 1")]
+    assert history == [m.name for m in discover("migrations.agent")]
