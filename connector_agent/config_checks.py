@@ -13,6 +13,7 @@ ValueError: must be an integer from 1 to 100 (got 101)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlparse
@@ -50,13 +51,27 @@ def _as_int(value: Any, kind: str) -> int:
 
 
 def positive_float(value: Any) -> float:
+    """A finite number above zero: ``inf`` seconds would overflow the timers that use it."""
     try:
         number = float(value) if not isinstance(value, bool) else -1.0
     except (TypeError, ValueError):
         raise _fail("a positive number", value) from None
-    if not number > 0:
+    if not (number > 0 and math.isfinite(number)):
         raise _fail("a positive number", value)
     return number
+
+
+def at_most(high: int, check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``check``, then a maximum: a huge interval or timeout passes the type check and crashes
+    much later (a date out of range, an overflowing timer), so it is refused at load."""
+
+    def capped(value: Any) -> Any:
+        number = check(value)
+        if number > high:
+            raise _fail(f"at most {high}", value)
+        return number
+
+    return capped
 
 
 def boolean(value: Any) -> bool:
@@ -81,9 +96,20 @@ def optional_url(value: Any) -> str:
     if value == "":
         return value
     parsed = urlparse(value)
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
         raise _fail("an http(s) URL", value)
+    if _port(value) == 0:
+        raise _fail("an http(s) URL with a port from 1 to 65535", value)
     return value.rstrip("/")
+
+
+def _port(value: str) -> int | None:
+    """The URL's port (``None`` when it names none; 0 when it is out of range or not a number),
+    checked here because urllib only complains when a request is made."""
+    try:
+        return urlparse(value).port
+    except ValueError:
+        return 0
 
 
 def host_port(value: Any) -> str:

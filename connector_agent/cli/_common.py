@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -30,6 +31,13 @@ def config_option(func: F) -> F:
         type=click.Path(dir_okay=False),
         help="Path of agent.toml.",
     )(func)
+
+
+def refuse_overwrite(path: Path, force: bool) -> None:
+    """Stop unless ``path`` is new or --force was given: an agent.toml may be a shop's only
+    record of its settings."""
+    if path.exists() and not force:
+        raise click.ClickException(f"{path}: already exists (use --force to overwrite)")
 
 
 def load_or_exit(config_path: str) -> AgentConfig:

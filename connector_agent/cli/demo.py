@@ -11,6 +11,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from connector_agent.cli._common import refuse_overwrite
 from connector_agent.cli._progress import PageBars, page_progress
 from connector_agent.demo.showcase import Demo
 
@@ -31,7 +32,8 @@ def _interrupt(_signum: int, _frame: Any) -> None:
               help="Seconds between the demo's new orders.")
 @click.option("--dir", "workdir", type=click.Path(file_okay=False), default=None,
               help="Where the demo keeps its config and store (default: a new temp dir).")
-def demo(seconds: int | None, every: float, workdir: str | None) -> None:
+@click.option("--force", is_flag=True, help="Overwrite an agent.toml already in --dir.")
+def demo(seconds: int | None, every: float, workdir: str | None, force: bool) -> None:
     """Run a local WooCommerce seeded with real orders and a real agent against it.
 
     The agent backfills the shop with a progress bar, then runs (API, scheduler, learning)
@@ -42,9 +44,11 @@ def demo(seconds: int | None, every: float, workdir: str | None) -> None:
     Example:
         luxebrain-agent demo
         luxebrain-agent demo --for 60
+        luxebrain-agent demo --dir ./demo --force
     """
     console = Console(stderr=True, highlight=False)
     root = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="luxebrain-demo-"))
+    refuse_overwrite(root / "agent.toml", force)
     root.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, _interrupt)
     run = Demo(root, say=console.print)

@@ -9,8 +9,20 @@ from pathlib import Path
 import click
 import orjson
 
-from connector_agent.cli._common import ConfigProblem, config_option, load_or_exit, open_store
-from connector_agent.config import ConfigError, write_new_config
+from connector_agent.cli._common import (
+    ConfigProblem,
+    config_option,
+    load_or_exit,
+    open_store,
+    refuse_overwrite,
+)
+from connector_agent.config import (
+    DEFAULT_BIND,
+    DEFAULT_DATA_DIR,
+    ConfigError,
+    write_new_config,
+    write_private,
+)
 from connector_agent.config_checks import host_port, optional_url
 
 
@@ -18,8 +30,8 @@ from connector_agent.config_checks import host_port, optional_url
 @click.option("--store-url", required=True, help="The shop's site URL.")
 @click.option("--consumer-key", required=True, help="WooCommerce REST consumer key (ck_…).")
 @click.option("--consumer-secret", required=True, help="WooCommerce REST consumer secret (cs_…).")
-@click.option("--data-dir", default="./luxebrain-data", show_default=True, help="Store directory.")
-@click.option("--bind", default="127.0.0.1:8765", show_default=True, help="Local API address.")
+@click.option("--data-dir", default=DEFAULT_DATA_DIR, show_default=True, help="Store directory.")
+@click.option("--bind", default=DEFAULT_BIND, show_default=True, help="Local API address.")
 @click.option("--webhook-secret", default=None, help="WooCommerce webhook secret (if known).")
 @click.option("--force", is_flag=True, help="Overwrite an existing config file.")
 @config_option
@@ -35,6 +47,10 @@ def init(
 ) -> None:
     """Write a working agent.toml and its 0600 secrets file, and create the store.
 
+    The secrets file gets a shared secret when it has none, so ``luxebrain-agent api`` works
+    without the plugin. With --force and a new --store-url, an earlier pairing's secrets
+    (which belong to the other shop) are dropped, so the agent syncs the shop named here.
+
     \b
     Example:
         luxebrain-agent init --store-url https://shop.example --consumer-key ck_1 \\
@@ -48,18 +64,12 @@ def init(
         raise ConfigProblem(f"--store-url/--bind: {exc}") from None
     if not store_url:
         raise ConfigProblem("--store-url: must not be empty")
-    if path.exists() and not force:
-        raise click.ClickException(f"{path}: already exists (use --force to overwrite)")
+    refuse_overwrite(path, force)
+    secrets = {"consumer_key": consumer_key, "consumer_secret": consumer_secret}
+    if webhook_secret is not None:
+        secrets["webhook_secret"] = webhook_secret
     try:
-        write_new_config(
-            path,
-            store_url=store_url,
-            data_dir=data_dir,
-            bind=bind,
-            consumer_key=consumer_key,
-            consumer_secret=consumer_secret,
-            webhook_secret=webhook_secret,
-        )
+        write_new_config(path, store_url=store_url, data_dir=data_dir, bind=bind, secrets=secrets)
         config = load_or_exit(config_path)
     except ConfigError as exc:
         raise ConfigProblem(exc.message) from None
@@ -141,10 +151,24 @@ def install_service(config_path: str, out: str) -> None:
         config=Path(config_path).resolve(),
         workdir=Path(config_path).resolve().parent,
     )
-    Path(out).write_text(unit)
+    _write_unit(Path(out), unit)
     name = Path(out).name
     click.echo(f"wrote {out}; enable it with:", err=True)
     click.echo(f"  sudo systemctl daemon-reload && sudo systemctl enable --now {name}", err=True)
+
+
+def _write_unit(out: Path, unit: str) -> None:
+    """Write the unit, or stop with one line saying why not (sudo, for a system directory)."""
+    if not out.parent.is_dir():
+        raise ConfigProblem(f"--out: {out.parent} is not a directory")
+    try:
+        write_private(out, unit, mode=0o644)
+    except PermissionError:
+        raise click.ClickException(
+            f"{out}: cannot write: permission denied (run it with sudo)"
+        ) from None
+    except OSError as exc:
+        raise click.ClickException(f"{out}: cannot write: {exc.strerror}") from None
 
 
 COMMANDS = [init, migrate, install_service]

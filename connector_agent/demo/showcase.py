@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connector_agent.config import AgentConfig, load_config, new_secret, write_new_config
+from connector_agent.config import (
+    AgentConfig,
+    load_config,
+    new_secret,
+    write_new_config,
+    write_private,
+)
 from connector_agent.demo.woo_double import WooDouble
 from connector_agent.errors import AgentUnreachable
 from connector_agent.local_client import call_agent
@@ -90,13 +96,15 @@ class Demo:
             store_url=self.double.url,
             data_dir="data",
             bind=bind,
-            consumer_key=self.double.consumer_key,
-            consumer_secret=self.double.consumer_secret,
-            webhook_secret=self.double.webhook_secret,
-            shared_secret=new_secret(),
-        )
+            secrets={
+                "consumer_key": self.double.consumer_key,
+                "consumer_secret": self.double.consumer_secret,
+                "webhook_secret": self.double.webhook_secret,
+            },
+        )  # write_new_config adds the shared secret the demo's signed calls use
         # sync every minute, so the demo shows a scheduled incremental pass too
-        path.write_text(path.read_text().replace("interval_minutes = 5", "interval_minutes = 1"))
+        every_minute = path.read_text().replace("interval_minutes = 5", "interval_minutes = 1")
+        write_private(path, every_minute, mode=0o644)
         self.config = load_config(path)
         return self.config
 

@@ -23,6 +23,7 @@ from connector_agent.licence.state import (
     instance_id,
     public_key_text,
     read_record,
+    record_lock,
     write_record,
 )
 from connector_agent.licence.token import (
@@ -77,7 +78,16 @@ def _exchange(config: Any, key: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def checkin(config: Any, clock: Clock) -> LicenceState:
-    """Activate if needed and refresh the token; never raises for cloud trouble."""
+    """Activate if needed and refresh the token; never raises for cloud trouble.
+
+    The record is locked from read to write (the cloud calls have short timeouts), so a
+    concurrent check-in or ``licence install`` never loses its change.
+    """
+    with record_lock(config):
+        return _checkin(config, clock)
+
+
+def _checkin(config: Any, clock: Clock) -> LicenceState:
     record = read_record(config)
     now = int(clock.time())
     key = config.secrets.licence_key

@@ -7,6 +7,7 @@ local API can gate features on every request.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import uuid
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from connector_agent.config import write_private
+from connector_agent.config import file_lock, write_private
 from connector_agent.licence.token import TokenInvalid, parse_public_keys, verify
 from luxebrain.clock import Clock
 
@@ -42,7 +43,14 @@ def read_record(config: Any) -> dict[str, Any]:
 
 
 def write_record(config: Any, record: dict[str, Any]) -> None:
+    """Replace the record (atomically; callers that read it first hold :func:`record_lock`)."""
     write_private(record_path(config), json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def record_lock(config: Any) -> contextlib.AbstractContextManager[None]:
+    """The lock around a read-modify-write of the record: a check-in and ``licence install``
+    at the same moment must not lose each other's change."""
+    return file_lock(record_path(config))
 
 
 def instance_id(record: dict[str, Any]) -> str:
@@ -150,9 +158,8 @@ def decide(record: dict[str, Any], keys_text: str | None, config: Any, now: floa
     if isinstance(trial_end, int) and now >= trial_end:
         return LicenceState("expired", reason="the trial has ended", **base)
     paid = FREE_FEATURES | (frozenset(claims["features"]) & PAID_FEATURES)
-    unreachable_since = record.get("unreachable_since")
-    if isinstance(unreachable_since, int):
-        grace_until = max(claims["exp"], unreachable_since + config.licence.grace_days * DAY)
+    grace_until = _grace_until(claims, record.get("unreachable_since"), config.licence.grace_days)
+    if grace_until is not None:
         if now < grace_until:
             return LicenceState(
                 "grace",
@@ -172,6 +179,24 @@ def decide(record: dict[str, Any], keys_text: str | None, config: Any, now: floa
     return LicenceState("trial" if isinstance(trial_end, int) else "active", paid, **base)
 
 
+def _grace_until(claims: dict[str, Any], unreachable_since: Any, grace_days: int) -> int | None:
+    """When the grace period for an unreachable cloud ends (``None``: no grace period).
+
+    docs/cloud/README.md: the last good token's features last until ``max(token expiry, first
+    failed check-in + grace_days)``. Grace covers a cloud that went away while the token was
+    still good: a token that had already expired when the first check-in failed (an agent
+    switched off for weeks) gets none, and grace never outlasts the licence (``licence_exp``).
+    """
+    exp = claims["exp"]
+    if not isinstance(unreachable_since, int) or unreachable_since >= exp:
+        return None
+    grace_until = max(exp, unreachable_since + grace_days * DAY)
+    licence_exp = claims.get("licence_exp")
+    if isinstance(licence_exp, int) and not isinstance(licence_exp, bool):
+        grace_until = min(grace_until, max(exp, licence_exp))
+    return grace_until
+
+
 def install_token(config: Any, token: str, clock: Clock) -> LicenceState:
     """Store a token minted offline by the vendor (for a shop that cannot reach the cloud).
 
@@ -184,7 +209,10 @@ def install_token(config: Any, token: str, clock: Clock) -> LicenceState:
     verify(
         token, parse_public_keys(keys_text), now=clock.time(), store_url=config.store_url or None
     )
-    record = read_record(config)
-    record.update(token=token.strip(), outcome="ok", reason="offline token", unreachable_since=None)
-    write_record(config, record)
+    with record_lock(config):
+        record = read_record(config)
+        record.update(
+            token=token.strip(), outcome="ok", reason="offline token", unreachable_since=None
+        )
+        write_record(config, record)
     return decide(record, keys_text, config, clock.time())

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from test_api_support import Api
 
 from connector_agent.cli import cli
+from connector_agent.cli import demo as demo_module
+from connector_agent.cli import pair as pair_module
+from connector_agent.config import load_config
 from connector_agent.eventlog import EventLog
 from connector_agent.store import Store
 from connector_agent.woo.normalise import guest_key
+from luxebrain.clock import FrozenClock
 from online_models.events import Event, version_of
+from wp_plugin_bridge.pairing import PairingError
 
 INIT = ["init", "--store-url", "http://127.0.0.1:9", "--consumer-key", "ck_1",
         "--consumer-secret", "cs_1", "--data-dir", "data"]
@@ -135,3 +143,157 @@ def test_every_command_help_has_an_example() -> None:
         result = run(name, "--help")
         assert result.exit_code == 0, name
         assert "Example:" in result.output, f"{name} --help has no example"
+
+
+# ---------------------------------------------------------------- pair and init: no broken file
+
+
+PAIRED = {"store_url": "https://shop.example", "consumer_key": "ck_p", "consumer_secret": "cs_p",
+          "webhook_secret": "wh_p", "shared_secret": "sh_p", "wc_version": "9.1"}
+
+
+def fake_redeem(monkeypatch: pytest.MonkeyPatch, answer: dict[str, str] | Exception) -> None:
+    def redeem(site: str, code: str, agent_url: str) -> dict[str, str]:
+        if isinstance(answer, Exception):
+            raise answer
+        return dict(answer)
+
+    monkeypatch.setattr(pair_module, "redeem_code", redeem)
+
+
+def test_pair_with_a_bad_site_writes_nothing_and_a_retry_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "agent.toml"
+    fake_redeem(monkeypatch, PAIRED)
+    bad = run("pair", "--config", str(config), "--site", "shop.example", "--code", "abc")
+    assert bad.exit_code == 2
+    assert bad.output == 'Error: --site: must be an http(s) URL (got "shop.example")\n'
+    assert not config.exists()
+    good = run("pair", "--config", str(config), "--site", "https://shop.example", "--code", "abc")
+    assert good.exit_code == 0, good.output
+    loaded = load_config(config, environ={})
+    assert loaded.store_url == "https://shop.example"
+    assert (loaded.secrets.consumer_key, loaded.secrets.shared_secret) == ("ck_p", "sh_p")
+
+
+def test_a_refused_first_pairing_leaves_no_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "agent.toml"
+    fake_redeem(monkeypatch, PairingError("the code has expired"))
+    result = run("pair", "--config", str(config), "--site", "https://shop.example",
+                 "--code", "old")
+    assert result.exit_code == 1
+    assert "the code has expired" in result.output
+    assert not config.exists()
+
+
+def test_init_escapes_a_data_dir_with_a_quote(tmp_path: Path) -> None:
+    config = tmp_path / "agent.toml"
+    result = run("init", "--store-url", "https://shop.example", "--consumer-key", "ck_1",
+                 "--consumer-secret", "cs_1", "--data-dir", 'da"ta', "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert load_config(config, environ={}).data_dir == (tmp_path / 'da"ta').resolve()
+    assert (tmp_path / 'da"ta' / "luxebrain.sqlite").exists()
+
+
+# ---------------------------------------------------------------- init after pair (review #7)
+
+
+def test_init_for_another_shop_replaces_the_old_pairing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "agent.toml"
+    fake_redeem(monkeypatch, PAIRED)
+    assert run("pair", "--config", str(config), "--site", "https://shop.example",
+               "--code", "abc").exit_code == 0
+    result = run("init", "--force", "--store-url", "https://new.example", "--consumer-key",
+                 "ck_n", "--consumer-secret", "cs_n", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    secrets = load_config(config, environ={}).secrets
+    assert load_config(config, environ={}).store_url == "https://new.example"
+    assert secrets.store_url is None and secrets.webhook_secret is None
+    assert secrets.shared_secret not in (None, "sh_p")  # the old shop's plugin is shut out
+    assert (secrets.consumer_key, secrets.consumer_secret) == ("ck_n", "cs_n")
+
+
+def test_init_for_the_same_shop_keeps_the_pairing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "agent.toml"
+    fake_redeem(monkeypatch, PAIRED)
+    assert run("pair", "--config", str(config), "--site", "https://shop.example",
+               "--code", "abc").exit_code == 0
+    result = run("init", "--force", "--store-url", "https://shop.example/", "--consumer-key",
+                 "ck_n", "--consumer-secret", "cs_n", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    secrets = load_config(config, environ={}).secrets
+    assert (secrets.shared_secret, secrets.webhook_secret) == ("sh_p", "wh_p")
+    assert secrets.consumer_key == "ck_n"
+
+
+# ---------------------------------------------------------------- the README's no-plugin path (#9)
+
+
+async def test_init_makes_the_api_command_work_without_the_plugin(tmp_path: Path) -> None:
+    config = tmp_path / "agent.toml"
+    assert run(*INIT, "--config", str(config)).exit_code == 0
+    secret = load_config(config, environ={}).secrets.shared_secret
+    assert secret
+    api = Api(config, FrozenClock(datetime.now(UTC)), paired=False)
+    try:
+        answer = await api.get("/v1/status", headers=api.headers("GET", "/v1/status",
+                                                                 secret=secret))
+        assert answer.status_code == 200, await answer.get_data(as_text=True)
+    finally:
+        api.close()
+
+
+# ---------------------------------------------------------------- demo refuses to overwrite (#8)
+
+
+def test_demo_refuses_a_dir_with_an_agent_toml_unless_forced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "agent.toml").write_text("# a shop's own config\n")
+    started: list[Path] = []
+
+    class NoShop:
+        """Stands in for the demo's shop and agent: stops as Ctrl-C would."""
+
+        def __init__(self, workdir: Path, **_: object) -> None:
+            started.append(workdir)
+
+        def start_shop(self) -> None:
+            raise KeyboardInterrupt
+
+        def stop(self) -> None:
+            pass
+
+    monkeypatch.setattr(demo_module, "Demo", NoShop)
+    refused = run("demo", "--dir", str(tmp_path))
+    assert refused.exit_code == 1
+    assert "agent.toml: already exists (use --force to overwrite)" in refused.output
+    assert started == []
+    assert (tmp_path / "agent.toml").read_text() == "# a shop's own config\n"
+    assert run("demo", "--dir", str(tmp_path), "--force").exit_code == 0
+    assert started == [tmp_path]
+
+
+# ---------------------------------------------------------------- install-service errors (#10)
+
+
+def test_install_service_into_a_missing_directory_is_one_line(config_path: Path) -> None:
+    result = run("install-service", "--config", str(config_path),
+                 "--out", "/nonexistent/luxebrain-agent.service")
+    assert result.exit_code == 2
+    assert result.output == "Error: --out: /nonexistent is not a directory\n"
+
+
+def test_install_service_where_it_may_not_write_is_one_line(config_path: Path) -> None:
+    result = run("install-service", "--config", str(config_path),
+                 "--out", "/sys/luxebrain-agent.service")  # refused even to root
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: /sys/luxebrain-agent.service: cannot write: ")
+    assert result.output.count("\n") == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +16,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from connector_agent.cli import cli
 from connector_agent.config import load_config, update_secrets
-from connector_agent.licence import FREE_FEATURES, LicenceState, checkin, cloud, renewal
+from connector_agent.licence import (
+    FREE_FEATURES,
+    LicenceState,
+    checkin,
+    cloud,
+    install_token,
+    renewal,
+)
 from connector_agent.licence.state import read_record, write_record
 from luxebrain.clock import FrozenClock
 from luxebrain.tokens import encode
@@ -246,3 +254,57 @@ def test_install_offline_token(config_path, signer, clock) -> None:
     assert ok.exit_code == 0, ok.output
     state = LicenceState.load(config(config_path), clock)
     assert state.status == "active" and "forecasts" in state.features
+
+
+def test_a_token_expired_before_the_cloud_went_away_gets_no_grace(
+    config_path, clock, signer, fake_cloud
+) -> None:
+    # the agent was switched off for weeks: its token expired long before this first check-in
+    _, answers = fake_cloud
+    update_secrets(config_path, licence_key="lbk_" + "k" * 32)
+    store_token(config_path, token(signer, iat=T0 - 90 * DAY, exp=T0 - 60 * DAY,
+                                   licence_exp=T0 - 60 * DAY))
+    answers["checkin"] = cloud.Unreachable("connection refused")
+    state = checkin(config(config_path), clock)
+    assert state.status == "expired" and state.features == FREE_FEATURES
+    assert state.grace_until is None
+    assert LicenceState.load(config(config_path), clock).status == "expired"
+
+
+def test_grace_never_outlasts_the_licence(config_path, clock, signer, fake_cloud) -> None:
+    _, answers = fake_cloud
+    update_secrets(config_path, licence_key="lbk_" + "k" * 32)
+    store_token(config_path, token(signer, exp=T0 + DAY, licence_exp=T0 + 3 * DAY))
+    answers["checkin"] = cloud.Unreachable("connection refused")
+    state = checkin(config(config_path), clock)
+    assert state.status == "grace" and state.to_json()["grace_until"] == "2026-03-04T00:00:00Z"
+    clock.advance(3 * DAY)
+    assert checkin(config(config_path), clock).status == "expired"
+
+
+def test_an_install_during_a_checkin_is_not_lost(config_path, clock, signer, monkeypatch) -> None:
+    """The check-in read the record before the install and writes it after: both must count."""
+    update_secrets(config_path, licence_key="lbk_" + "k" * 32)
+    in_call, release = threading.Event(), threading.Event()
+
+    def slow_unreachable_cloud(cloud_url: str, action: str, key: str, body: dict) -> dict:
+        in_call.set()
+        release.wait(10)
+        raise cloud.Unreachable("timed out")
+
+    monkeypatch.setattr(cloud, "call", slow_unreachable_cloud)
+    monkeypatch.setattr(renewal, "refresh_public_keys", lambda config: None)
+    offline = token(signer, exp=T0 + 365 * DAY)
+    checking = threading.Thread(target=checkin, args=(config(config_path), clock))
+    checking.start()
+    assert in_call.wait(10)
+    installing = threading.Thread(
+        target=install_token, args=(config(config_path), offline, clock)
+    )
+    installing.start()
+    installing.join(0.3)  # with the lock it waits for the check-in; without, it is done now
+    release.set()
+    checking.join(10)
+    installing.join(10)
+    assert read_record(config(config_path))["token"] == offline
+    assert LicenceState.load(config(config_path), clock).status == "active"

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
-from connector_agent.config import ConfigError, load_config, update_secrets
+from connector_agent.config import (
+    SCHEMA,
+    WIDGET_SCHEMA,
+    ConfigError,
+    load_config,
+    update_secrets,
+    write_new_config,
+)
 from connector_agent.config_template import render_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -121,3 +129,186 @@ def test_secrets_from_environment_and_unknown_secret(tmp_path: Path) -> None:
     assert config.secrets.shared_secret == "s3"
     with pytest.raises(ConfigError, match="LUXEBRAIN_SECRETS__PASSWORD: unknown secret"):
         load_config(path, environ={"LUXEBRAIN_SECRETS__PASSWORD": "x"})
+
+
+# ---------------------------------------------------------------- out-of-range values (review #5)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[woocommerce]\ntimeout_seconds = inf\n",
+         "agent.toml: woocommerce.timeout_seconds: must be a positive number (got inf)"),
+        ("[woocommerce]\ntimeout_seconds = nan\n",
+         "agent.toml: woocommerce.timeout_seconds: must be a positive number (got nan)"),
+        ("[woocommerce]\ntimeout_seconds = 601\n",
+         "agent.toml: woocommerce.timeout_seconds: must be at most 600 (got 601)"),
+        ("[sync]\ninterval_minutes = 99999999999\n",
+         "agent.toml: sync.interval_minutes: must be at most 1440 (got 99999999999)"),
+        ("[licence]\ngrace_days = 365\n",
+         "agent.toml: licence.grace_days: must be at most 30 (got 365)"),
+        ("[widgets.cart]\nttl_seconds = 99999999999\n",
+         "agent.toml: widgets.cart.ttl_seconds: must be at most 86400 (got 99999999999)"),
+        ('[woocommerce]\nstore_url = "https://shop.example:99999"\n',
+         "agent.toml: woocommerce.store_url: must be an http(s) URL with a port from 1 to 65535"),
+        ('[woocommerce]\nstore_url = "https://shop.example:0"\n',
+         "agent.toml: woocommerce.store_url: must be an http(s) URL with a port from 1 to 65535"),
+        ('[api]\npublic_url = "http://:80"\n',
+         'agent.toml: api.public_url: must be an http(s) URL (got "http://:80")'),
+    ],
+)
+def test_out_of_range_values_are_refused_at_load(
+    tmp_path: Path, body: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_config("agent.toml", environ={})
+    assert str(caught.value).startswith(message)
+
+
+def test_every_default_is_within_its_range() -> None:
+    for section, schema in SCHEMA.items():
+        for key, (default, check) in schema.items():
+            assert check(default) == default, f"{section}.{key}"
+    for key, (default, check) in WIDGET_SCHEMA.items():
+        assert check(default) == default, f"widgets.{key}"
+
+
+# ---------------------------------------------------------------- environment overrides (review #6)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("LUXEBRAIN_SYNC__INTERVAL_MINUTE",
+         "$LUXEBRAIN_SYNC__INTERVAL_MINUTE: sync.interval_minute: unknown key"),
+        ("LUXEBRAIN_API__BIND_ADDRESS",
+         "$LUXEBRAIN_API__BIND_ADDRESS: api.bind_address: unknown key"),
+        ("LUXEBRAIN_SYNCH__PAGE_SIZE", "$LUXEBRAIN_SYNCH__PAGE_SIZE: synch: unknown section"),
+        ("LUXEBRAIN_WIDGETS__SIDEBAR__LIMIT",
+         "$LUXEBRAIN_WIDGETS__SIDEBAR__LIMIT: widgets.sidebar: unknown section"),
+        ("LUXEBRAIN_WIDGETS__CART__LIMITS",
+         "$LUXEBRAIN_WIDGETS__CART__LIMITS: widgets.cart.limits: unknown key"),
+    ],
+)
+def test_a_misspelt_environment_override_is_an_error(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    path = write(tmp_path, "")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={name: "7", "LUXEBRAIN_CLOUD_KEY_PASSPHRASE": "not ours"})
+    assert str(caught.value) == message
+
+
+def test_widget_settings_can_be_overridden_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "[widgets.cart]\nlimit = 4\n")
+    config = load_config(path, environ={"LUXEBRAIN_WIDGETS__CART__LIMIT": "6",
+                                        "LUXEBRAIN_WIDGETS__PRODUCT__ENABLED": "false"})
+    assert config.widgets["cart"].limit == 6
+    assert config.widgets["product"].enabled is False
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={"LUXEBRAIN_WIDGETS__CART__LIMIT": "99"})
+    assert str(caught.value) == (
+        "$LUXEBRAIN_WIDGETS__CART__LIMIT: widgets.cart.limit: "
+        'must be an integer from 1 to 50 (got "99")'
+    )
+
+
+# ---------------------------------------------------------------- unreadable files (review #4)
+
+
+def test_a_non_utf8_config_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "agent.toml"
+    path.write_bytes(b'[agent]\nlog_level = "info"\n# caf\xe9\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert str(caught.value) == f"{path}: not UTF-8 text (a bad byte on line 3)"
+
+
+def test_a_non_utf8_secrets_file_is_a_config_error(tmp_path: Path) -> None:
+    path = write(tmp_path, '[agent]\ndata_dir = "d"\n')
+    secrets_path = update_secrets(path, consumer_key="ck_1")
+    secrets_path.write_bytes(b'consumer_key = "ck_\xff"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert str(caught.value) == f"{secrets_path}: not UTF-8 text (a bad byte on line 1)"
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "agent.toml"
+    path.write_bytes(b"\xef\xbb\xbf[sync]\ninterval_minutes = 7\n")
+    assert load_config(path, environ={}).sync.interval_minutes == 7
+
+
+def test_an_unreadable_data_dir_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, '[agent]\ndata_dir = "d"\n')
+    (tmp_path / "d").mkdir()
+    real_stat = Path.stat
+
+    def stat(self: Path, **kwargs: object) -> os.stat_result:
+        # root reads any directory, so the denial a shop owner meets is simulated
+        if self.parent.name == "d":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert str(caught.value) == (
+        f"{tmp_path / 'd' / 'secrets.toml'}: cannot read: permission denied"
+    )
+
+
+# ---------------------------------------------------------------- writing (review #1 and #3)
+
+
+def test_a_bad_value_writes_no_config_and_keeps_the_old_one(tmp_path: Path) -> None:
+    path = tmp_path / "agent.toml"
+    with pytest.raises(ConfigError, match="woocommerce.store_url: must be an http"):
+        write_new_config(path, store_url="shop.example")
+    assert not path.exists()
+    write_new_config(path, store_url="https://shop.example")
+    before = path.read_text()
+    with pytest.raises(ConfigError, match="api.bind: must be HOST:PORT"):
+        write_new_config(path, store_url="https://other.example", bind="nope")
+    assert path.read_text() == before
+
+
+@pytest.mark.parametrize("data_dir", ['da"ta', "back\\slash", "new\nline", "tab\there"])
+def test_values_are_escaped_in_the_written_config(tmp_path: Path, data_dir: str) -> None:
+    path = write_new_config(tmp_path / "agent.toml", store_url="https://shop.example",
+                            data_dir=data_dir)
+    config = load_config(path, environ={})
+    assert config.data_dir == (tmp_path / data_dir).resolve()
+    assert config.secrets_path.exists()
+
+
+def test_concurrent_secret_updates_all_survive(tmp_path: Path) -> None:
+    path = write(tmp_path, '[agent]\ndata_dir = "d"\n')
+    keys = ["consumer_key", "consumer_secret", "webhook_secret", "shared_secret",
+            "licence_key", "metrics_token", "wc_version", "snapshot_key"]
+    start = threading.Barrier(len(keys))
+    errors: list[BaseException] = []
+
+    def churn(key: str) -> None:
+        start.wait()
+        try:
+            for round_ in range(15):
+                update_secrets(path, **{key: f"{key}-{round_}"})
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=churn, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    secrets = load_config(path, environ={}).secrets
+    for key in keys:
+        assert getattr(secrets, key) == f"{key}-14"
+    leftovers = [p.name for p in (tmp_path / "d").iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []
