@@ -20,7 +20,7 @@ from connector_agent.cloud.mapping import CatalogueIndex, Product, map_top_list
 from connector_agent.config import AgentConfig, write_private
 from connector_agent.licence import LicenceState
 from connector_agent.licence.cloud import TIMEOUT_SECONDS, Refused, Unreachable, call
-from connector_agent.licence.state import instance_id, read_record
+from connector_agent.licence.state import saved_instance_id
 from connector_agent.store import Store
 from luxebrain.clock import Clock
 
@@ -62,7 +62,7 @@ def _identity(config: AgentConfig) -> tuple[str, str, dict[str, str]]:
     cloud_url, key = config.licence.cloud_url, config.secrets.licence_key
     if not (cloud_url and key and config.store_url):
         raise CloudNotConfigured("no licence.cloud_url, licence key or store URL")
-    shop = {"store_url": config.store_url, "instance_id": instance_id(read_record(config))}
+    shop = {"store_url": config.store_url, "instance_id": saved_instance_id(config)}
     return cloud_url, key, shop
 
 

@@ -60,6 +60,18 @@ def instance_id(record: dict[str, Any]) -> str:
     return record["instance_id"]
 
 
+def saved_instance_id(config: Any) -> str:
+    """This installation's id as the record keeps it, written there when it is new: a caller
+    that only reads the record (the cloud sync, before any check-in) would otherwise send the
+    cloud a new id every time."""
+    with record_lock(config):
+        record = read_record(config)
+        if not isinstance(record.get("instance_id"), str):
+            instance_id(record)
+            write_record(config, record)
+        return record["instance_id"]
+
+
 def public_key_text(config: Any) -> str | None:
     """The verification keys: the configured file, else the copy fetched from the cloud."""
     source = config.licence.public_key

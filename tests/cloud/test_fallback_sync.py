@@ -56,3 +56,18 @@ def test_the_saved_list_reaches_the_brain_at_start(config_path: Path) -> None:
     job.install(agent)  # type: ignore[arg-type]
     assert given == [[("p1", "popular in 4 similar shops (LuxeBrain cloud)")]]
     assert saved_fallback(config) == given[0]
+
+
+def test_before_any_check_in_every_cloud_round_names_the_same_instance(
+    config_path: Path,
+) -> None:
+    """The id was made afresh for every round and never saved, so the cloud saw a new
+    installation each time until the first licence check-in wrote one."""
+    from connector_agent.cloud.sync import _identity
+    from connector_agent.licence.state import read_record
+
+    update_secrets(config_path, licence_key="lbk_" + "x" * 32)
+    config = load_config(config_path, environ={"LUXEBRAIN_LICENCE__CLOUD_URL": "http://127.0.0.1:9"})
+    first, second = _identity(config)[2], _identity(config)[2]
+    assert first["instance_id"] == second["instance_id"]
+    assert read_record(config)["instance_id"] == first["instance_id"]
