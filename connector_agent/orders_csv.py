@@ -18,11 +18,13 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import math
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from online_models.events import IMPORT_KEY_PREFIX, Event, EventError, parse_time, payload_hash
 
@@ -60,24 +62,82 @@ class ImportedOrder:
         return Event(0, "order.upserted", key, payload_hash(self.payload), created, self.payload)
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    # utf-8-sig: a file saved from a spreadsheet starts with a byte-order mark, which would
-    # otherwise be part of the first column's name
+def _open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed when it starts with the gzip magic number."""
     raw = path.open("rb")
     head = raw.peek(2)[:2] if hasattr(raw, "peek") else b""
     if head == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8-sig", newline="")
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        return gzip.GzipFile(fileobj=raw)
+    return raw
+
+
+def _open_text(path: Path) -> io.TextIOBase:
+    # utf-8-sig: a file saved from a spreadsheet starts with a byte-order mark, which would
+    # otherwise be part of the first column's name
+    return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", newline="")
+
+
+def _undecodable_line(path: Path) -> int | None:
+    """The number of the first line that is not UTF-8, or None when it cannot be told.
+
+    The text layer decodes the file in chunks of many lines, so its error does not say which
+    line; reading the file again line by line (only once decoding failed) does."""
+    try:
+        with _open_binary(path) as raw:
+            for number, line in enumerate(raw, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return number
+    except (OSError, EOFError, zlib.error):
+        pass
+    return None
+
+
+def _rows(text: io.TextIOBase, path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """The file's rows, each with the number of the line it ends on.
+
+    What makes the file unreadable (bytes that are not UTF-8, corrupt or truncated gzip data,
+    a field over the csv module's size limit, a row with fewer fields than the header) is an
+    :class:`OrdersCsvError` naming the line, as a bad value is, never a traceback."""
+    reader = csv.DictReader(text)
+    lines = reader.reader  # counts the lines it reads (DictReader's count lags on an error)
+    try:
+        fields = reader.fieldnames or ()
+        missing = [c for c in COLUMNS if c not in fields]
+        if missing:
+            raise OrdersCsvError(f"{path.name}: missing columns: {', '.join(missing)}")
+        for row in reader:
+            if None in row.values():  # DictReader fills a short row's missing fields with None
+                given = sum(value is not None for value in row.values())
+                raise OrdersCsvError(
+                    f"line {lines.line_num}: {given} fields, the header has {len(fields)}"
+                )
+            yield lines.line_num, row
+    except UnicodeDecodeError as exc:
+        line = _undecodable_line(path)
+        where = f"line {line}" if line is not None else f"after line {lines.line_num}"
+        byte = exc.object[exc.start : exc.start + 1].hex()
+        raise OrdersCsvError(f"{where}: not UTF-8 text (byte 0x{byte})") from None
+    except csv.Error as exc:  # raised on the line the reader has just counted
+        raise OrdersCsvError(f"line {lines.line_num}: {exc}") from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # on reading the next line
+        raise OrdersCsvError(
+            f"line {lines.line_num + 1}: corrupt or truncated gzip data ({exc})"
+        ) from None
 
 
 def _number(row: dict[str, str], column: str, line: int) -> Decimal:
-    """A finite decimal (``NaN`` and ``Infinity`` parse, and would poison every sum)."""
+    """A decimal that is a finite float too: ``NaN`` and ``Infinity`` parse, and so does
+    ``1e400``, which the models' floats would read as infinity; any of them poisons every sum."""
     try:
         value = Decimal(row[column])
     except InvalidOperation:
         value = Decimal("NaN")
     if not value.is_finite():
         raise OrdersCsvError(f"line {line}: {column}: not a number ({row[column]!r})")
+    if not math.isfinite(float(value)):
+        raise OrdersCsvError(f"line {line}: {column}: out of range ({row[column]!r})")
     return value
 
 
@@ -87,6 +147,8 @@ def _line_item(row: dict[str, str], line: int) -> dict[str, Any]:
         raise OrdersCsvError(f"line {line}: quantity: not a whole number ({row['quantity']!r})")
     quantity = int(units)
     price = _number(row, "unit_price", line)
+    if not math.isfinite(float(units) * float(price)):
+        raise OrdersCsvError(f"line {line}: quantity × unit_price: out of range")
     if not row["product_id"]:
         raise OrdersCsvError(f"line {line}: product_id: empty")
     return {
@@ -126,14 +188,10 @@ def read_orders(path: str | Path) -> Iterator[ImportedOrder]:
     """Yield the file's orders in file order; raise :class:`OrdersCsvError` on a bad row."""
     path = Path(path)
     with _open_text(path) as text:
-        reader = csv.DictReader(text)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
-        if missing:
-            raise OrdersCsvError(f"{path.name}: missing columns: {', '.join(missing)}")
         first: dict[str, str] | None = None
         start = 0
         items: list[dict[str, Any]] = []
-        for line, row in enumerate(reader, start=2):
+        for line, row in _rows(text, path):
             if first is not None and row["order_id"] != first["order_id"]:
                 yield ImportedOrder(start, _payload(first, items, start))
                 first, items = None, []

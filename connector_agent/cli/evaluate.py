@@ -24,6 +24,18 @@ def _table(title: str, section: dict[str, dict[str, Any]], columns: tuple[str, .
     return table
 
 
+def _skipped_line(report: dict[str, Any]) -> str | None:
+    """What the protocol skipped (no model was asked about or learned these orders)."""
+    parts = [f"{n} {status}" for status, n in report["skipped_orders"].items()]
+    if parts:
+        parts[-1] += " (statuses the protocol does not define)"
+    if report["skipped_completed_without_products"]:
+        parts.append(
+            f"{report['skipped_completed_without_products']} completed without a product line"
+        )
+    return f"skipped orders: {', '.join(parts)}" if parts else None
+
+
 def _print_report(report: dict[str, Any], console: Console) -> None:
     console.print(_table("next basket", report["next_basket"], NEXT_BASKET_COLUMNS))
     console.print(_table("bought together", report["bought_together"], ("hit_rate@10", "ndcg@10")))
@@ -47,6 +59,29 @@ def _print_report(report: dict[str, Any], console: Console) -> None:
         f"changes of the posted price; a replayed file has none), within guardrails "
         f"{pr['within_guardrails']:.2f}"
     )
+    skipped = _skipped_line(report)
+    if skipped is not None:
+        console.print(skipped)
+
+
+def _check_writable(path: Path) -> None:
+    """Fail before a replay of minutes rather than after it. Opening for appending neither
+    truncates an existing report nor leaves a new file behind (it is removed again)."""
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    if not existed:
+        path.unlink(missing_ok=True)
+
+
+def _write_json(path: Path, report: dict[str, Any]) -> None:
+    try:
+        path.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @click.command("evaluate")
@@ -82,6 +117,8 @@ def evaluate_command(
     """
     from connector_agent.evaluation import EvaluationError, evaluate
 
+    if json_out is not None:
+        _check_writable(json_out)
     err = Console(stderr=True)
     with Progress(
         "[progress.description]{task.description}",
@@ -102,7 +139,7 @@ def evaluate_command(
             raise click.ClickException(str(exc)) from None
     _print_report(report, Console())
     if json_out is not None:
-        json_out.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2))
+        _write_json(json_out, report)
         err.print(f"wrote {json_out}")
 
 

@@ -8,8 +8,8 @@ against the same series as the baselines.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
+from connector_agent.evaluation.protocol import skip_reason, utc_day
 from connector_agent.orders_csv import ImportedOrder
 
 __all__ = ["ForecastSeries", "ForecastScores", "HORIZON", "FIRST_ORIGIN", "TOP_PRODUCTS"]
@@ -21,7 +21,10 @@ WINDOW = 28
 
 
 class ForecastSeries:
-    """Net units per product per UTC day, every day from the first to the last date, 0-filled."""
+    """Net units per product per UTC day, every day from the first to the last date, 0-filled.
+
+    The dates span every order of the file; units come from the orders the replay learns (the
+    skipped ones teach no model, so they are no target either)."""
 
     def __init__(self, orders: Iterable[ImportedOrder]) -> None:
         units: dict[str, dict[int, float]] = {}
@@ -30,15 +33,12 @@ class ForecastSeries:
         for order in orders:
             self.orders += 1
             payload = order.payload
-            day = date.fromisoformat(payload["created_at"][:10]).toordinal()
+            day = utc_day(payload["created_at"])
             first = day if first is None else min(first, day)
             last = day if last is None else max(last, day)
-            if payload["status"] == "completed":
-                sign = 1
-            elif payload["status"] == "cancelled":
-                sign = -1
-            else:
+            if skip_reason(payload) is not None:
                 continue
+            sign = 1 if payload["status"] == "completed" else -1
             for item in payload["line_items"]:
                 if item["category"] == "non_product":
                     continue

@@ -42,18 +42,29 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 class RankingScores:
-    """Running sums of named metrics; ``means()`` gives the averages over evaluated cases."""
+    """Running sums of named metrics; ``means()`` gives the averages over evaluated cases.
 
-    def __init__(self) -> None:
-        self.sums: dict[str, float] = {}
-        self.counts: dict[str, int] = {}
+    ``keys`` are the metrics the report documents: they are always in ``means()``, 0.0 when no
+    case was evaluated, so a reader of the JSON never finds a figure missing.
+
+    >>> RankingScores(("hit_rate@10", "ndcg@10")).means()
+    {'hit_rate@10': 0.0, 'ndcg@10': 0.0}
+    """
+
+    def __init__(self, keys: Sequence[str] = ()) -> None:
+        self.sums: dict[str, float] = dict.fromkeys(keys, 0.0)
+        self.counts: dict[str, int] = dict.fromkeys(keys, 0)
 
     def add(self, name: str, value: float) -> None:
         self.sums[name] = self.sums.get(name, 0.0) + value
         self.counts[name] = self.counts.get(name, 0) + 1
 
     def means(self) -> dict[str, float]:
-        return {k: round(self.sums[k] / self.counts[k], 4) for k in self.sums}
+        means = {}
+        for name, total in self.sums.items():
+            count = self.counts[name]
+            means[name] = round(total / count, 4) if count else 0.0
+        return means
 
     def count(self, name: str) -> int:
         return self.counts.get(name, 0)

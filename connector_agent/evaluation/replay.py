@@ -21,6 +21,7 @@ from connector_agent.evaluation.anomalies import AnomalyBench
 from connector_agent.evaluation.baselines import Baselines
 from connector_agent.evaluation.forecast import ForecastScores, ForecastSeries
 from connector_agent.evaluation.metrics import RankingScores, hit_rate, ndcg, percentile, recall
+from connector_agent.evaluation.protocol import NO_PRODUCT_LINE, skip_reason, utc_day
 from connector_agent.evaluation.segments import BatchRfm
 from connector_agent.orders_csv import ImportedOrder, OrdersCsvError, events_of, read_orders
 from online_models import Brain, BrainConfig
@@ -30,6 +31,9 @@ from online_models.orders import Order, order_of
 __all__ = ["EvaluationError", "evaluate"]
 
 MODELS = ("luxebrain", "popularity", "decayed_popularity", "repeat", "cooccurrence")
+#: the figures EVALUATION.md documents: always reported (0.0 with ``evaluated: 0``)
+NEXT_BASKET_KEYS = ("hit_rate@10", "ndcg@10", "recall@20", "explore_hit_rate@10")
+TOGETHER_KEYS = ("hit_rate@10", "ndcg@10")
 #: events between two settles of the heap: the agent's default snapshot interval
 SETTLE_EVERY: int = SCHEMA["models"]["snapshot_every_events"][0]
 
@@ -47,10 +51,13 @@ class _Replay:
         self.forecasts = ForecastScores(series)
         self.anomalies = AnomalyBench(config, seed)
         self.rfm = BatchRfm()
-        self.next_basket = {m: RankingScores() for m in MODELS}
-        self.together = {m: RankingScores() for m in MODELS if m != "repeat"}
+        self.next_basket = {m: RankingScores(NEXT_BASKET_KEYS) for m in MODELS}
+        self.together = {m: RankingScores(TOGETHER_KEYS) for m in MODELS if m != "repeat"}
         self.recommended = {m: set() for m in MODELS}
         self.bought: dict[str, set[str]] = {}
+        #: coverage's denominator, "distinct items seen by the end": the products of completed
+        #: orders (their product lines), the items a next-basket top 10 can be right about;
+        #: never a cancelled order's lines, whose sign the protocol does not classify by
         self.seen: set[str] = set()
         self.learn_seconds = 0.0
         self.learned_orders = 0
@@ -135,8 +142,9 @@ class _Replay:
     # ---------------------------------------------------------------- the loop
 
     def order(self, event: Any) -> None:
+        """Ask, then learn, one order the protocol replays (completed or cancelled)."""
         order: Order = order_of(event)
-        self.forecast_until(order.day)
+        self.forecast_until(utc_day(event.payload["created_at"]))
         products = order.products
         if order.status == "completed" and products:
             customer = order.customer_id
@@ -146,15 +154,15 @@ class _Replay:
                 self.together_case(products)
         self._learn(event)
         self.learned_orders += 1
-        self.seen.update(products)
         if order.status == "completed" and products:
+            self.seen.update(products)
             self.base.learn(order.customer_id, products, order.timestamp)
             if order.customer_id is not None:
                 self.bought.setdefault(order.customer_id, set()).update(products)
             self.anomalies.learn(order)
         if order.customer_id is not None:
             if order.status == "completed":
-                self.rfm.completed(order.customer_id, order.timestamp, order.total)
+                self.rfm.completed(order.customer_id, event.payload["created_at"], order.total)
             elif order.status == "cancelled":
                 self.rfm.cancelled(order.customer_id, order.total)
 
@@ -205,29 +213,26 @@ def evaluate(
     """Run the whole protocol on one orders file; returns every figure (the ``--json`` shape)."""
     config = config or BrainConfig()
     try:
-        timed = _TimeOrder(_limited(read_orders(path), limit))
-        series = ForecastSeries(timed)
+        first_pass = _FirstPass(_limited(read_orders(path), limit))
+        series = ForecastSeries(first_pass)
         # the protocol replays in created_at order (file order for ties): streamed again
         # when the file is in that order (the normaliser writes it so), else read and sorted
-        orders = _limited(read_orders(path), limit) if timed.in_order else timed.sorted(path, limit)
-    except (OSError, OrdersCsvError, EOFError) as exc:
+        orders = (
+            _limited(read_orders(path), limit)
+            if first_pass.in_order
+            else first_pass.sorted(path, limit)
+        )
+    except (OSError, OrdersCsvError) as exc:
         raise EvaluationError(f"{path}: {exc}") from exc
-    total = series.orders
-    if not total:
+    if not series.orders:
         raise EvaluationError(f"{path}: no orders to evaluate")
+    skipped = first_pass.skipped
     replay = _Replay(series, config, seed)
     started = time.perf_counter()
-    done = 0
-    for learned, event in enumerate(events_of(orders), start=1):
-        if learned % SETTLE_EVERY == 0:
-            heap.settle()  # as the agent's applier does after a snapshot (untimed here too)
-        if event.kind == "order.upserted":
-            replay.order(event)
-            done += 1
-            if progress is not None and (done % 200 == 0 or done == total):
-                progress(done, total)
-        else:
-            replay.product(event)
+    try:
+        _run(replay, _replayed(orders), series.orders - sum(skipped.values()), progress)
+    except (OSError, OrdersCsvError) as exc:  # the file changed since the first pass
+        raise EvaluationError(f"{path}: {exc}") from exc
     replay.forecast_until(series.first + series.days)
     wall = time.perf_counter() - started
     brain = replay.brain
@@ -244,7 +249,11 @@ def evaluate(
     queries = replay.query_us
     return {
         "file": str(path),
-        "orders": total,
+        "orders": series.orders,
+        "skipped_orders": {
+            status: n for status, n in sorted(skipped.items()) if status != NO_PRODUCT_LINE
+        },
+        "skipped_completed_without_products": skipped.get(NO_PRODUCT_LINE, 0),
         "seed": seed,
         "next_basket": next_basket,
         "bought_together": together,
@@ -266,7 +275,9 @@ def evaluate(
         "snapshot": _snapshot_timing(brain),
         "segments": {
             "sizes": brain.segment_sizes(),
-            "agreement_with_batch_rfm": replay.rfm.agreement(brain),
+            "agreement_with_batch_rfm": replay.rfm.agreement(
+                brain, series.first + series.days - 1
+            ),
         },
         "pricing": _pricing(brain, config),
         "anomaly": replay.anomalies.result(),
@@ -274,12 +285,42 @@ def evaluate(
     }
 
 
-class _TimeOrder:
-    """Passes orders through, noting whether their ``created_at`` never goes back."""
+def _run(
+    replay: _Replay,
+    orders: Iterable[ImportedOrder],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Feed the orders' events to the replay; ``total`` = how many orders it will see."""
+    done = 0
+    for learned, event in enumerate(events_of(orders), start=1):
+        if learned % SETTLE_EVERY == 0:
+            heap.settle()  # as the agent's applier does after a snapshot (untimed here too)
+        if event.kind == "order.upserted":
+            replay.order(event)
+            done += 1
+            if progress is not None and (done % 200 == 0 or done == total):
+                progress(done, total)
+        else:
+            replay.product(event)
+
+
+def _replayed(orders: Iterable[ImportedOrder]) -> Iterator[ImportedOrder]:
+    """The orders the protocol replays: a skipped one reaches no model, not even its products'
+    first sight (``--limit`` has counted it already)."""
+    for order in orders:
+        if skip_reason(order.payload) is None:
+            yield order
+
+
+class _FirstPass:
+    """Passes orders through, noting whether their ``created_at`` never goes back, and counting
+    the orders the protocol skips by reason (``protocol.skip_reason``) for the report."""
 
     def __init__(self, orders: Iterable[ImportedOrder]) -> None:
         self._orders = orders
         self.in_order = True
+        self.skipped: dict[str, int] = {}
 
     def __iter__(self) -> Iterator[ImportedOrder]:
         latest = None
@@ -288,6 +329,9 @@ class _TimeOrder:
             if latest is not None and at < latest:
                 self.in_order = False
             latest = at if latest is None else max(latest, at)
+            reason = skip_reason(order.payload)
+            if reason is not None:
+                self.skipped[reason] = self.skipped.get(reason, 0) + 1
             yield order
 
     @staticmethod

@@ -107,3 +107,56 @@ def test_a_spreadsheet_export_reads_like_the_normalised_file(tmp_path):
     excel.write_text("\ufeff" + HEADER + "1,c,2026-01-02T10:00:00Z,A,Mug,,12.0,1.5,GBP,completed\n",
                      encoding="utf-8")
     assert [o.payload for o in read_orders(excel)] == [o.payload for o in read_orders(plain)]
+
+
+
+GOOD_ROW = "1,c,2026-01-02T10:00:00Z,A,Mug,,1,1.5,GBP,completed\n"
+
+
+def _gzip(text: str, encoding: str = "utf-8") -> bytes:
+    return gzip.compress(text.encode(encoding), mtime=0)
+
+
+def _invalid_block_type(data: bytes) -> bytes:
+    """The first deflate block (after the 10-byte gzip header) given the reserved type 3."""
+    return data[:10] + b"\xff" + data[11:]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # a short row: its missing fields were None, and Decimal(None) a TypeError
+        (_gzip(HEADER + GOOD_ROW + "2,c,2026-01-02T10:00:00Z,A,Mug,,1\n"),
+         "line 3: 7 fields, the header has 10"),
+        # Latin-1 text far into the file (the decoder reads in chunks) and a binary file that
+        # is not gzip: UnicodeDecodeError
+        (_gzip(HEADER + GOOD_ROW * 600 + GOOD_ROW.replace("Mug", "Café"), "latin-1"),
+         "line 602: not UTF-8 text (byte 0xe9)"),
+        (HEADER.encode() + bytes(range(128, 256)) + b"\n", "line 2: not UTF-8 text (byte 0x80)"),
+        # zlib.error
+        (_invalid_block_type(_gzip(HEADER + GOOD_ROW)),
+         "line 1: corrupt or truncated gzip data (Error -3"),
+        # cut short: EOFError
+        (_gzip(HEADER + "".join(GOOD_ROW.replace("1,", f"{i},", 1) for i in range(3000)))[:4000],
+         "corrupt or truncated gzip data (Compressed"),
+        # a field over the csv module's limit: _csv.Error
+        (_gzip(HEADER + GOOD_ROW + GOOD_ROW.replace("Mug", "M" * 200_000)),
+         "line 3: field larger than field limit"),
+        # numbers that Decimal reads but a float cannot hold: inf in every sum
+        (_gzip(HEADER + GOOD_ROW.replace(",1.5,", ",1e400,")), "line 2: unit_price: out of range"),
+        (_gzip(HEADER + GOOD_ROW.replace(",1,1.5,", ",1e400,1.5,")),
+         "line 2: quantity: out of range"),
+        (_gzip(HEADER + GOOD_ROW.replace(",1,1.5,", ",1e200,1e200,")),
+         "line 2: quantity × unit_price: out of range"),
+    ],
+    ids=["short-row", "latin-1", "binary", "corrupt-gzip", "truncated-gzip", "huge-field",
+         "inf-price", "inf-quantity", "inf-amount"],
+)
+def test_an_unreadable_file_is_one_error_naming_the_line(tmp_path, content, message):
+    """Each of these gave a traceback (or, for 1e400, an infinite price) instead of an
+    OrdersCsvError, which evaluate and import-orders print as one line."""
+    path = tmp_path / "bad.csv.gz"
+    path.write_bytes(content)
+    with pytest.raises(OrdersCsvError) as caught:
+        list(read_orders(path))
+    assert message in str(caught.value)
