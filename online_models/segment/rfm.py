@@ -83,6 +83,9 @@ class Segmenter:
         self._f = Population(1.0)
         self._m = Population(0.01, log=True)
         self._last_ts = 0.0
+        #: money given back by returns of customers with no order yet (an imported history's
+        #: return can come before the order it returns): their spend starts from it
+        self._pending: dict[str, float] = {}
         #: (day bucket of the last order, orders) -> customers there: derived from
         #: ``_customers`` (rebuilt on restore, never in a snapshot)
         self._cells: dict[tuple[int, float], int] = {}
@@ -105,12 +108,15 @@ class Segmenter:
         entry = self._customers.get(customer_id)
         new = entry is None
         if entry is None:
+            if orders == 0:
+                self._pending[customer_id] = self._pending.get(customer_id, 0.0) + amount
             if orders <= 0:
                 return
-            entry = self._customers[customer_id] = [ts, 0.0, 0.0, NO_TIME]
+            spent = self._pending.pop(customer_id, 0.0)
+            entry = self._customers[customer_id] = [ts, 0.0, spent, NO_TIME]
             self._r.add(ts)
             self._f.add(0.0)
-            self._m.add(0.0)
+            self._m.add(spent)
         else:
             self._count_cell(self._cell(entry), -1)
         last, count, spend, _ = entry
@@ -177,6 +183,7 @@ class Segmenter:
         return list(self._customers)
 
     def forget_customer(self, customer_id: str) -> None:
+        self._pending.pop(customer_id, None)
         entry = self._customers.pop(customer_id, None)
         if entry is not None:
             self._count_cell(self._cell(entry), -1)

@@ -50,3 +50,17 @@ def test_only_one_earlier_time_is_kept_so_a_second_cancellation_keeps_what_is_kn
     assert segments._customers["ann"][:3] == [5 * DAY, 1.0, 10.0]
     segments.learn("ann", ts=1 * DAY, amount=-10.0, orders=-1)
     assert not segments.knows("ann") and segments.segment_sizes()["new"] == 0
+
+
+def test_a_return_recorded_before_the_customers_first_order_still_counts_against_spend():
+    """An imported history can list a return before the order it returns (EVALUATION.md: M is
+    net spend, cancellations subtracting): it was dropped, as the customer was not known yet."""
+    segments = Segmenter()
+    segments.learn("ann", ts=1 * DAY, amount=-40.0, orders=0)
+    assert not segments.knows("ann")
+    segments.learn("ann", ts=2 * DAY, amount=100.0, orders=1)
+    assert segments._customers["ann"][2] == 60.0
+    segments.learn("bob", ts=1 * DAY, amount=-5.0, orders=0)
+    segments.forget_customer("bob")  # erased: nothing of them is kept
+    segments.learn("bob", ts=3 * DAY, amount=10.0, orders=1)
+    assert segments._customers["bob"][2] == 10.0
