@@ -181,11 +181,21 @@ class WordPressSite:
         # Rewrite rules need the post types registered on init: flush in a fresh request.
         self.php("flush_rewrite_rules( false ); return true;")
 
-    def php(self, code: str, *, installing: bool = False, timeout: float = 30) -> Any:
-        """Run PHP inside this WordPress and return its JSON-decoded return value."""
+    def php(
+        self,
+        code: str,
+        *,
+        installing: bool = False,
+        timeout: float = 30,
+        woocommerce: bool = True,
+    ) -> Any:
+        """Run PHP inside this WordPress and return its JSON-decoded return value; with
+        ``woocommerce=False`` this one run sees WooCommerce inactive (the shim stays off)."""
         env = {**os.environ, "WP_ROOT": str(self.root), "WP_URL": self.url}
         if installing:
             env["WP_INSTALLING"] = "1"
+        if not woocommerce:
+            env["LUXEBRAIN_SHIM_OFF"] = "1"
         done = subprocess.run(
             ["php", str(PHP_DIR / "wp-eval.php")],
             input=code.encode(),
@@ -197,6 +207,36 @@ class WordPressSite:
         if done.returncode != 0 or RESULT_MARKER not in out:
             raise RuntimeError(f"PHP failed ({done.returncode}): {out[-2000:]}{done.stderr!r}")
         return json.loads(out.split(RESULT_MARKER, 1)[1])
+
+    def make_network(self) -> None:
+        """Turn this site into a subdirectory multisite network (it becomes site 1), the way
+        Tools > Network Setup does: the network tables and rows, then the wp-config constants."""
+        self.php(
+            "require_once ABSPATH . 'wp-admin/includes/upgrade.php';"
+            "require_once ABSPATH . 'wp-admin/includes/network.php';"
+            # what wp-admin/network.php does first: name the network tables
+            "foreach ( $wpdb->tables( 'ms_global' ) as $table => $prefixed ) {"
+            "  $wpdb->$table = $prefixed;"
+            "}"
+            "install_network();"
+            f"$done = populate_network( 1, '127.0.0.1:{self.port}', 'admin@example.com', "
+            "'LuxeBrain Network', '/', false );"
+            "if ( is_wp_error( $done ) ) {"
+            "  throw new RuntimeException( $done->get_error_message() );"
+            "}"
+            "return true;"
+        )
+        config = self.root / "wp-config.php"
+        constants = (
+            "define( 'MULTISITE', true );\n"
+            "define( 'SUBDOMAIN_INSTALL', false );\n"
+            f"define( 'DOMAIN_CURRENT_SITE', '127.0.0.1:{self.port}' );\n"
+            "define( 'PATH_CURRENT_SITE', '/' );\n"
+            "define( 'SITE_ID_CURRENT_SITE', 1 );\n"
+            "define( 'BLOG_ID_CURRENT_SITE', 1 );\n"
+        )
+        marker = "if ( ! defined( 'ABSPATH' ) )"
+        config.write_text(config.read_text().replace(marker, constants + marker, 1))
 
     def start(self) -> None:
         env = {**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}

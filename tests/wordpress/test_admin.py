@@ -79,7 +79,7 @@ def test_bad_settings_are_refused_whole(site: WordPressSite, admin: requests.Ses
               "luxebrain_settings[timeout]": "99"},
         timeout=20,
     )
-    assert "The agent timeout must be a number of seconds from 0.2 to 10." in response.text
+    assert "The agent timeout must be a number of seconds from 1 to 10." in response.text
     assert _settings(site) == before
 
 

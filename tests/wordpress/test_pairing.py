@@ -44,7 +44,8 @@ def _wp_state(site: WordPressSite) -> dict:
         return array(
             'keys'       => $wpdb->get_results( "SELECT consumer_secret, permissions
                 FROM {$wpdb->prefix}woocommerce_api_keys", ARRAY_A ),
-            'webhooks'   => array_values( get_option( 'luxebrain_shim_webhooks', array() ) ),
+            'webhooks'   => $wpdb->get_results( "SELECT status, topic, delivery_url, secret
+                FROM {$wpdb->prefix}wc_webhooks", ARRAY_A ),
             'connection' => get_option( 'luxebrain_connection' ),
         );
         """

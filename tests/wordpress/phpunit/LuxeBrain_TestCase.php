@@ -18,6 +18,7 @@ abstract class LuxeBrain_TestCase extends PHPUnit\Framework\TestCase {
 		global $wpdb;
 		$wpdb->query( "DELETE FROM {$wpdb->options} WHERE option_name LIKE '%luxebrain%'" );
 		$wpdb->query( "DELETE FROM {$wpdb->prefix}woocommerce_api_keys" );
+		$wpdb->query( "DELETE FROM {$wpdb->prefix}wc_webhooks" );
 		wp_cache_flush();
 	}
 
@@ -35,6 +36,7 @@ abstract class LuxeBrain_TestCase extends PHPUnit\Framework\TestCase {
 	}
 
 	protected function webhooks(): array {
-		return array_values( get_option( WC_Webhook::OPTION, array() ) );
+		global $wpdb;
+		return $wpdb->get_results( "SELECT webhook_id AS id, status, topic, delivery_url, secret FROM {$wpdb->prefix}wc_webhooks ORDER BY webhook_id", ARRAY_A );
 	}
 }

@@ -7,15 +7,15 @@
  * documented behaviour, plus the minimum to fire its HOOKS: a `product` post type whose
  * template runs the single-product hooks, a cookie cart with ?add-to-cart=ID, and
  * ?shim_page=cart / ?shim_page=thankyou&order=ID pages. Everything else is real WordPress.
- * Define LUXEBRAIN_SHIM_OFF (wp-config) to test the plugin without WooCommerce (the rest of
- * this file then stops at its first `return`).
+ * Define LUXEBRAIN_SHIM_OFF (wp-config), or set it in the environment of one PHP run, to test
+ * the plugin without WooCommerce (the rest of this file then stops at its first `return`).
  *
  * @package LuxeBrain\Tests
  */
 
 namespace {
 
-	if ( defined( 'LUXEBRAIN_SHIM_OFF' ) ) {
+	if ( defined( 'LUXEBRAIN_SHIM_OFF' ) || getenv( 'LUXEBRAIN_SHIM_OFF' ) ) {
 		return;
 	}
 
@@ -115,12 +115,12 @@ namespace {
 		return hash_hmac( 'sha256', $data, 'wc-api' );
 	}
 
-	/** Webhooks, kept in an option (WooCommerce keeps them in its wc_webhooks table). */
+	/** Webhooks, rows of WooCommerce's wc_webhooks table (WC_Webhook_Data_Store). */
 	class WC_Webhook {
-		const OPTION = 'luxebrain_shim_webhooks';
+		const TABLE = 'wc_webhooks';
 
 		private $data = array(
-			'id'           => 0,
+			'webhook_id'   => 0,
 			'name'         => '',
 			'user_id'      => 0,
 			'topic'        => '',
@@ -131,50 +131,74 @@ namespace {
 		);
 
 		public function __construct( $id = 0 ) {
-			$all = get_option( self::OPTION, array() );
-			if ( $id && isset( $all[ $id ] ) ) {
-				$this->data = $all[ $id ];
+			global $wpdb;
+			$row = $id ? $wpdb->get_row( $wpdb->prepare( "SELECT * FROM {$wpdb->prefix}wc_webhooks WHERE webhook_id = %d", $id ), ARRAY_A ) : null;
+			if ( $row ) {
+				$this->data = array_intersect_key( $row, $this->data );
 			}
 		}
 
 		public function __call( $name, $args ) {
+			$field = 'id' === substr( $name, 4 ) ? 'webhook_id' : substr( $name, 4 );
 			if ( 0 === strpos( $name, 'set_' ) ) {
-				$this->data[ substr( $name, 4 ) ] = 'delivery_url' === substr( $name, 4 ) ? esc_url_raw( $args[0] ) : $args[0];
+				$this->data[ $field ] = 'delivery_url' === $field ? esc_url_raw( $args[0] ) : $args[0];
 				return null;
 			}
 			if ( 0 === strpos( $name, 'get_' ) ) {
-				return $this->data[ substr( $name, 4 ) ] ?? null;
+				return $this->data[ $field ] ?? null;
 			}
 			throw new BadMethodCallException( "WC_Webhook::$name is not in the shim" );
 		}
 
 		public function save(): int {
-			$all = get_option( self::OPTION, array() );
-			if ( ! $this->data['id'] ) {
-				$this->data['id'] = $all ? max( array_keys( $all ) ) + 1 : 1;
+			global $wpdb;
+			$row = array_merge( $this->data, array( 'api_version' => 3 ) );
+			if ( $this->data['webhook_id'] ) {
+				$wpdb->update( $wpdb->prefix . self::TABLE, $row, array( 'webhook_id' => $this->data['webhook_id'] ) );
+			} else {
+				unset( $row['webhook_id'] );
+				$wpdb->insert( $wpdb->prefix . self::TABLE, $row );
+				$this->data['webhook_id'] = (int) $wpdb->insert_id;
 			}
-			$all[ $this->data['id'] ] = $this->data;
-			update_option( self::OPTION, $all );
-			return $this->data['id'];
+			delete_transient( 'woocommerce_webhook_ids_status_' . $this->data['status'] );
+			return (int) $this->data['webhook_id'];
 		}
 
 		public function delete( $force_delete = false ): bool {
-			$all = get_option( self::OPTION, array() );
-			unset( $all[ $this->data['id'] ] );
-			update_option( self::OPTION, $all );
+			global $wpdb;
+			$wpdb->delete( $wpdb->prefix . self::TABLE, array( 'webhook_id' => $this->data['webhook_id'] ), array( '%d' ) );
+			delete_transient( 'woocommerce_webhook_ids_status_' . $this->data['status'] );
 			return true;
 		}
 	}
 
 	function wc_get_webhook( $id ) {
-		$all = get_option( WC_Webhook::OPTION, array() );
-		return isset( $all[ (int) $id ] ) ? new WC_Webhook( (int) $id ) : null;
+		$webhook = new WC_Webhook( (int) $id );
+		return $webhook->get_id() ? $webhook : null;
 	}
 
-	/** Create WooCommerce's REST key table (WC_Install::get_schema()), called by the harness. */
+	/** Create WooCommerce's REST key and webhook tables (WC_Install::get_schema()), called by the harness. */
 	function luxebrain_shim_install(): void {
 		global $wpdb;
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		dbDelta(
+			"CREATE TABLE {$wpdb->prefix}wc_webhooks (
+  webhook_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
+  status varchar(200) NOT NULL,
+  name text NOT NULL,
+  user_id BIGINT UNSIGNED NOT NULL,
+  delivery_url text NOT NULL,
+  secret text NOT NULL,
+  topic varchar(200) NOT NULL,
+  date_created datetime NULL default null,
+  date_modified datetime NULL default null,
+  api_version smallint(4) NOT NULL,
+  failure_count smallint(10) NOT NULL DEFAULT '0',
+  pending_delivery tinyint(1) NOT NULL DEFAULT '0',
+  PRIMARY KEY  (webhook_id),
+  KEY user_id (user_id)
+) {$wpdb->get_charset_collate()};"
+		);
 		dbDelta(
 			"CREATE TABLE {$wpdb->prefix}woocommerce_api_keys (
   key_id BIGINT UNSIGNED NOT NULL auto_increment,

@@ -73,4 +73,21 @@ class AdminStatusTest extends LuxeBrain_TestCase {
 		$this->assertSame( array(), LuxeBrain_Admin::problems( $odd ) );
 		$this->assertSame( array(), LuxeBrain_Admin::problems( array( 'errors' => 'none' ) ) );
 	}
+
+	public function test_objects_where_the_agent_should_send_text_show_no_array_and_raise_no_warning(): void {
+		$this->pair();
+		$this->status = array(
+			'last_sync'      => '2026-01-01T00:00:00Z',
+			'models_ready'   => true,
+			'licence'        => array( 'status' => 'active', 'features' => array( array( 'name' => 'personalised' ), 'recommendations' ) ),
+			'snapshot_error' => array( 'message' => 'disk full', 'since' => array( 't' => 1 ) ),
+			'errors'         => array( 'orders' => array( 'message' => array( 'HTTP 500' ) ) ),
+		);
+		$page = $this->page();
+		$this->assertStringNotContainsString( 'Array', $page );
+		$this->assertStringContainsString( '<td>active (features: recommendations)</td>', $page );
+		$this->assertSame( array( 'The models cannot be saved since  (disk full); they keep learning in memory.' ), LuxeBrain_Admin::problems( $this->status ), 'a sync error without a text message is skipped' );
+		$this->status['licence'] = array( 'status' => array( 'active' ) );
+		$this->assertStringNotContainsString( 'Array', $this->page() );
+	}
 }

@@ -15,13 +15,13 @@ class SettingsTest extends LuxeBrain_TestCase {
 		$clean = LuxeBrain_Settings::validate(
 			array(
 				'render'  => 'server',
-				'timeout' => '0.5',
+				'timeout' => '1.5',
 				'widgets' => array( 'product' => array( 'title' => ' <b>Also bought</b> ', 'limit' => '6' ) ),
 			),
 			LuxeBrain_Settings::defaults()
 		);
 		$this->assertSame( 'server', $clean['render'] );
-		$this->assertSame( 0.5, $clean['timeout'] );
+		$this->assertSame( 1.5, $clean['timeout'] );
 		$this->assertSame( array( 'enabled' => false, 'title' => 'Also bought', 'limit' => 6 ), $clean['widgets']['product'] );
 		$this->assertTrue( $clean['widgets']['cart']['enabled'], 'placements not submitted keep their values' );
 	}
@@ -48,6 +48,8 @@ class SettingsTest extends LuxeBrain_TestCase {
 		return array(
 			'render'     => array( array( 'render' => 'both' ), 'invalid_render' ),
 			'timeout'    => array( array( 'timeout' => '30' ), 'invalid_timeout' ),
+			// WordPress's cURL transport never gives up sooner than 1 s
+			'timeout_1s' => array( array( 'timeout' => '0.5' ), 'invalid_timeout' ),
 			'rate'       => array( array( 'rate_limit' => '-1' ), 'invalid_rate_limit' ),
 			'limit'      => array( array( 'widgets' => array( 'cart' => array( 'limit' => '99' ) ) ), 'invalid_limit' ),
 			'licence'    => array( array( 'licence_key' => 'bad key <script>' ), 'invalid_licence_key' ),

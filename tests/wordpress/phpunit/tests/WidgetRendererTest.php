@@ -41,4 +41,33 @@ class WidgetRendererTest extends LuxeBrain_TestCase {
 		$this->assertStringContainsString( '>Mine</h2>', $html );
 		$this->assertStringContainsString( '<span class="luxebrain-widget__price">2.50</span>', $html );
 	}
+
+	public function test_malformed_agent_fields_show_nothing_and_bad_items_are_skipped(): void {
+		$html = LuxeBrain_Widget_Renderer::render(
+			array(
+				'placement' => array( 'product' ),
+				'title'     => array( 'Top' ),
+				'items'     => array(
+					'not an item',
+					array( 'name' => 'No id' ),
+					array( 'id' => array( 5 ), 'name' => 'Id is a list' ),
+					array(
+						'id'         => '5',
+						'name'       => array( 'en' => 'Red shoe' ),
+						'permalink'  => array( 'http://shop.example/p5' ),
+						'image'      => array( 'src' => 'http://shop.example/p5.jpg' ),
+						'price_html' => array( '<b>1</b>' ),
+						'price'      => '9.50',
+						'source'     => array( 'co_purchase' ),
+						'reason'     => array( 'bought with X' ),
+					),
+				),
+			)
+		);
+		$this->assertStringNotContainsString( 'Array', $html );
+		$this->assertSame( 1, substr_count( $html, '<li ' ), 'only the item with a usable id' );
+		$this->assertStringContainsString( '<li class="luxebrain-widget__item" data-product-id="5" data-source=""><a class="luxebrain-widget__link" href=""><span class="luxebrain-widget__name"></span><span class="luxebrain-widget__price">9.50</span></a></li>', $html );
+		$this->assertStringNotContainsString( '<h2', $html );
+		$this->assertSame( '', LuxeBrain_Widget_Renderer::render( array( 'items' => array( array( 'id' => array() ), 'x' ) ) ), 'no usable item: the empty state' );
+	}
 }

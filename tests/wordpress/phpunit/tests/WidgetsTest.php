@@ -103,6 +103,45 @@ class WidgetsTest extends LuxeBrain_TestCase {
 		}
 	}
 
+	public function test_a_cart_in_any_order_or_with_repeats_is_one_agent_call(): void {
+		$this->agent_answers( $this->payload() );
+		$ids = array();
+		foreach ( array( 'Cup', 'Saucer', 'Spoon' ) as $title ) {
+			$ids[] = wp_insert_post( array( 'post_type' => 'product', 'post_status' => 'publish', 'post_title' => $title ) );
+		}
+		try {
+			foreach ( array( array( 2, 0, 1 ), array( 1, 2, 0 ), array( 0, 1, 2, 0 ) ) as $order ) {
+				$request = new WP_REST_Request( 'GET', '/luxebrain/v1/widgets/cart' );
+				$request->set_param( 'cart', implode( ',', array_map( static fn( $i ) => $ids[ $i ], $order ) ) );
+				$this->assertSame( 200, rest_do_request( $request )->get_status() );
+			}
+			$this->assertSame( 1, $this->calls, 'one cart, one agent call and one cache entry' );
+			$this->assertStringContainsString( 'cart=' . implode( '%2C', $ids ) . '&', $this->url );
+		} finally {
+			foreach ( $ids as $post ) {
+				wp_delete_post( $post, true );
+			}
+		}
+	}
+
+	public function test_a_cart_answer_is_cached_for_its_ttl_without_a_day_long_copy(): void {
+		$this->agent_answers( $this->payload() );
+		$context = LuxeBrain_Widgets::context( 'cart', array( 'cart' => array( 3, 4 ) ) );
+		$this->assertSame( $this->payload(), LuxeBrain_Widgets::payload( 'cart', $context ) );
+		global $wpdb;
+		$this->assertSame( array( '_transient_luxebrain_w_' ), $wpdb->get_col( "SELECT LEFT( option_name, 23 ) FROM {$wpdb->options} WHERE option_name LIKE '\\_transient\\_luxebrain\\_w%'" ), 'visitors name any carts: no day-long copy each' );
+		$wpdb->query( "DELETE FROM {$wpdb->options} WHERE option_name LIKE '_transient%luxebrain_w\\_%'" );
+		wp_cache_flush();
+		$this->reply = new WP_Error( 'http_request_failed', 'refused' );
+		$this->assertSame( array(), LuxeBrain_Widgets::payload( 'cart', $context )['items'] );
+	}
+
+	public function test_the_widget_route_skips_items_without_a_usable_id(): void {
+		$this->agent_answers( array( 'items' => array( array( 'id' => array( 5 ) ), 'x', array( 'id' => 6, 'source' => array( 'y' ) ) ) ) );
+		$response = rest_do_request( new WP_REST_Request( 'GET', '/luxebrain/v1/widgets/shortcode' ) );
+		$this->assertSame( array( array( 'id' => '6', 'source' => '' ) ), $response->get_data()['items'] );
+	}
+
 	public function test_client_container_is_empty_with_data_attributes(): void {
 		$html = LuxeBrain_Widgets::container( 'cart', array( 'cart' => array( 3, 4 ) ) );
 		$this->assertSame( '<div class="luxebrain-widget" data-placement="cart" data-product-id="" data-cart="3,4" data-limit="4"></div>', $html );

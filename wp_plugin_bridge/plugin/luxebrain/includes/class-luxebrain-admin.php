@@ -141,7 +141,9 @@ class LuxeBrain_Admin {
 	 */
 	public static function field_timeout(): void {
 		printf(
-			'<input type="number" step="0.1" min="0.2" max="10" id="luxebrain_timeout" name="%s[timeout]" value="%s">',
+			'<input type="number" step="0.1" min="%s" max="%s" id="luxebrain_timeout" name="%s[timeout]" value="%s">',
+			esc_attr( (string) LuxeBrain_Agent_Client::MIN_TIMEOUT ),
+			esc_attr( (string) LuxeBrain_Agent_Client::MAX_TIMEOUT ),
 			esc_attr( LuxeBrain_Settings::OPTION ),
 			esc_attr( (string) LuxeBrain_Settings::get( 'timeout' ) )
 		);
@@ -308,18 +310,28 @@ class LuxeBrain_Admin {
 	public static function problems( array $status ): array {
 		$problems = array();
 		$snapshot = $status['snapshot_error'] ?? null;
-		if ( is_array( $snapshot ) && isset( $snapshot['message'] ) ) {
+		if ( self::has_message( $snapshot ) ) {
 			/* translators: 1: since when (UTC), 2: the agent's error message */
-			$problems[] = sprintf( __( 'The models cannot be saved since %1$s (%2$s); they keep learning in memory.', 'luxebrain' ), (string) ( $snapshot['since'] ?? '' ), (string) $snapshot['message'] );
+			$problems[] = sprintf( __( 'The models cannot be saved since %1$s (%2$s); they keep learning in memory.', 'luxebrain' ), LuxeBrain_Agent_Client::text( $snapshot['since'] ?? '' ), LuxeBrain_Agent_Client::text( $snapshot['message'] ) );
 		}
 		$errors = $status['errors'] ?? array();
 		foreach ( is_array( $errors ) ? $errors : array() as $resource => $error ) {
-			if ( is_array( $error ) && isset( $error['message'] ) ) {
+			if ( self::has_message( $error ) ) {
 				/* translators: 1: what was synced, such as orders, 2: the agent's error message */
-				$problems[] = sprintf( __( 'Syncing %1$s failed: %2$s', 'luxebrain' ), (string) $resource, (string) $error['message'] );
+				$problems[] = sprintf( __( 'Syncing %1$s failed: %2$s', 'luxebrain' ), (string) $resource, LuxeBrain_Agent_Client::text( $error['message'] ) );
 			}
 		}
 		return $problems;
+	}
+
+	/**
+	 * Whether a problem the agent reports has a message to show: an object with a scalar
+	 * message (anything else is skipped, not shown as "Array").
+	 *
+	 * @param mixed $problem One entry of the agent's status.
+	 */
+	private static function has_message( $problem ): bool {
+		return is_array( $problem ) && isset( $problem['message'] ) && is_scalar( $problem['message'] );
 	}
 
 	/**
@@ -328,10 +340,11 @@ class LuxeBrain_Admin {
 	 * @param mixed $licence The agent's licence summary.
 	 */
 	private static function licence( $licence ): string {
-		if ( ! is_array( $licence ) || ! isset( $licence['status'] ) ) {
+		if ( ! is_array( $licence ) || ! isset( $licence['status'] ) || ! is_scalar( $licence['status'] ) ) {
 			return LuxeBrain_Insights::text( $licence );
 		}
-		$features = isset( $licence['features'] ) && is_array( $licence['features'] ) ? implode( ', ', $licence['features'] ) : '';
+		// feature names only: anything else in the list would print as "Array".
+		$features = isset( $licence['features'] ) && is_array( $licence['features'] ) ? implode( ', ', array_filter( $licence['features'], 'is_scalar' ) ) : '';
 		/* translators: 1: licence status such as active or free, 2: comma-separated feature names */
 		return '' === $features ? (string) $licence['status'] : sprintf( __( '%1$s (features: %2$s)', 'luxebrain' ), $licence['status'], $features );
 	}

@@ -18,6 +18,19 @@ class LuxeBrain_Agent_Client {
 
 	const DOWN_SECONDS = 30;
 
+	/** Shortest timeout honoured: WordPress's cURL transport never gives up sooner than 1 s. */
+	const MIN_TIMEOUT = 1.0;
+
+	/** Longest timeout the settings accept. */
+	const MAX_TIMEOUT = 10.0;
+
+	/**
+	 * Calls waiting for the end of the request: [client, path, body] each.
+	 *
+	 * @var array<int,array{0:LuxeBrain_Agent_Client,1:string,2:array<string,mixed>}>
+	 */
+	private static $queue = array();
+
 	/**
 	 * Base URL of the agent.
 	 *
@@ -50,7 +63,15 @@ class LuxeBrain_Agent_Client {
 		if ( ! $connection ) {
 			return null;
 		}
-		return new self( $connection['agent_url'], $connection['shared_secret'], $timeout ?? (float) LuxeBrain_Settings::get( 'timeout' ) );
+		return new self( $connection['agent_url'], $connection['shared_secret'], $timeout ?? self::configured_timeout() );
+	}
+
+	/**
+	 * The timeout setting, raised to MIN_TIMEOUT: a value saved before that floor existed would
+	 * promise shoppers a wait cURL does not keep.
+	 */
+	private static function configured_timeout(): float {
+		return min( self::MAX_TIMEOUT, max( self::MIN_TIMEOUT, (float) LuxeBrain_Settings::get( 'timeout' ) ) );
 	}
 
 	/**
@@ -80,6 +101,16 @@ class LuxeBrain_Agent_Client {
 			}
 		);
 		return $query ? $path . '?' . http_build_query( $query, '', '&', PHP_QUERY_RFC3986 ) : $path;
+	}
+
+	/**
+	 * A field of an agent answer as text: '' for anything but a scalar, so an object or a list
+	 * where a string belongs shows nothing instead of "Array" and a PHP warning.
+	 *
+	 * @param mixed $value Value.
+	 */
+	public static function text( $value ): string {
+		return is_scalar( $value ) ? (string) $value : '';
 	}
 
 	/**
@@ -138,29 +169,50 @@ class LuxeBrain_Agent_Client {
 	}
 
 	/**
-	 * Fire-and-forget POST (for add-to-cart events, so the shopper never waits on the agent).
+	 * Queue a POST to send once the shopper's response has gone out (add-to-cart events). A
+	 * non-blocking wp_remote_post() is no way round the wait: WordPress's cURL transport still
+	 * waits for the answer or the timeout, and a timeout it never reports would not set the
+	 * back-off either. Skipped while the agent is down.
 	 *
 	 * @param string              $path Path.
 	 * @param array<string,mixed> $body JSON body.
 	 */
-	public function post_async( string $path, array $body ): void {
+	public function post_after_response( string $path, array $body ): void {
 		if ( get_transient( self::DOWN_TRANSIENT ) ) {
 			return;
 		}
-		$url      = $this->agent_url . $path;
-		$parts    = wp_parse_url( $url );
-		$raw_body = (string) wp_json_encode( $body );
-		$headers  = LuxeBrain_Signer::headers( $this->secret, 'POST', $parts['path'] ?? '/', $raw_body );
+		if ( ! self::$queue ) {
+			// last on shutdown: after WordPress has flushed the page and other hooks have printed theirs.
+			add_action( 'shutdown', array( __CLASS__, 'send_queued' ), PHP_INT_MAX );
+		}
+		self::$queue[] = array( $this, $path, $body );
+	}
 
-		$headers['Content-Type'] = 'application/json';
-		wp_remote_post(
-			$url,
-			array(
-				'timeout'  => $this->timeout,
-				'blocking' => false,
-				'headers'  => $headers,
-				'body'     => $raw_body,
-			)
-		);
+	/**
+	 * On shutdown: end the response, then send the queued calls through request(), so a failure or
+	 * a timeout sets the back-off and later requests skip the agent.
+	 */
+	public static function send_queued(): void {
+		$queue       = self::$queue;
+		self::$queue = array();
+		if ( ! $queue ) {
+			return;
+		}
+		self::finish_response();
+		foreach ( $queue as list( $client, $path, $body ) ) {
+			$client->request( 'POST', $path, array(), $body, true );
+		}
+	}
+
+	/**
+	 * Send the response to the browser and close the connection where the server can (PHP-FPM,
+	 * LiteSpeed); elsewhere (mod_php, php -S) the shopper waits, at most one timeout per back-off.
+	 */
+	private static function finish_response(): void {
+		if ( function_exists( 'fastcgi_finish_request' ) ) {
+			fastcgi_finish_request();
+		} elseif ( function_exists( 'litespeed_finish_request' ) ) {
+			litespeed_finish_request();
+		}
 	}
 }

@@ -128,10 +128,10 @@ class LuxeBrain_Rest {
 		$payload   = $settings['enabled'] ? LuxeBrain_Widgets::payload( $placement, $context ) : array( 'items' => array() );
 		$items     = array();
 		foreach ( (array) ( $payload['items'] ?? array() ) as $item ) {
-			if ( is_array( $item ) && isset( $item['id'] ) ) {
+			if ( LuxeBrain_Widget_Renderer::is_item( $item ) ) {
 				$items[] = array(
-					'id'     => (string) $item['id'],
-					'source' => (string) ( $item['source'] ?? '' ),
+					'id'     => LuxeBrain_Agent_Client::text( $item['id'] ),
+					'source' => LuxeBrain_Agent_Client::text( $item['source'] ?? '' ),
 				);
 			}
 		}

@@ -133,8 +133,9 @@ class LuxeBrain_Settings {
 		}
 		if ( isset( $input['timeout'] ) ) {
 			$timeout = filter_var( $input['timeout'], FILTER_VALIDATE_FLOAT );
-			if ( false === $timeout || $timeout < 0.2 || $timeout > 10 ) {
-				return new WP_Error( 'invalid_timeout', __( 'The agent timeout must be a number of seconds from 0.2 to 10.', 'luxebrain' ) );
+			// at least 1 s: WordPress's cURL transport never gives up sooner, whatever it is told.
+			if ( false === $timeout || $timeout < LuxeBrain_Agent_Client::MIN_TIMEOUT || $timeout > LuxeBrain_Agent_Client::MAX_TIMEOUT ) {
+				return new WP_Error( 'invalid_timeout', __( 'The agent timeout must be a number of seconds from 1 to 10.', 'luxebrain' ) );
 			}
 			$clean['timeout'] = (float) $timeout;
 		}

@@ -161,8 +161,8 @@ class LuxeBrain_Widgets {
 	}
 
 	/**
-	 * The agent's payload for a placement: fresh cache, else the agent, else the last good answer,
-	 * else an empty payload.
+	 * The agent's payload for a placement: fresh cache, else the agent, else the last good answer
+	 * (kept only for contexts without a cart), else an empty payload.
 	 *
 	 * @param string                                                     $placement Placement.
 	 * @param array{product_id:int,cart:int[],customer_id:int,limit:int} $context   Context.
@@ -179,9 +179,10 @@ class LuxeBrain_Widgets {
 		if ( ! $client ) {
 			return $empty;
 		}
+		$cart  = self::cart_key( $context['cart'] );
 		$query = array(
 			'product_id'  => $context['product_id'] ? $context['product_id'] : '',
-			'cart'        => implode( ',', $context['cart'] ),
+			'cart'        => $cart,
 			'customer_id' => $context['customer_id'] ? $context['customer_id'] : '',
 			'limit'       => $context['limit'],
 		);
@@ -192,17 +193,33 @@ class LuxeBrain_Widgets {
 		}
 		$answer = $client->request( 'GET', '/v1/widgets/' . $placement, $query, null, true );
 		if ( is_wp_error( $answer ) || ! isset( $answer['items'] ) || ! is_array( $answer['items'] ) ) {
-			$stale = get_transient( 'luxebrain_ws_' . $key );
+			$stale = '' === $cart ? get_transient( 'luxebrain_ws_' . $key ) : false;
 			return is_array( $stale ) ? $stale : $empty;
 		}
 		$ttl = max( 10, min( HOUR_IN_SECONDS, (int) ( $answer['ttl'] ?? 300 ) ) );
 		set_transient( 'luxebrain_w_' . $key, $answer, $ttl );
-		set_transient( 'luxebrain_ws_' . $key, $answer, self::STALE_SECONDS );
+		// No day-long copy for a cart: carts are any subset of the catalogue a visitor names, so
+		// one copy each is unbounded, and one shared copy would show a cart's answer to others.
+		if ( '' === $cart ) {
+			set_transient( 'luxebrain_ws_' . $key, $answer, self::STALE_SECONDS );
+		}
 		return $answer;
 	}
 
 	/**
-	 * Forward an add-to-cart without making the shopper wait.
+	 * A cart's ids as one canonical string (sorted, each once): the same cart in any order or
+	 * with repeats is one agent call and one cache entry, not one per ordering a visitor sends.
+	 *
+	 * @param int[] $ids Product ids.
+	 */
+	private static function cart_key( array $ids ): string {
+		$ids = array_unique( array_map( 'intval', $ids ) );
+		sort( $ids, SORT_NUMERIC );
+		return implode( ',', $ids );
+	}
+
+	/**
+	 * Forward an add-to-cart without making the shopper wait: it is sent after the response.
 	 *
 	 * @param int $product_id Product id.
 	 */
@@ -225,7 +242,7 @@ class LuxeBrain_Widgets {
 		if ( get_current_user_id() ) {
 			$body['customer_id'] = (string) get_current_user_id();
 		}
-		$client->post_async( '/v1/events', $body );
+		$client->post_after_response( '/v1/events', $body );
 	}
 
 	/**

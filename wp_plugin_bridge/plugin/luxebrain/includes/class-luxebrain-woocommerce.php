@@ -26,7 +26,15 @@ class LuxeBrain_WooCommerce {
 	const CONSTANTS = array( 'WC_VERSION' );
 
 	/** WooCommerce database tables this plugin writes (without the WordPress prefix). */
-	const TABLES = array( 'woocommerce_api_keys' );
+	const TABLES = array( 'woocommerce_api_keys', 'wc_webhooks' );
+
+	/** Transients where WooCommerce caches webhook ids (WC_Webhook_Data_Store::get_webhooks_ids()). */
+	const WEBHOOK_ID_TRANSIENTS = array(
+		'woocommerce_webhook_ids',
+		'woocommerce_webhook_ids_status_active',
+		'woocommerce_webhook_ids_status_paused',
+		'woocommerce_webhook_ids_status_disabled',
+	);
 
 	/** WooCommerce action hooks this plugin listens to. */
 	const HOOKS = array(
@@ -217,12 +225,16 @@ class LuxeBrain_WooCommerce {
 	}
 
 	/**
-	 * Delete REST API keys by id (missing keys are fine: deleting is idempotent).
+	 * Delete REST API keys by id (missing keys are fine: deleting is idempotent). Works without
+	 * WooCommerce loaded: the row is deleted directly, as WooCommerce's key screen does.
 	 *
 	 * @param int $key_id Key id.
 	 */
 	public static function delete_api_keys( int $key_id ): void {
 		global $wpdb;
+		if ( ! self::table_exists( 'woocommerce_api_keys' ) ) {
+			return;
+		}
 		$wpdb->delete( $wpdb->prefix . 'woocommerce_api_keys', array( 'key_id' => $key_id ), array( '%d' ) );
 	}
 
@@ -249,14 +261,50 @@ class LuxeBrain_WooCommerce {
 	}
 
 	/**
-	 * Delete a webhook by id (missing webhooks are fine).
+	 * Delete a webhook by id (missing webhooks are fine). Without WooCommerce loaded (uninstalling
+	 * while it is inactive) its table row goes directly: the ids are forgotten afterwards, and a
+	 * webhook left behind would deliver to the agent again once WooCommerce is back.
 	 *
 	 * @param int $webhook_id Webhook id.
 	 */
 	public static function delete_webhook( int $webhook_id ): void {
-		$webhook = self::is_active() ? wc_get_webhook( $webhook_id ) : null;
+		if ( ! self::is_active() ) {
+			self::delete_webhook_row( $webhook_id );
+			return;
+		}
+		$webhook = wc_get_webhook( $webhook_id );
 		if ( $webhook ) {
 			$webhook->delete( true );
 		}
+	}
+
+	/**
+	 * Delete a webhook's row from WooCommerce's table, and the caches WooCommerce keeps of it, as
+	 * its data store does. Nothing to do when WooCommerce's tables are gone.
+	 *
+	 * @param int $webhook_id Webhook id.
+	 */
+	private static function delete_webhook_row( int $webhook_id ): void {
+		global $wpdb;
+		if ( ! self::table_exists( 'wc_webhooks' ) ) {
+			return;
+		}
+		$wpdb->delete( $wpdb->prefix . 'wc_webhooks', array( 'webhook_id' => $webhook_id ), array( '%d' ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
+		wp_cache_delete( $webhook_id, 'webhooks' );
+		foreach ( self::WEBHOOK_ID_TRANSIENTS as $transient ) {
+			delete_transient( $transient );
+		}
+	}
+
+	/**
+	 * Whether one of WooCommerce's tables exists on this site (it is gone after WooCommerce was
+	 * deleted with its data), so cleaning up never queries a missing table.
+	 *
+	 * @param string $table Table name without the WordPress prefix (one of TABLES).
+	 */
+	private static function table_exists( string $table ): bool {
+		global $wpdb;
+		$table = $wpdb->prefix . $table;
+		return $table === $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $table ) ) ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery
 	}
 }
