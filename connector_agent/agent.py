@@ -23,6 +23,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from connector_agent import heap
 from connector_agent.applier import Applier
 from connector_agent.cloud import job as cloud_job
+from connector_agent.cloud.sync import saved_fallback
 from connector_agent.config import AgentConfig, ConfigError, load_config, update_secrets
 from connector_agent.eventlog import EventLog
 from connector_agent.licence import LicenceState, checkin
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 LICENCE_RECHECK_SECONDS = 60.0
 #: How often the secrets file's modification is looked for.
 SECRETS_RECHECK_SECONDS = 1.0
+#: The licence feature that pays for the cloud's cross-store fallback list.
+FALLBACK_FEATURE = "cloud_fallback"
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -71,6 +74,11 @@ class Agent:
         self._stop = asyncio.Event()
         self._applier_task: asyncio.Task[None] | None = None
         self._fallback_generation = 0
+        self._config_generation = 0
+        #: the cloud's last mapped list, served only while the licence has ``cloud_fallback``
+        #: (a snapshot may hold a list a paid licence fetched)
+        self._fallback: list[tuple[str, str]] = saved_fallback(config)
+        self._serve_fallback()
 
     # ------------------------------------------------------------ what the API reads
 
@@ -78,12 +86,16 @@ class Agent:
     def config(self) -> AgentConfig:
         """The config, reloaded when the secrets file changes (``pair`` or a key rotation while
         the agent runs), checked at most once a second."""
+        self._reload_if_changed()
+        return self._config
+
+    def _reload_if_changed(self) -> None:
+        """Reload the config if the secrets file changed since it was last looked at."""
         now = self.clock.monotonic()
         if now - self._config_checked_at >= SECRETS_RECHECK_SECONDS:
             self._config_checked_at = now
             if _stamp(self._config.secrets_path) != self._secrets_stamp:
                 self._reload_config()
-        return self._config
 
     def _reload_config(self) -> None:
         try:
@@ -92,6 +104,7 @@ class Agent:
             log.error("secrets changed but the config cannot be reloaded: %s", exc.message)
             return
         self._config = self._without_forgotten(config)
+        self._config_generation += 1
         self._secrets_stamp = _stamp(config.secrets_path)
         log.info("secrets changed: config reloaded")
 
@@ -132,9 +145,12 @@ class Agent:
 
     @licence.setter
     def licence(self, state: LicenceState) -> None:
-        """Set by a check-in so new features apply at once."""
+        """Set by a check-in so new features apply at once (the paid fallback list too)."""
+        had = self._licence.features
         self._licence = state
         self._licence_read_at = self.clock.monotonic()
+        if (FALLBACK_FEATURE in had) != (FALLBACK_FEATURE in state.features):
+            self._serve_fallback()
 
     @property
     def features(self) -> frozenset[str]:
@@ -149,14 +165,27 @@ class Agent:
     def answer_version(self, *, about_a_customer: bool) -> Hashable:
         """What a cached answer is valid for: the last applied event that could change it
         (browsing counts only for answers about a customer), the fallback list given to the
-        brain, and the licensed features."""
+        brain, the licensed features, and the config (widget titles, limits and
+        ``exclude_purchased`` come from it and can change at a reload). ``features`` goes
+        first: it may re-read the licence, which may change the fallback served."""
+        features = self.features
+        self._reload_if_changed()
         applier = self.applier
         seq = applier.personal_seq if about_a_customer else applier.shop_seq
-        return (seq, self._fallback_generation, self.features)
+        return (seq, self._fallback_generation, features, self._config_generation)
 
     def set_fallback(self, items: list[tuple[str, str]]) -> None:
-        """Give the brain the cloud's fallback list (answers cached before it are dropped)."""
-        self.brain.set_fallback(items)
+        """Keep the cloud's fallback list and give it to the brain if the licence covers it
+        (answers cached before it are dropped)."""
+        self._fallback = list(items)
+        self._serve_fallback()
+
+    def _serve_fallback(self) -> None:
+        """The brain serves the paid list only under a licence with ``cloud_fallback``; an
+        empty one otherwise, so a downgrade takes it away and an upgrade brings the saved
+        list back without a new cloud round."""
+        served = self._fallback if FALLBACK_FEATURE in self._licence.features else []
+        self.brain.set_fallback(served)
         self._fallback_generation += 1
 
     @contextlib.contextmanager

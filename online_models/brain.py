@@ -600,9 +600,15 @@ class Brain:
         category: str | None = None,
         exclude: Iterable[str] = (),
         customer_id: str | None = None,
+        exclude_purchased: bool = False,
     ) -> list[Recommendation]:
         return self.recommend_for_cart(
-            [product_id], limit=limit, category=category, exclude=exclude, customer_id=customer_id
+            [product_id],
+            limit=limit,
+            category=category,
+            exclude=exclude,
+            customer_id=customer_id,
+            exclude_purchased=exclude_purchased,
         )
 
     def recommend_for_cart(
@@ -613,13 +619,17 @@ class Brain:
         category: str | None = None,
         exclude: Iterable[str] = (),
         customer_id: str | None = None,
+        exclude_purchased: bool = False,
     ) -> list[Recommendation]:
+        """Items bought with the cart; with ``exclude_purchased``, none that ``customer_id``
+        already bought."""
         return self._ranker.for_items(
             [str(p) for p in product_ids],
             limit=_check_limit(limit),
             category=category,
             exclude=exclude,
             customer_id=customer_id,
+            exclude_purchased=exclude_purchased,
         )
 
     def recommend_for_customer(
@@ -743,8 +753,17 @@ class Brain:
     def segment_sizes(self) -> dict[str, int]:
         return self._segments.segment_sizes()
 
+    def _published(self, product_id: str) -> bool:
+        """In the catalogue as published: a trashed, draft or private product is no longer
+        sold, so a price for it is advice nobody can take."""
+        entry = self._catalogue.get(product_id)
+        return entry is not None and entry["status"] == "publish"
+
     def suggest_price(self, product_id: str) -> dict[str, Any] | None:
+        """A price suggestion for a published product, or None."""
         pid = str(product_id)
+        if not self._published(pid):
+            return None
         return self._pricer.suggest(
             pid,
             current=self._catalogue.price(pid),
@@ -753,6 +772,7 @@ class Brain:
         )
 
     def price_suggestions(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        """The biggest suggested changes first, for published products only."""
         found = [s for s in map(self.suggest_price, self._pricer.products()) if s is not None]
         found.sort(key=lambda s: (-abs(s["change"]), s["product_id"]))
         return found[:limit]

@@ -62,19 +62,38 @@ def _personal(agent: Agent, customer_id: str | None) -> str | None:
 
 
 def for_product(
-    agent: Agent, product_id: str, filters: Filters, customer_id: str | None = None
+    agent: Agent,
+    product_id: str,
+    filters: Filters,
+    customer_id: str | None = None,
+    *,
+    exclude_purchased: bool = False,
 ) -> list[dict[str, Any]]:
+    """Items bought with the product; ``exclude_purchased`` (a placement's setting) leaves out
+    what a personalised customer already bought."""
     recs = agent.brain.recommend_for_product(
-        product_id, customer_id=_personal(agent, customer_id), **filters.kwargs()
+        product_id,
+        customer_id=_personal(agent, customer_id),
+        exclude_purchased=exclude_purchased,
+        **filters.kwargs(),
     )
     return render(agent, recs)
 
 
 def for_cart(
-    agent: Agent, product_ids: Sequence[str], filters: Filters, customer_id: str | None = None
+    agent: Agent,
+    product_ids: Sequence[str],
+    filters: Filters,
+    customer_id: str | None = None,
+    *,
+    exclude_purchased: bool = False,
 ) -> list[dict[str, Any]]:
+    """Items bought with the cart; ``exclude_purchased`` as for :func:`for_product`."""
     recs = agent.brain.recommend_for_cart(
-        list(product_ids), customer_id=_personal(agent, customer_id), **filters.kwargs()
+        list(product_ids),
+        customer_id=_personal(agent, customer_id),
+        exclude_purchased=exclude_purchased,
+        **filters.kwargs(),
     )
     return render(agent, recs)
 

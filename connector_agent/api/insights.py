@@ -35,6 +35,14 @@ def _licensed(feature: str) -> Agent:
     return agent
 
 
+def _published_product(agent: Agent, product_id: str) -> None:
+    """404 unless the catalogue has the product published: a deleted (trashed) or unpublished
+    product is not sold, as ``running_out`` already assumes, so it gets no forecast or price."""
+    product = agent.brain.product(product_id)
+    if product is None or product["status"] != "publish":
+        raise NotFound(f"no published product {product_id!r}", field="product_id")
+
+
 @blueprint.get("/forecasts")
 async def forecasts() -> dict[str, Any]:
     agent = _licensed("forecasts")
@@ -46,8 +54,7 @@ async def forecasts() -> dict[str, Any]:
     product_id = optional_id(args, "product_id")
     if product_id is None:
         raise BadRequest("product_id: required (or running_out=1)", field="product_id")
-    if agent.brain.product(product_id) is None:
-        raise NotFound(f"no product {product_id!r}", field="product_id")
+    _published_product(agent, product_id)
     horizon = int_arg(args, "horizon", 7, 1, MAX_HORIZON_DAYS)
     forecast = agent.brain.forecast(product_id, horizon)
     return {"product_id": product_id, "horizon": horizon, "forecast": forecast}
@@ -73,6 +80,7 @@ async def prices() -> dict[str, Any]:
     agent = _licensed("pricing")
     product_id = optional_id(request.args, "product_id")
     if product_id is not None:
+        _published_product(agent, product_id)
         suggestion = agent.brain.suggest_price(product_id)
         if suggestion is None:
             raise NotFound(f"no price suggestion for product {product_id!r}", field="product_id")

@@ -72,9 +72,17 @@ def _items(
     customer_id = context["customer_id"]
     for kind in CONTEXTS[placement]:
         if kind == "product_id" and context["product_id"]:
-            return answers.for_product(agent, context["product_id"], filters, customer_id)
+            return answers.for_product(
+                agent,
+                context["product_id"],
+                filters,
+                customer_id,
+                exclude_purchased=exclude_purchased,
+            )
         if kind == "cart" and context["cart"]:
-            return answers.for_cart(agent, context["cart"], filters, customer_id)
+            return answers.for_cart(
+                agent, context["cart"], filters, customer_id, exclude_purchased=exclude_purchased
+            )
         if kind == "customer_id" and customer_id and answers.PERSONALISED in agent.features:
             return answers.for_customer(
                 agent, customer_id, filters, exclude_purchased=exclude_purchased

@@ -1,7 +1,9 @@
 """The daily cloud round as a scheduler job, and the fallback list handed to the live brain.
 
 ``install(agent)`` is called once from ``Agent.start`` after the scheduler is built: it gives the
-brain the last mapped list at once and adds the daily job (explicit id, coalesced, one at a time).
+agent the last mapped list at once and adds the daily job (explicit id, coalesced, one at a time).
+The agent serves the list only while the licence has ``cloud_fallback`` (``Agent.set_fallback``):
+the saved file outlives a downgrade, the paid list does not.
 The round's blocking HTTP and SQLite work runs in a worker thread on its own store connection.
 """
 
@@ -36,7 +38,7 @@ def _round(agent: Agent) -> dict[str, Any]:
 
 
 async def run_round(agent: Agent) -> dict[str, Any]:
-    """One round, then the newly mapped list goes to the live brain."""
+    """One round, then the newly mapped list goes to the agent (served if licensed)."""
     result = await asyncio.to_thread(_round, agent)
     agent.set_fallback(saved_fallback(agent.config))
     log.info("cloud round: %s", result)
@@ -44,7 +46,7 @@ async def run_round(agent: Agent) -> dict[str, Any]:
 
 
 def install(agent: Agent) -> None:
-    """Give the brain the saved list and schedule the daily round on ``agent.scheduler``."""
+    """Give the agent the saved list and schedule the daily round on ``agent.scheduler``."""
     agent.set_fallback(saved_fallback(agent.config))
     if agent.scheduler is None or not agent.config.licence.cloud_url:
         return

@@ -123,6 +123,9 @@ class Candidates:
     baskets: list[tuple[str, ...]] = field(default_factory=list)
     #: how many of those baskets hold each candidate (the anchors left out)
     held: dict[str, int] = field(default_factory=dict)
+    #: the neighbour through which a neighbour's neighbour reached its ``anchor`` (only for
+    #: candidates never found bought with an anchor: their reason must not claim they were)
+    via: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -371,8 +374,9 @@ class CandidateBuilder:
                 if value > best.get(product_id, 0.0):
                     best[product_id] = value
                     anchor_of[product_id] = anchor
+                    found.via.pop(product_id, None)
             if cp.decayed(base, now) < SPARSE_ANCHOR:
-                self._add_second_order(anchor, base, second, found_first, anchor_of)
+                self._add_second_order(anchor, base, second, found_first, found)
         scale = cp.decayed(1.0, now)
         anchor_rows = [cp.row(a).get for a in anchors]
         top_together, top_reverse = _top(together), _top(reverse)
@@ -434,11 +438,14 @@ class CandidateBuilder:
         base: float,
         second: dict[str, float],
         found_first: dict[str, bool],
-        anchor_of: dict[str, str],
+        found: Candidates,
     ) -> None:
         """Neighbours of the neighbours of a rarely bought anchor: P(j | n) weighed by
-        P(n | anchor), so a product seen in a few orders still borrows a wider basket."""
+        P(n | anchor), so a product seen in a few orders still borrows a wider basket. One not
+        yet found with an anchor keeps the first neighbour it was reached through, for its
+        reason."""
         cp = self.copurchase
+        anchor_of, via_of = found.anchor, found.via
         for middle, raw in cp.neighbours(anchor, SECOND_ORDER_VIA, tie_break=False):
             via = raw / base
             middle_count = cp.count(middle)
@@ -447,7 +454,9 @@ class CandidateBuilder:
             for product_id, raw2 in cp.neighbours(middle, SECOND_ORDER_NEIGHBOURS, tie_break=False):
                 found_first.setdefault(product_id, True)
                 second[product_id] = second.get(product_id, 0.0) + via * raw2 / middle_count
-                anchor_of.setdefault(product_id, anchor)
+                if product_id not in anchor_of:
+                    anchor_of[product_id] = anchor
+                    via_of[product_id] = middle
 
     def personal_column(self, customer_id: str, ids: list[str]) -> dict[str, float]:
         """The MF feature of ``ids``: where it is above 0 (separate from the other features so

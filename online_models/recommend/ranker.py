@@ -195,10 +195,14 @@ class Ranker:
         category: str | None,
         exclude: Iterable[str],
         customer_id: str | None = None,
+        exclude_purchased: bool = False,
     ) -> list[Recommendation]:
         """Co-purchase for the anchors, then (for a known customer) their own picks, then the
-        popular tail."""
+        popular tail. ``exclude_purchased`` leaves out what the customer already bought, in
+        every part of the chain ("you may also like" is not "buy again")."""
         blocked = set(exclude) | set(anchors)
+        if exclude_purchased and customer_id is not None:
+            blocked |= self.repeat.bought(customer_id)
         picks = _Picks(limit, self._filter(blocked, category))
         distinct = list(dict.fromkeys(anchors))
         found = self.candidates.build_items(distinct, self.now())
@@ -243,7 +247,7 @@ class Ranker:
                 limit=picks.limit,
                 category=category,
                 exclude=blocked,
-                exclude_purchased=False,
+                exclude_purchased=exclude_purchased,
             )
             for rec in own:
                 picks.offer(rec.product_id, rec.score, rec.source, rec.reason)
@@ -258,12 +262,17 @@ class Ranker:
         when the query is about that one product ("bought in 12 of the last 50 orders with
         Tea"); a cart's baskets are shared among its products, so its reason names the anchor.
         A count below ``MIN_COUNTED`` is not shown: on a quiet shop "1 of the last 1" would tell
-        any visitor what one customer bought together."""
+        any visitor what one customer bought together. An item reached only through another
+        neighbour was never bought with the anchor, and its reason says so."""
         name = self.catalogue.name(anchor)
         times = found.held.get(product_id, 0)
-        if not counted or times < MIN_COUNTED:
-            return f"often bought together with {name}"
-        return f"bought in {times} of the last {len(found.baskets)} orders with {name}"
+        if counted and times >= MIN_COUNTED:
+            return f"bought in {times} of the last {len(found.baskets)} orders with {name}"
+        middle = found.via.get(product_id)
+        if middle is not None:
+            middle_name = self.catalogue.name(middle)
+            return f"often bought with {middle_name}, which buyers of {name} also buy"
+        return f"often bought together with {name}"
 
     @staticmethod
     def _ranked(

@@ -92,6 +92,7 @@ async def test_start_schedules_the_cloud_round_and_hands_over_the_saved_fallback
     api = Api(config_path, frozen_clock)
     try:
         api.learn([product("1", "One"), product("2", "Two")])  # a new shop: no orders
+        api.license("cloud_fallback")  # the paid list is served only under this feature
         await api.agent.start()
         try:
             round_job = api.agent.scheduler.get_job(job.JOB_ID)

@@ -1,5 +1,6 @@
 """The answer cache: a product page's answer outlives the browsing its own widget reports, an
-answer about a customer does not, and orders and a new fallback list drop both."""
+answer about a customer does not, and orders, a new fallback list and a config reload drop both;
+the paid fallback list is served only under a licence with ``cloud_fallback``."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from test_api_support import Api, order, product
 
+from connector_agent.config import update_secrets
 from luxebrain.clock import FrozenClock
 from online_models import Brain
 from online_models.checks import synthetic_events
@@ -101,6 +104,60 @@ async def test_a_new_fallback_list_drops_the_cached_answers(shop, monkeypatch) -
     after = await shop.ok("GET", "/v1/recommendations/product/jam?limit=4")
     assert len(calls) == 2
     assert ("mug", "fallback") in [(item["id"], item["source"]) for item in after["items"]]
+
+
+def served_ids(answer: dict[str, Any]) -> list[str]:
+    return [item["id"] for item in answer["items"]]
+
+
+async def test_the_paid_fallback_list_is_served_only_under_a_licence_with_it(shop) -> None:
+    path = "/v1/recommendations/product/jam?limit=4"
+    shop.agent.set_fallback([("mug", "popular in tea rooms")])
+    assert "mug" in served_ids(await shop.ok("GET", path))
+    shop.license("personalised")  # a downgrade: no cloud_fallback
+    assert "mug" not in served_ids(await shop.ok("GET", path))
+    shop.agent.set_fallback([("mug", "popular in tea rooms")])  # the daily round, saved list
+    assert "mug" not in served_ids(await shop.ok("GET", path))
+    shop.license()  # paid again: the list comes back without a new round
+    assert "mug" in served_ids(await shop.ok("GET", path))
+
+
+async def test_a_restarted_agent_without_the_feature_drops_the_snapshots_fallback(
+    shop, config_path: Path, frozen_clock: FrozenClock
+) -> None:
+    """The snapshot holds the list a paid licence was served; the saved file stays on disk."""
+    fallback = [["mug", "popular in tea rooms"]]
+    saved = Path(shop.agent.config.data_dir) / "cloud_fallback.json"
+    saved.write_bytes(orjson.dumps({"fallback": fallback}))
+    shop.agent.set_fallback([("mug", "popular in tea rooms")])
+    shop.agent.applier.snapshot_now()
+    shop.close()
+    restarted = Api(config_path, frozen_clock)  # the licence on disk: free features only
+    try:
+        path = "/v1/recommendations/product/jam?limit=4"
+        assert "mug" not in served_ids(await restarted.ok("GET", path))
+        restarted.license()
+        assert "mug" in served_ids(await restarted.ok("GET", path))
+    finally:
+        restarted.close()
+
+
+async def test_a_config_reload_drops_the_cached_widget_answers(
+    shop, config_path: Path, monkeypatch
+) -> None:
+    calls = counted(shop, monkeypatch, "recommend_for_cart")
+    before = await shop.ok("GET", "/v1/widgets/cart?cart=tea")
+    assert before["title"] == "You may also like" and len(before["items"]) > 1
+    text = config_path.read_text().replace(
+        '[widgets.cart]\ntitle = "You may also like"\nlimit = 4',
+        '[widgets.cart]\ntitle = "Complete the set"\nlimit = 1',
+    )
+    config_path.write_text(text)
+    update_secrets(config_path, metrics_token="m" * 40)  # a change the agent reloads on
+    shop.clock.advance(5)
+    after = await shop.ok("GET", "/v1/widgets/cart?cart=tea")
+    assert after["title"] == "Complete the set" and len(after["items"]) == 1
+    assert len(calls) == 2
 
 
 def shop_answers(brain: Brain) -> tuple[Any, ...]:

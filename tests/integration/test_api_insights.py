@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_api_support import Api, error_of, product, tea_and_cup_orders
+from test_api_support import Api, error_of, order, product, tea_and_cup_orders
 
 from luxebrain.clock import FrozenClock
+from online_models.events import Event, version_of
 
 GATED = {
     "/v1/insights/forecasts?product_id=tea": "forecasts",
@@ -76,6 +79,39 @@ async def test_bad_insight_queries(api: Api, path: str, status: int, field: str)
     response = await api.get(path)
     assert response.status_code == status
     assert (await error_of(response))["field"] == field
+
+
+def mug_sold_at_two_prices() -> list[Event]:
+    """Mug's posted price moves between 3.00 and 3.30 every two weeks, and demand with it:
+    enough for a price suggestion."""
+    start = datetime(2026, 7, 1, 10, tzinfo=UTC)
+    events, day = [], 0
+    for phase, (price, daily) in enumerate([("3.00", 20), ("3.30", 12)] * 3):
+        events.append(product("mug", "Mug", price=price, sku=f"MUG-{phase}"))  # a new version
+        for _ in range(14):
+            at = (start + timedelta(days=day)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            sold = order(f"m{day}", None, "mug", at=at)
+            sold.payload["line_items"][0].update(quantity=daily, unit_price=price)
+            events.append(replace(sold, version=version_of(at, sold.payload)))
+            day += 1
+    return events
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/insights/forecasts?product_id=mug", "/v1/insights/prices?product_id=mug"]
+)
+async def test_a_trashed_product_has_no_forecast_or_price(api: Api, path: str) -> None:
+    api.license()
+    api.learn(mug_sold_at_two_prices())
+    assert (await api.get(path)).status_code == 200
+    at = "2026-11-25T00:00:00Z"
+    api.learn([Event(0, "product.deleted", "mug", "deleted:x", at, {"id": "mug"})])
+    response = await api.get(path)
+    assert response.status_code == 404
+    error = await error_of(response)
+    assert error["code"] == "not_found" and error["field"] == "product_id"
+    prices = await api.ok("GET", "/v1/insights/prices")
+    assert "mug" not in [s["product_id"] for s in prices["suggestions"]]
 
 
 async def test_segments_sizes_and_a_customers_segment(api: Api) -> None:

@@ -88,6 +88,15 @@ async def test_cart_recommendations_leave_out_what_is_in_the_cart(shop: Api) -> 
     assert ids(answer)[0] == "scone"
 
 
+async def test_a_cart_listing_one_product_many_times_counts_it_once(shop: Api) -> None:
+    """The 50-id limit counts distinct ids (a cart may list a product once per unit)."""
+    many = ",".join(["tea"] * 51)
+    answer = await shop.ok("GET", f"/v1/recommendations/cart?ids={many}")
+    assert answer == await shop.ok("GET", "/v1/recommendations/cart?ids=tea")
+    widget = await shop.ok("GET", f"/v1/widgets/cart?cart={many},cup")
+    assert widget["items"] == (await shop.ok("GET", "/v1/widgets/cart?cart=tea,cup"))["items"]
+
+
 async def test_popular_and_trending_rank_by_sales(shop: Api) -> None:
     popular = await shop.ok("GET", "/v1/recommendations/popular?limit=2")
     assert ids(popular) == ["tea", "cup"]
@@ -147,6 +156,20 @@ async def test_widgets_answer_from_their_context_or_fall_back_to_popular(shop: A
     assert ids(no_context) == ["tea", "cup"]
     shortcode = await shop.ok("GET", "/v1/widgets/shortcode?limit=2")
     assert shortcode["title"] == "Popular right now" and ids(shortcode) == ["tea", "cup"]
+
+
+async def test_the_cart_and_product_widgets_leave_out_what_the_customer_bought(
+    shop: Api,
+) -> None:
+    """Their placements exclude bought items (the default): "you may also like" is no "buy
+    again". The recommendation routes, which have no placement, keep them."""
+    shop.license("personalised")
+    cart = await shop.ok("GET", "/v1/widgets/cart?cart=tea&customer_id=dan")
+    page = await shop.ok("GET", "/v1/widgets/product?product_id=tea&customer_id=dan")
+    assert "cup" in ids(cart) and "scone" not in ids(cart)  # dan bought tea and scone
+    assert "cup" in ids(page) and "scone" not in ids(page)
+    route = await shop.ok("GET", "/v1/recommendations/cart?ids=tea&customer_id=dan")
+    assert "scone" in ids(route)
 
 
 async def test_the_thankyou_widget_is_personal_when_licensed(shop: Api) -> None:

@@ -69,6 +69,22 @@ def test_business_filters(brain):
     assert ids(brain.recommend_for_product("tea", exclude=["scone"])) == []
 
 
+def test_item_answers_leave_out_what_the_customer_bought_only_when_asked(brain):
+    # bob bought tea and scone; his own picks (buy again) fill a long list after co-purchase
+    asked = brain.recommend_for_product("cup", limit=10, customer_id="bob")
+    assert {"tea", "scone"} <= set(ids(asked))
+    excluded = brain.recommend_for_product(
+        "cup", limit=10, customer_id="bob", exclude_purchased=True
+    )
+    assert excluded and not {"tea", "scone"} & set(ids(excluded))
+    cart = brain.recommend_for_cart(["cup"], limit=10, customer_id="bob", exclude_purchased=True)
+    assert ids(cart) == ids(excluded)
+    # no customer, nothing to leave out
+    assert ids(brain.recommend_for_product("cup", limit=10, exclude_purchased=True)) == ids(
+        brain.recommend_for_product("cup", limit=10)
+    )
+
+
 def test_non_product_lines_are_never_recommended():
     brain = Brain()
     for i in range(3):

@@ -72,6 +72,26 @@ def test_demand_that_falls_when_the_posted_price_rises_suggests_a_cut():
     assert "from 4 price changes" in suggestion["reason"]
 
 
+def test_a_deleted_or_unpublished_product_gets_no_price_suggestion():
+    brain = Brain(seed=1)
+    day, key = 0, 0
+    for price, daily in [(3.0, 20), (3.3, 12), (3.0, 21), (3.3, 11), (3.0, 19), (3.3, 12)]:
+        brain.learn(_product(day, price))
+        for _ in range(14):
+            brain.learn(_order(f"o{key}", day, daily, price * 0.8))
+            day, key = day + 1, key + 1
+    assert [s["product_id"] for s in brain.price_suggestions()] == ["mug"]
+    brain.learn(Event(0, "product.deleted", "mug", "deleted:x", _when(day), {"id": "mug"}))
+    assert brain.suggest_price("mug") is None and brain.price_suggestions() == []
+    draft = _product(day, 3.3)
+    draft = Event(0, draft.kind, "mug", "draft", draft.occurred_at,
+                  {**draft.payload, "status": "draft"})
+    brain.learn(draft)  # restored as a draft: still not sold
+    assert brain.suggest_price("mug") is None and brain.price_suggestions() == []
+    brain.learn(_product(day, 3.3))  # published again
+    assert [s["product_id"] for s in brain.price_suggestions()] == ["mug"]
+
+
 def test_inelastic_demand_suggests_a_rise_within_the_guardrails():
     pricer = Pricer(max_change=0.1, min_margin=0.2, min_observations=3)
     _learn_weeks(pricer, [(1.0, 100), (1.2, 95), (0.9, 103), (1.1, 97), (1.0, 100)])

@@ -35,7 +35,24 @@ def test_a_rarely_bought_anchor_borrows_its_neighbours_neighbours():
     assert [r.product_id for r in recs][:2] == ["tea", "cup"]
     cup = recs[1]
     assert cup.source == "co_purchase"
-    assert cup.reason == "often bought together with Kettle"
+    # never bought with a kettle: its reason names the neighbour it was reached through
+    assert cup.reason == "often bought with Tea, which buyers of Kettle also buy"
+
+
+def test_a_neighbours_neighbour_is_never_said_to_be_bought_with_the_anchor():
+    brain = Brain(seed=1)
+    for key, pair in [("o1", "scone"), ("o2", "cup"), ("o3", "cup"), ("o4", "jam")]:
+        brain.learn(order(key, None, "tea", pair))
+    reasons = {r.product_id: (r.source, r.reason) for r in brain.recommend_for_product("cup")}
+    assert reasons == {
+        "tea": ("co_purchase", "often bought together with Cup"),
+        "scone": ("co_purchase", "often bought with Tea, which buyers of Cup also buy"),
+        "jam": ("co_purchase", "often bought with Tea, which buyers of Cup also buy"),
+    }
+    # jam reached through cup's neighbour, then found bought with the cart's scone
+    brain.learn(order("o5", None, "scone", "jam"))
+    cart = {r.product_id: r.reason for r in brain.recommend_for_cart(["cup", "scone"])}
+    assert cart["jam"] == "often bought together with Scone"
 
 
 def test_a_product_page_weighs_what_its_recent_baskets_hold():
