@@ -58,7 +58,9 @@ def cached(view: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Respo
     @functools.wraps(view)
     async def wrapper(*args: Any, **kwargs: Any) -> Response:
         agent = current_agent()
-        about_a_customer = "customer_id" in request.args or "customer_id" in (
+        # an empty customer_id is a guest (the plugin always sends the key): their answer is the
+        # shop's, and browsing must not drop it
+        about_a_customer = bool(request.args.get("customer_id")) or "customer_id" in (
             request.view_args or {}
         )
         cache: AnswerCache = current_app.extensions[CACHE][about_a_customer]

@@ -96,6 +96,18 @@ async def test_an_answer_about_a_customer_is_asked_again_after_browsing(
     assert len(calls) == 2
 
 
+async def test_a_guests_widget_answer_outlives_other_shoppers_browsing(shop, monkeypatch) -> None:
+    """The plugin sends ``customer_id=`` empty for a guest: that answer is the shop's, not one
+    about a customer, so another shopper's views must not drop it (they dropped every guest's
+    widget answers, a brain query per page view)."""
+    calls = counted(shop, monkeypatch, "recommend_for_product")
+    guest = "/v1/widgets/product?product_id=tea&cart=&customer_id=&limit=4"
+    first = await shop.ok("GET", guest)
+    await browse(shop, customer="zed")
+    assert await shop.ok("GET", guest) == first
+    assert len(calls) == 1
+
+
 async def test_a_new_fallback_list_drops_the_cached_answers(shop, monkeypatch) -> None:
     calls = counted(shop, monkeypatch, "recommend_for_product")
     before = await shop.ok("GET", "/v1/recommendations/product/jam?limit=4")
