@@ -19,6 +19,7 @@ from quart import Quart
 
 from connector_agent.api import auth, error_handlers
 from connector_agent.api.answer_cache import CACHE, AnswerCache
+from connector_agent.api.body_limits import LimitedRequest
 from connector_agent.api.context import AGENT
 from connector_agent.api.metrics import METRICS, ApiMetrics
 from connector_agent.api.nonces import NonceBook
@@ -40,6 +41,7 @@ def _blueprint_modules() -> list[ModuleType]:
 def create_app(agent: Agent, test_config: Mapping[str, Any] | None = None) -> Quart:
     """A Quart app serving ``agent``; ``test_config`` overrides Quart settings last."""
     app = Quart(__name__)
+    app.request_class = LimitedRequest
     app.json = OrjsonProvider(app)
     app.config.update(MAX_CONTENT_LENGTH=agent.config.api.max_body_bytes)
     if test_config:

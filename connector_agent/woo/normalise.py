@@ -109,10 +109,19 @@ def _modified(record: Mapping[str, Any]) -> str:
 
 
 def guest_key(email: Any) -> str | None:
-    """A stable pseudonymous key for a guest: a hash of the normalised billing email."""
+    """A stable pseudonymous key for a guest: a hash of the normalised billing email; None
+    for no email, or one in the reserved ``.invalid`` domain.
+
+    WordPress anonymises personal data (an erasure that removes it from orders, or
+    WooCommerce's "anonymise completed orders after N months") by writing the email as
+    ``deleted@site.invalid`` (``wp_privacy_anonymize_data``): keyed by it, every anonymised
+    guest order became one made-up customer, a champion of the segments."""
     if not isinstance(email, str) or not email.strip():
         return None
-    digest = hashlib.sha256(b"luxebrain-guest:" + email.strip().lower().encode()).hexdigest()
+    email = email.strip().lower()
+    if email.rpartition("@")[2].endswith(".invalid") or email.endswith("@invalid"):
+        return None
+    digest = hashlib.sha256(b"luxebrain-guest:" + email.encode()).hexdigest()
     return digest[:GUEST_KEY_CHARS]
 
 

@@ -140,8 +140,9 @@ def receive(
 ) -> Outcome:
     """Verify a delivery and append what it means; raise 401/400 changing nothing.
 
-    ``remember_delivery(delivery_id)`` returns False for an id seen before: WooCommerce never
-    resends a delivery, so a repeat is a replay and is acknowledged without effect.
+    ``remember_delivery(key)`` returns False for a key seen before: WooCommerce never resends
+    a delivery, so a repeat is a replay and is acknowledged without effect. The key is the
+    delivery id with the webhook and the body (see :func:`delivery_key`).
     """
     headers = {name.lower(): value for name, value in headers.items()}  # any proxy's casing
     if is_ping(headers, raw_body):
@@ -152,7 +153,7 @@ def receive(
         raise BadRequest("missing X-WC-Webhook-Topic", field="X-WC-Webhook-Topic")
     body = parse_body(raw_body)
     delivery = headers.get("x-wc-webhook-delivery-id")
-    if delivery and remember_delivery and not remember_delivery(f"wc-delivery:{delivery}"):
+    if delivery and remember_delivery and not remember_delivery(delivery_key(headers, raw_body)):
         return Outcome("duplicate", topic, "this delivery was received before")
     try:
         events, reason = events_for(topic, body, log, CategoryLookup(log.store, preload=False), now)
@@ -171,6 +172,20 @@ def receive(
     return Outcome(
         "appended", topic, events=added, refunds_unread=_refunds_unread(added), deleted=deleted
     )
+
+
+def delivery_key(headers: Mapping[str, str], raw_body: bytes) -> str:
+    """What identifies one delivery (``headers`` lower-cased): its id, its webhook and its body.
+
+    The id alone does not: WooCommerce makes it as ``wp_hash(webhook id . strtotime('now'))``
+    (``WC_Webhook::get_new_delivery_id``), so every delivery of one webhook within a second
+    shares it (the recorded product and variation deliveries do), and a bulk edit's second
+    record was acknowledged as a duplicate and lost until the next sync."""
+    digest = hashlib.sha256()
+    for part in (headers.get("x-wc-webhook-id", ""), headers.get("x-wc-webhook-delivery-id", "")):
+        digest.update(part.encode() + b"\n")
+    digest.update(raw_body)
+    return f"wc-delivery:{digest.hexdigest()}"
 
 
 def _refunds_unread(events: list[Event]) -> bool:

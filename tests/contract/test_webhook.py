@@ -232,6 +232,22 @@ async def test_route_replayed_delivery_changes_nothing(app, event_log):
     assert event_log.known_keys("order") == {str(deleted_id)}
 
 
+async def test_route_deliveries_sharing_an_id_within_a_second_are_all_appended(app, event_log):
+    """WooCommerce's delivery id is wp_hash(webhook id . the current second): the recorded
+    product and its variation, sent in one second, share it. The second was answered
+    "duplicate" and lost until the next sync."""
+    parent, variation = delivery("webhook_product_created"), delivery(
+        "webhook_product_created_variation"
+    )
+    assert parent[0]["X-WC-Webhook-Delivery-ID"] == variation[0]["X-WC-Webhook-Delivery-ID"]
+    for name in ("webhook_product_created", "webhook_product_created_variation"):
+        answer = await (await post(app, name)).get_json()
+        assert answer["status"] == "appended"
+    assert event_log.known_keys("product") == {
+        str(json.loads(body)["id"]) for _, body in (parent, variation)
+    }
+
+
 def refunded_order_delivery(**changes) -> tuple[dict[str, str], bytes]:
     """An ``order.updated`` delivery of the recorded partly refunded order (a webhook's body is
     the REST document of the order), signed as WooCommerce signs."""
