@@ -30,7 +30,7 @@ import orjson
 
 from connector_agent.store import Store
 from online_models import events as ev
-from online_models.events import Event
+from online_models.events import Event, parse_time
 
 log = logging.getLogger(__name__)
 
@@ -181,6 +181,9 @@ class EventLog:
         return Event(event.seq, event.kind, event.key, version, event.occurred_at, event.payload)
 
     def _is_stale(self, conn: Any, event: Event) -> bool:
+        """Whether an upsert is older than what is held of its record: its newest upsert, or a
+        trash newer than both (deliveries and sync pages arrive in any order, so an update
+        made before the trash can come after it, and must not bring the record back)."""
         if not event.kind.endswith(".upserted"):
             return False
         incoming = _modified_part(event.version)
@@ -190,10 +193,25 @@ class EventLog:
             "SELECT version FROM event_log WHERE key = ? AND kind = ? ORDER BY seq DESC LIMIT 1",
             [event.key, event.kind],
         ).fetchone()
-        if row is None:
-            return False
-        held = _modified_part(row[0])
-        return held is not None and incoming < held
+        held = _modified_part(row[0]) if row is not None else None
+        if held is not None and incoming < held:
+            return True
+        trashed_at = self._trashed_at(conn, event)
+        return trashed_at is not None and parse_time(incoming) < parse_time(trashed_at)
+
+    @staticmethod
+    def _trashed_at(conn: Any, event: Event) -> str | None:
+        """The shop's time of the record's trash, when a delete is the newest event held of it
+        and says when (one without it, a force delete or reconciliation's, says nothing)."""
+        resource = event.kind.partition(".")[0]
+        row = conn.execute(
+            "SELECT kind, json_extract(payload, '$.trashed_at') FROM event_log "
+            "WHERE key = ? AND kind LIKE ? ORDER BY seq DESC LIMIT 1",
+            [event.key, f"{resource}.%"],
+        ).fetchone()
+        if row is None or row[0] != f"{resource}.deleted" or not isinstance(row[1], str):
+            return None
+        return row[1]
 
     def erase_customer(self, customer_id: str) -> dict[str, int]:
         """Remove a customer's personal data, redact their events, append ``customer.erased``."""

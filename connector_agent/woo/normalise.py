@@ -357,16 +357,21 @@ def customer_event(customer: Mapping[str, Any]) -> Event:
 # ---------------------------------------------------------------- deletes
 
 
-def delete_event(resource: str, key: str, last_version: str | None, at: str) -> Event | None:
+def delete_event(
+    resource: str, key: str, last_version: str | None, at: str, *, trashed_at: str | None = None
+) -> Event | None:
     """A ``<resource>.deleted`` for a key held locally, or ``None`` for an unknown key.
 
     A key whose newest version is already a delete gets that same version, so a repeated delete
-    notice dedupes; a delete after a restore is new.
+    notice dedupes; a delete after a restore is new. ``trashed_at``: the shop's time of the
+    trash (the trashed record's ``date_modified_gmt``), when known; the payload carries it so
+    that an older update arriving later is known to be stale (``EventLog``).
     """
     if last_version is None:
         return None
     version = last_version if last_version.startswith("deleted:") else delete_version(last_version)
-    return Event(0, f"{resource}.deleted", key, version, at, {"id": key})
+    payload = {"id": key} if trashed_at is None else {"id": key, "trashed_at": trashed_at}
+    return Event(0, f"{resource}.deleted", key, version, at, payload)
 
 
 def held_since(last_version: str | None, shop_time: str) -> bool:

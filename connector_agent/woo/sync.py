@@ -331,10 +331,11 @@ class Syncer:
         for item in items:
             key = str(item["id"])
             last = self.log.last_version(resource, key)
-            trashed_at = normalise.utc(item.get("date_modified_gmt")) or self.clock.iso()
+            shop_time = normalise.utc(item.get("date_modified_gmt"))
+            trashed_at = shop_time or self.clock.iso()
             if normalise.held_since(last, trashed_at):
                 continue  # restored since this listing was read (a webhook was faster)
-            event = normalise.delete_event(resource, key, last, trashed_at)
+            event = normalise.delete_event(resource, key, last, trashed_at, trashed_at=shop_time)
             if event is not None:
                 events.append(event)
         return events

@@ -109,7 +109,10 @@ def events_for(
         raise BadRequest(f"{topic}: the body is not a record with an id", field="id")
     key = str(body["id"])
     if action == "deleted" or (action in UPSERT_EVENTS and body.get("status") == "trash"):
-        event = normalise.delete_event(resource, key, log.last_version(resource, key), now)
+        # a trashed record's body says when it was trashed; a deleted one's is only its id
+        trashed_at = normalise.utc(body.get("date_modified_gmt")) if action != "deleted" else None
+        last = log.last_version(resource, key)
+        event = normalise.delete_event(resource, key, last, now, trashed_at=trashed_at)
         return ([event], None) if event else ([], f"{resource} {key} is not known here")
     if action not in UPSERT_EVENTS:
         return [], f"topic {topic} is not synced"

@@ -286,3 +286,29 @@ def test_header_names_are_case_insensitive(event_log):
     lowered = {name.lower(): value for name, value in headers.items()}
     outcome = receive(lowered, body, secret=SECRET, log=event_log, now=NOW)
     assert outcome.status == "appended"
+
+
+def signed_order(topic: str, **changes) -> tuple[dict[str, str], bytes]:
+    """The recorded order as a delivery of ``topic`` with ``changes``, signed."""
+    order = json.loads(delivery("webhook_order_created")[1])
+    body = json.dumps({**order, **changes}).encode()
+    return {"X-WC-Webhook-Topic": topic, "X-WC-Webhook-Signature": signature_of(SECRET, body)}, body
+
+
+def test_an_update_made_before_the_trash_and_delivered_after_it_is_stale(event_log):
+    """Deliveries come in any order: an update of 10:05 arriving after the trash of 10:06
+    brought the trashed order back as a live sale until the next sync."""
+    steps = [
+        ("order.created", {"status": "processing", "date_modified_gmt": "2026-11-25T10:00:00"}),
+        ("order.updated", {"status": "trash", "date_modified_gmt": "2026-11-25T10:06:00"}),
+        ("order.updated", {"status": "completed", "date_modified_gmt": "2026-11-25T10:05:00"}),
+    ]
+    outcomes = [receive(*signed_order(topic, **changes), secret=SECRET, log=event_log, now=NOW)
+                for topic, changes in steps]
+    assert [o.status for o in outcomes] == ["appended", "appended", "ignored"]
+    deleted = event_log.last_payload("order", outcomes[0].events[0].key)
+    assert deleted == {"id": outcomes[0].events[0].key, "trashed_at": "2026-11-25T10:06:00Z"}
+    restored = receive(*signed_order("order.updated", status="processing",
+                                     date_modified_gmt="2026-11-25T10:07:00"),
+                       secret=SECRET, log=event_log, now=NOW)
+    assert restored.status == "appended"  # a restore after the trash is new
