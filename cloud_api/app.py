@@ -13,10 +13,11 @@ from typing import Any
 
 from quart import Blueprint, Quart, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from cloud_api import logs
 from cloud_api.config import from_environment
-from cloud_api.db import connect_db
+from cloud_api.db import MAX_INTEGER, connect_db
 from cloud_api.errors import RateLimited
 from luxebrain.errors import LuxeBrainError, error_body
 
@@ -32,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Quart:
     if app.config["JSON_LOGS"]:
         logs.configure()
     connect_db(app.config["DATABASE_URL"])
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     for blueprint in blueprints():
         app.register_blueprint(blueprint)
     app.register_error_handler(LuxeBrainError, _domain_error)
@@ -39,6 +41,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Quart:
     app.register_error_handler(Exception, _unexpected_error)
     app.before_serving(_database_threads(app.config["DB_THREADS"]))
     return app
+
+
+class IdConverter(IntegerConverter):
+    """Every route's ``<int:…>``: a path id above MAX_INTEGER names no row, so it is a 404 here
+    rather than an overflow in the database driver (a 500)."""
+
+    def to_python(self, value: str) -> Any:
+        number = super().to_python(value)
+        if number > MAX_INTEGER:
+            raise ValidationError()
+        return number
 
 
 def _database_threads(count: int) -> Callable[[], Awaitable[None]]:

@@ -23,6 +23,10 @@ T = TypeVar("T")
 
 database = peewee.DatabaseProxy()
 
+#: the largest integer a column holds (SQLite's and PostgreSQL's 64-bit integers): a larger one
+#: reaching the driver fails there (a 500), so inputs are refused above it
+MAX_INTEGER = 2**63 - 1
+
 _SQLITE_PRAGMAS = (("journal_mode", "wal"), ("synchronous", "normal"), ("foreign_keys", 1))
 
 

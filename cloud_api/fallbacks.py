@@ -22,7 +22,7 @@ from typing import Any
 import peewee
 
 from cloud_api import audit, licences
-from cloud_api.db import database, is_sqlite
+from cloud_api.db import MAX_INTEGER, database, is_sqlite
 from cloud_api.errors import InvalidInput, NotFound, RateLimited
 from cloud_api.models import BaseModel, Licence, Store, Tenant
 from cloud_api.times import DAY, iso
@@ -381,9 +381,11 @@ _DESCRIBE = (
 )
 
 
-def publish(*, k: int = DEFAULT_K, now: int) -> dict[str, Any]:
-    """Rebuild every vertical's list from the fresh uploads of active stores, k-anonymously."""
-    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+def publish(*, k: int = DEFAULT_K, now: int, actor: str = "system") -> dict[str, Any]:
+    """Rebuild every vertical's list from the fresh uploads of active stores, k-anonymously;
+    audited as ``fallbacks.publish`` by ``actor`` (the API, console and CLI name who), since k
+    decides what leaves the shops."""
+    if isinstance(k, bool) or not isinstance(k, int) or not 2 <= k <= MAX_INTEGER:
         raise InvalidInput("k must be a whole number >= 2", field="k")
     if not is_sqlite():  # publishes run one at a time (SQLite's IMMEDIATE transaction already does)
         database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PUBLISH_LOCK,))
@@ -405,7 +407,9 @@ def publish(*, k: int = DEFAULT_K, now: int) -> dict[str, Any]:
     _drop_below_k_tenants(k)
     database.execute_sql(_DESCRIBE)
     published = FallbackItem.select().count()
-    return {"k": k, "published": published, "purged_stores": purged, "published_at": iso(now)}
+    outcome = {"k": k, "published": published, "purged_stores": purged}
+    audit.record(actor, "fallbacks.publish", "fallbacks", now=now, after=outcome)
+    return {**outcome, "published_at": iso(now)}
 
 
 def top(vertical: str, *, category: str | None = None, limit: int = 200) -> dict[str, Any]:

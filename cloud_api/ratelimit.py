@@ -8,6 +8,7 @@ per-licence agent limits and for login throttling.
 from __future__ import annotations
 
 from cloud_api import prepared
+from cloud_api.db import is_sqlite
 from cloud_api.errors import RateLimited
 from cloud_api.models import Counter
 
@@ -42,12 +43,14 @@ def enforce(counted: int, limit: int, window: int, now: int) -> None:
         raise RateLimited(f"too many requests; try again in {wait} s", retry_after=wait)
 
 
-def count(key: str, window: int, now: int) -> int:
-    """How many hits ``key`` has in the current window (without counting one)."""
-    row = Counter.get_or_none(Counter.key == key)
-    if row is None or row.window_start != window_start(now, window):
-        return 0
-    return int(row.count)
+def take_back(key: str, window: int, now: int) -> None:
+    """Uncount one event :func:`add` counted in the current window (it turned out not to count:
+    a sign-in attempt that succeeded)."""
+    Counter.update(count=Counter.count - 1).where(
+        (Counter.key == key)
+        & (Counter.window_start == window_start(now, window))
+        & (Counter.count > 0)
+    ).execute()
 
 
 def clear(key: str) -> None:
@@ -55,5 +58,12 @@ def clear(key: str) -> None:
 
 
 def prune(before: int) -> None:
-    """Forget counters whose window started before ``before`` (they can only restart at 1)."""
-    Counter.delete().where(Counter.window_start < before).execute()
+    """Forget counters whose window started before ``before`` (they can only restart at 1).
+
+    A row another transaction holds is left for a later prune: waiting for it could deadlock
+    (a sign-in holds its counters while it prunes, and the other may be waiting for them).
+    """
+    stale = Counter.select(Counter.key).where(Counter.window_start < before)
+    if not is_sqlite():  # SQLite runs one writer at a time: nothing is held by another
+        stale = stale.for_update(skip_locked=True)
+    Counter.delete().where(Counter.key.in_(stale)).execute()

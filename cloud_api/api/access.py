@@ -39,7 +39,7 @@ class Ctx:
 
     @property
     def actor(self) -> str:
-        return f"staff:{self.staff.email}"
+        return accounts.actor_name(self.staff)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,8 @@ def staff_route(
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         async def view(**url_args: Any) -> Any:
-            body = await json_object() if request.method not in SAFE_METHODS else {}
+            writes = request.method not in SAFE_METHODS
+            body = await json_object(empty_ok=True) if writes else {}
             creds = credentials(request.headers.get("X-CSRF-Token", ""))
             settings, args = dict(current_app.config), request.args.to_dict()
 

@@ -24,14 +24,13 @@ from cloud_api.api.access import (
     credentials,
     sign_in,
 )
-from cloud_api.api.inputs import client_address
+from cloud_api.api.inputs import client_address, whole_number
 from cloud_api.db import in_db, in_db_keeping_counts
-from cloud_api.errors import CsrfFailed, InvalidInput, Unauthorized
+from cloud_api.errors import CsrfFailed, Unauthorized
 from cloud_api.models import Store
 from cloud_api.staff import accounts, sessions
 from cloud_api.staff.roles import can
 from cloud_api.times import now_s
-from luxebrain.digits import is_digits
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="../templates")
 LOGIN_CSRF_COOKIE = "lb_login_csrf"
@@ -47,13 +46,11 @@ class Page:
 class Redirect:
     endpoint: str
     values: dict[str, Any]
+    signed_out: bool = False  # the session ended: the browser forgets its cookie too
 
 
 def _number(form: dict[str, str], name: str) -> int:
-    value = form.get(name, "").strip()
-    if not is_digits(value):
-        raise InvalidInput(f"{name} must be a whole number", field=name)
-    return int(value)
+    return whole_number(form.get(name, ""), name)
 
 
 def console_route(
@@ -63,10 +60,11 @@ def console_route(
 
     def register(fn: Callable[..., Page | Redirect]) -> Callable[..., Any]:
         async def view(**url_args: Any) -> Any:
-            form = (await request.form).to_dict() if request.method not in SAFE_METHODS else {}
+            reading = request.method in SAFE_METHODS
+            form = {} if reading else (await request.form).to_dict()
             creds = credentials(form.get("csrf_token", ""))
-            if not creds.token and request.method in SAFE_METHODS:
-                return redirect(url_for("console.login_form"))
+            if not creds.token and reading:
+                return _to_sign_in()
             settings, args = dict(current_app.config), request.args.to_dict()
 
             def run() -> tuple[Page | Redirect, Ctx]:
@@ -75,9 +73,17 @@ def console_route(
                 ctx = Ctx(signed.staff, signed.session, now, form, args, settings)
                 return fn(ctx, **url_args), ctx
 
-            result, ctx = await in_db(run)
+            try:
+                result, ctx = await in_db(run)
+            except Unauthorized:
+                if not reading:
+                    raise
+                return _to_sign_in()  # signed out elsewhere, expired or revoked
             if isinstance(result, Redirect):
-                return redirect(url_for(result.endpoint, **result.values))
+                response = redirect(url_for(result.endpoint, **result.values))
+                if result.signed_out:
+                    _forget_session(response)
+                return response
             return await render_template(
                 result.template,
                 me=accounts.staff_json(ctx.staff),
@@ -93,6 +99,19 @@ def console_route(
         return view
 
     return register
+
+
+def _forget_session(response: Response) -> None:
+    """Delete the session cookie (set with ``path="/"`` at sign-in)."""
+    response.delete_cookie(COOKIE, path="/")
+
+
+def _to_sign_in() -> Response:
+    """To the sign-in page, forgetting a session cookie that no longer signs anyone in (else
+    every page would answer 401 until the browser dropped it)."""
+    response = redirect(url_for("console.login_form"))
+    _forget_session(response)
+    return response
 
 
 @bp.after_request
@@ -160,7 +179,7 @@ async def login() -> Any:
 @console_route("/logout", "read", methods=("POST",))
 def logout(ctx: Ctx) -> Redirect:
     sessions.end(ctx.session)
-    return Redirect("console.login_form", {})
+    return Redirect("console.login_form", {}, signed_out=True)
 
 
 # ---------------------------------------------------------------- pages
@@ -209,7 +228,7 @@ def licence(ctx: Ctx, licence_id: int) -> Page:
             "licence": licences.licence_json(row, ctx.now),
             "stores": [activation.store_json(s) for s in licences.active_stores(row)],
             "plans": [p.name for p in plans.Plan.select().order_by(plans.Plan.name)],
-            "done": ctx.args.get("done", ""),
+            "done": LICENCE_NOTICES.get(ctx.args.get("done", "")),
             "history": [
                 audit.entry_json(e)
                 for e in audit.entries(tenant_id=row.tenant_id, limit=200)
@@ -254,6 +273,19 @@ def issue(ctx: Ctx) -> Page:
         "issue.html",
         {"plans": [], "issued": {"licence": licences.licence_json(row, ctx.now), "key": key}},
     )
+
+
+#: what the licence page says after each action (the ``done`` argument names one; any other
+#: text shows nothing, so a crafted link cannot put words on the page)
+LICENCE_NOTICES = {
+    "extend": "licence extended",
+    "suspend": "licence suspended",
+    "reactivate": "licence reactivated",
+    "revoke": "licence revoked",
+    "convert": "trial converted",
+    "plan": "plan changed",
+    "deactivate-store": "store deactivated",
+}
 
 
 def _licence_action(action: str, permission: str, change: Callable[[Ctx, Any], Any]) -> None:

@@ -26,19 +26,28 @@ from cloud_api.times import now_s
 PAGES = {"invite": "console.welcome_form", "reset": "console.reset_form"}
 
 
+#: what the page says after a change (the ``done`` argument names one; other text shows nothing)
+NOTICES = {"updated": "account updated"}
+
+
 def _page(ctx: Ctx, **shown: Any) -> Page:
     staff = [accounts.staff_json(s) for s in Staff.select().order_by(Staff.email)]
-    context = {"staff": staff, "roles": ROLES, "done": ctx.args.get("done", ""), "link": None}
+    done = NOTICES.get(ctx.args.get("done", ""))
+    context = {"staff": staff, "roles": ROLES, "done": done, "link": None}
     return Page("staff.html", {**context, **shown})
 
 
-def _link(ctx: Ctx, staff: Staff, purpose: str) -> dict[str, str]:
+def _link(ctx: Ctx, staff: Staff, purpose: str, *, two_factor: bool = False) -> dict[str, Any]:
     token = sessions.one_time_token(
-        staff, purpose, secret=sessions.app_secret(ctx.settings["SECRET_KEY"])
+        staff,
+        purpose,
+        secret=sessions.app_secret(ctx.settings["SECRET_KEY"]),
+        two_factor=two_factor,
     )
     return {
         "purpose": purpose,
         "email": staff.email,
+        "two_factor": two_factor,
         "url": url_for(PAGES[purpose], token=token, _external=True),
     }
 
@@ -68,15 +77,18 @@ def staff_update(ctx: Ctx, staff_id: int) -> Redirect:
         change["active"] = ctx.body["active"] == "yes"
     if not change:
         raise InvalidInput("nothing to change: send role or active", field="role")
-    staff = accounts.update(accounts.get(staff_id), change, actor=ctx.actor, now=ctx.now)
-    return Redirect("console.staff_list", {"done": f"{staff.email} updated"})
+    accounts.update(accounts.get(staff_id), change, by=ctx.staff, now=ctx.now)
+    return Redirect("console.staff_list", {"done": "updated"})
 
 
 @console_route("/staff/<int:staff_id>/reset", "staff.manage", methods=("POST",))
 def staff_reset(ctx: Ctx, staff_id: int) -> Page:
+    """A form may send ``two_factor=on``: the reset then enrols TOTP (needed before promoting
+    a support or read-only account to admin or owner)."""
     staff = accounts.get(staff_id)
-    accounts.reset_requested(staff, actor=ctx.actor, now=ctx.now)
-    return _page(ctx, link=_link(ctx, staff, "reset"))
+    two_factor = ctx.body.get("two_factor") == "on"
+    accounts.reset_requested(staff, actor=ctx.actor, now=ctx.now, two_factor=two_factor)
+    return _page(ctx, link=_link(ctx, staff, "reset", two_factor=two_factor))
 
 
 # ---------------------------------------------------------------- the one-time links' pages

@@ -11,10 +11,10 @@ from cloud_api import fallbacks, licences
 from cloud_api.api.access import Ctx, staff_route
 from cloud_api.api.agent import licensed
 from cloud_api.api.console import Page, Redirect, console_route
+from cloud_api.api.inputs import field, whole_number
 from cloud_api.api.usage import active_store, int_arg, licensed_get
 from cloud_api.errors import Forbidden, InvalidInput
 from cloud_api.models import Licence
-from luxebrain.digits import is_digits
 
 bp = Blueprint("fallbacks", __name__)
 
@@ -38,16 +38,14 @@ async def upload() -> Any:
 async def top_list() -> Any:
     """The licence's vertical top list: ``?category=a>b&limit=200``."""
     category = request.args.get("category") or None
-    limit = request.args.get("limit", "200")
-    if not is_digits(limit):
-        raise InvalidInput("limit must be a whole number from 1 to 1000", field="limit")
+    limit = whole_number(request.args.get("limit", "200"), "limit")
 
     def read(licence: Licence, now: int) -> dict[str, Any]:
         licences.ensure_usable(licence, now)  # a paid feature: refused as the check-in is
         if "cloud_fallback" not in licence.plan.features:
             raise Forbidden(f"plan {licence.plan.name} does not include cloud_fallback")
         vertical = fallbacks.vertical_of(licence.tenant_id)
-        return fallbacks.top(vertical, category=category, limit=int(limit))
+        return fallbacks.top(vertical, category=category, limit=limit)
 
     return await licensed_get(read)
 
@@ -62,10 +60,19 @@ def staff_list(ctx: Ctx) -> dict[str, Any]:
     return {**listed, "categories": fallbacks.categories(vertical)}
 
 
+def _staff_k(k: int) -> int:
+    """The k staff may publish with: never below the default, so a console click or an API call
+    cannot publish items fewer shops sold (a lower k is an operator's decision, on the CLI)."""
+    if k < fallbacks.DEFAULT_K:
+        raise InvalidInput(f"k must be at least {fallbacks.DEFAULT_K}", field="k")
+    return k
+
+
 @staff_route(bp, "/api/v1/fallbacks/publish", "plan.manage", methods=("POST",))
 def staff_publish(ctx: Ctx) -> dict[str, Any]:
-    """``{"k"?: 3}``: rebuild every vertical's list now."""
-    return fallbacks.publish(k=ctx.body.get("k", fallbacks.DEFAULT_K), now=ctx.now)
+    """``{"k"?: 3}``: rebuild every vertical's list now (k at least the default)."""
+    k = field(ctx.body, "k", int, required=False, default=fallbacks.DEFAULT_K)
+    return fallbacks.publish(k=_staff_k(k), now=ctx.now, actor=ctx.actor)
 
 
 @staff_route(bp, "/api/v1/tenants/<int:tenant_id>/vertical", "tenant.create", methods=("POST",))
@@ -81,13 +88,12 @@ def staff_vertical(ctx: Ctx, tenant_id: int) -> dict[str, Any]:
 def fallback_list(ctx: Ctx) -> Page:
     vertical = ctx.args.get("vertical") or fallbacks.DEFAULT_VERTICAL
     listed = fallbacks.top(vertical, limit=200)
-    return Page("fallback_list.html", {**listed, "categories": fallbacks.categories(vertical)})
+    context = {"categories": fallbacks.categories(vertical), "min_k": fallbacks.DEFAULT_K}
+    return Page("fallback_list.html", {**listed, **context})
 
 
 @console_route("/fallbacks/publish", "plan.manage", methods=("POST",))
 def fallback_publish(ctx: Ctx) -> Redirect:
-    raw = str(ctx.body.get("k", fallbacks.DEFAULT_K)).strip()
-    if not is_digits(raw):
-        raise InvalidInput("k must be a whole number >= 2", field="k")
-    fallbacks.publish(k=int(raw), now=ctx.now)
+    k = whole_number(ctx.body.get("k") or str(fallbacks.DEFAULT_K), "k")
+    fallbacks.publish(k=_staff_k(k), now=ctx.now, actor=ctx.actor)
     return Redirect("console.fallback_list", {})

@@ -7,13 +7,22 @@ from typing import Any
 import orjson
 from quart import Response, current_app, request
 
+from cloud_api.db import MAX_INTEGER
 from cloud_api.errors import InvalidInput, Unauthorized
+from luxebrain.digits import is_digits
 
 
-async def json_object() -> dict[str, Any]:
-    """The request body as a JSON object, or a clear 400 (orjson: agents post on the hot path)."""
+async def json_object(*, empty_ok: bool = False) -> dict[str, Any]:
+    """The request body as a JSON object, or a clear 400 (orjson: agents post on the hot path).
+
+    ``empty_ok``: no body at all reads as ``{}`` (staff POSTs whose arguments are all optional,
+    such as ``/api/v1/logout``, are documented and sent without one).
+    """
+    data = await request.get_data()
+    if empty_ok and not data.strip():
+        return {}
     try:
-        body = orjson.loads(await request.get_data())
+        body = orjson.loads(data)
     except orjson.JSONDecodeError:
         body = None
     if not isinstance(body, dict):
@@ -40,7 +49,19 @@ def field(
     value = body[name]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise InvalidInput(f"{name} must be {kind.__name__}", field=name)
+    if kind is int and value > MAX_INTEGER:
+        raise InvalidInput(f"{name} must be at most {MAX_INTEGER}", field=name)
     return value
+
+
+def whole_number(text: str, name: str) -> int:
+    """``text`` (a query argument or form field) as a whole number the database can hold, or a
+    400 naming the field."""
+    text = text.strip()
+    # 19 digits hold MAX_INTEGER; the length check first also keeps int() off huge strings
+    if not is_digits(text) or len(text) > 19 or int(text) > MAX_INTEGER:
+        raise InvalidInput(f"{name} must be a whole number up to {MAX_INTEGER}", field=name)
+    return int(text)
 
 
 def client_address() -> str:

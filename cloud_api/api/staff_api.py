@@ -294,18 +294,24 @@ def invite(ctx: Ctx) -> dict[str, Any]:
 
 @staff_route(bp, "/staff/<int:staff_id>", "staff.manage", methods=("POST",))
 def update_staff(ctx: Ctx, staff_id: int) -> dict[str, Any]:
-    """``{"role"?, "active"?}``."""
+    """``{"role"?, "active"?}`` for someone else (never the last active owner)."""
     return accounts.staff_json(
-        accounts.update(accounts.get(staff_id), ctx.body, actor=ctx.actor, now=ctx.now)
+        accounts.update(accounts.get(staff_id), ctx.body, by=ctx.staff, now=ctx.now)
     )
 
 
 @staff_route(bp, "/staff/<int:staff_id>/reset", "staff.manage", methods=("POST",))
 def reset_staff(ctx: Ctx, staff_id: int) -> dict[str, Any]:
-    """A one-time password-reset token for a staff member (hand it over out of band)."""
+    """``{"two_factor"?: true}`` -> a one-time password-reset token for a staff member (hand it
+    over out of band); with ``two_factor`` the reset also enrols TOTP, as a promotion to admin
+    or owner needs."""
     staff = accounts.get(staff_id)
-    accounts.reset_requested(staff, actor=ctx.actor, now=ctx.now)
+    two_factor = field(ctx.body, "two_factor", bool, required=False, default=False)
+    accounts.reset_requested(staff, actor=ctx.actor, now=ctx.now, two_factor=two_factor)
     token = sessions.one_time_token(
-        staff, "reset", secret=sessions.app_secret(ctx.settings["SECRET_KEY"])
+        staff,
+        "reset",
+        secret=sessions.app_secret(ctx.settings["SECRET_KEY"]),
+        two_factor=two_factor,
     )
     return {"staff": accounts.staff_json(staff), "reset_token": token}

@@ -16,13 +16,12 @@ from cloud_api.activation import normalise_url
 from cloud_api.api.access import Ctx, staff_route
 from cloud_api.api.agent import licensed
 from cloud_api.api.console import Page, console_route
-from cloud_api.api.inputs import bearer
+from cloud_api.api.inputs import bearer, whole_number
 from cloud_api.billing import parse_period
 from cloud_api.db import in_db_keeping_counts
 from cloud_api.errors import InvalidInput, NotFound
 from cloud_api.models import Licence, Store
 from cloud_api.times import now_s
-from luxebrain.digits import is_digits
 
 bp = Blueprint("usage", __name__)
 
@@ -75,9 +74,7 @@ def int_arg(ctx: Ctx, name: str) -> int | None:
     value = ctx.args.get(name)
     if value is None or value == "":
         return None
-    if not is_digits(value):
-        raise InvalidInput(f"{name} must be a whole number", field=name)
-    return int(value)
+    return whole_number(value, name)
 
 
 def period_arg(ctx: Ctx) -> str | None:

@@ -101,7 +101,9 @@ def publish(database_url: str, k: int) -> None:
     Example:
         luxebrain-cloud fallbacks publish --k 3 --database sqlite:///cloud.sqlite
     """
-    result = _run(database_url, lambda now, actor: fallback_service.publish(k=k, now=now))
+    result = _run(
+        database_url, lambda now, actor: fallback_service.publish(k=k, now=now, actor=actor)
+    )
     click.echo(f"published {result['published']} item(s) with k={result['k']}", err=True)
 
 

@@ -7,11 +7,20 @@ secret and recovery codes are shown once.
 from __future__ import annotations
 
 import re
+import secrets
+from functools import cache
 from typing import Any
 
 from cloud_api import audit, ratelimit
 from cloud_api.db import locked
-from cloud_api.errors import Conflict, InvalidInput, NotFound, RateLimited, Unauthorized
+from cloud_api.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+)
 from cloud_api.models import Staff
 from cloud_api.staff import sessions, totp
 from cloud_api.staff.passwords import check_strength, hash_password, verify_password
@@ -38,6 +47,11 @@ def _password(value: Any) -> str:
     if problem:
         raise InvalidInput(problem, field="password")
     return str(value)
+
+
+def actor_name(staff: Staff) -> str:
+    """How a staff member is named in the audit log."""
+    return f"staff:{staff.email}"
 
 
 def staff_json(staff: Staff) -> dict[str, Any]:
@@ -93,12 +107,13 @@ def invite(email: Any, role: Any, *, actor: str, now: int) -> Staff:
     return staff
 
 
-def set_password(staff: Staff, password: Any, *, action: str, now: int) -> dict[str, Any]:
-    """Accepting an invite or a reset: new password, fresh two-factor for owners and admins."""
-    shown = _set_password(staff, password, enrol=bool(staff.totp_secret))
-    audit.record(
-        f"staff:{staff.email}", action, f"staff:{staff.id}", now=now, after=staff_json(staff)
-    )
+def set_password(
+    staff: Staff, password: Any, *, action: str, now: int, enrol: bool = False
+) -> dict[str, Any]:
+    """Accepting an invite or a reset: new password, fresh two-factor for owners and admins, for
+    accounts that had it, and when the reset asked for it (``enrol``: before a promotion)."""
+    shown = _set_password(staff, password, enrol=enrol or bool(staff.totp_secret))
+    audit.record(actor_name(staff), action, f"staff:{staff.id}", now=now, after=staff_json(staff))
     return shown
 
 
@@ -113,36 +128,73 @@ def redeem(
     (the staff JSON API and the console's password pages both come here)."""
     if not isinstance(token, str) or not token:
         raise InvalidInput("token is required", field="token")
-    staff = sessions.redeem(token, purpose, secret=secret, max_age=max_age)
-    return staff, set_password(staff, password, action=REDEEMED_AS[purpose], now=now)
+    redeemed = sessions.redeem(token, purpose, secret=secret, max_age=max_age)
+    shown = set_password(
+        redeemed.staff,
+        password,
+        action=REDEEMED_AS[purpose],
+        now=now,
+        enrol=redeemed.two_factor,
+    )
+    return redeemed.staff, shown
 
 
-def reset_requested(staff: Staff, *, actor: str, now: int) -> None:
+def reset_requested(staff: Staff, *, actor: str, now: int, two_factor: bool = False) -> None:
     """Record that ``actor`` made a password-reset link for ``staff`` (the link itself is not
-    kept: it is shown once to hand over)."""
-    audit.record(actor, "staff.reset_requested", f"staff:{staff.id}", now=now)
+    kept: it is shown once to hand over); ``two_factor``: the reset enrols TOTP."""
+    after = {"two_factor": two_factor}
+    audit.record(actor, "staff.reset_requested", f"staff:{staff.id}", now=now, after=after)
 
 
-def update(staff: Staff, body: dict[str, Any], *, actor: str, now: int) -> Staff:
-    """Change role and/or active flag; a role needing TOTP is refused until it is enrolled."""
+def update(staff: Staff, body: dict[str, Any], *, by: Staff, now: int) -> Staff:
+    """Change role and/or active flag of someone else; a role needing TOTP is refused until it
+    is enrolled, and no change may leave the team without an active owner."""
+    if staff.id == by.id:
+        raise Forbidden("you cannot change your own role or active flag; ask another owner")
     before = staff_json(staff)
     if "role" in body:
         staff.role = _role(body["role"])
         if staff.role in TOTP_REQUIRED and not staff.totp_secret:
             raise InvalidInput(
-                "owners and admins need two-factor: reset the account first", field="role"
+                "owners and admins need two-factor: make a password reset with two-factor "
+                "for the account first",
+                field="role",
             )
     if "active" in body:
         if not isinstance(body["active"], bool):
             raise InvalidInput("active must be true or false", field="active")
         staff.active = body["active"]
+    if before["role"] == "owner" and before["active"] and not _active_owner(staff):
+        _keep_an_owner(staff)
     staff.save()
     if not staff.active:
         end_all(staff)
     audit.record(
-        actor, "staff.update", f"staff:{staff.id}", now=now, before=before, after=staff_json(staff)
+        actor_name(by),
+        "staff.update",
+        f"staff:{staff.id}",
+        now=now,
+        before=before,
+        after=staff_json(staff),
     )
     return staff
+
+
+def _active_owner(staff: Staff) -> bool:
+    return staff.role == "owner" and bool(staff.active)
+
+
+def _keep_an_owner(staff: Staff) -> None:
+    """Refuse taking ``staff`` out of the owners when no other active owner is left. The owner
+    rows are locked first, so two owners demoting each other at once cannot both pass."""
+    owners = locked(
+        Staff.select(Staff.id)
+        .where((Staff.role == "owner") & (Staff.active == True))  # noqa: E712
+        .order_by(Staff.id)
+    )
+    others = [row.id for row in owners if row.id != staff.id]
+    if not others:
+        raise Conflict("this would leave no active owner")
 
 
 def get(staff_id: int) -> Staff:
@@ -157,32 +209,52 @@ def authenticate(
 ) -> Staff:
     """Check password and second factor, throttled per address and per client.
 
-    Returns the staff member or raises Unauthorized / RateLimited; failures are counted in
-    the caller's transaction, which must commit even when this raises.
+    Returns the staff member or raises Unauthorized / RateLimited; attempts are counted in the
+    caller's transaction, which must commit even when this raises.
     """
     address = email.strip().lower() if isinstance(email, str) else ""
-    keys = [f"login:email:{address}", f"login:client:{client}"]
-    for key in keys:
-        if ratelimit.count(key, window, now) >= max_failures:
-            raise RateLimited(
-                "too many failed sign-ins; try again later", retry_after=window - now % window
-            )
+    email_key, client_key = f"login:email:{address}", f"login:client:{client}"
+    _count_attempt([email_key, client_key], now=now, max_failures=max_failures, window=window)
     staff = Staff.get_or_none(Staff.email == address)
-    ok = (
-        staff is not None
-        and staff.active
-        and isinstance(password, str)
-        and verify_password(password, staff.password_hash)
-    )
+    ok = _password_ok(staff, password)
     if ok and staff is not None:
         ok = _second_factor(staff, code, now)
     if not ok or staff is None:
-        for key in keys:
-            ratelimit.hit(key, max_failures * 1000, window, now)
         raise Unauthorized("wrong email, password or code")
-    ratelimit.clear(keys[0])
+    ratelimit.clear(email_key)
+    ratelimit.take_back(client_key, window, now)  # a client's failures on other accounts stay
     ratelimit.prune(now - 2 * 86400)  # sign-ins are rare: tidy windows of up to a day
     return staff
+
+
+def _count_attempt(keys: list[str], *, now: int, max_failures: int, window: int) -> None:
+    """Count the attempt as a failure before checking anything, and refuse it over the limit.
+
+    Counting first, not after the slow password check: each counter's upsert locks its row
+    until commit, so parallel guesses on one address (or from one client) queue up and each
+    sees the ones before it. A success takes its count back.
+    """
+    for key in keys:
+        if ratelimit.add(key, window, now) > max_failures:
+            raise RateLimited(
+                "too many failed sign-ins; try again later",
+                retry_after=ratelimit.window_start(now, window) + window - now,
+            )
+
+
+@cache
+def _unusable_hash() -> str:
+    """A hash no password matches, checked when there is no usable account (made once)."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+def _password_ok(staff: Staff | None, password: Any) -> bool:
+    """Whether ``password`` opens ``staff``. Always one scrypt check, also for an unknown,
+    deactivated or pending account, so the response time does not tell which exist."""
+    usable = staff is not None and staff.active and bool(staff.password_hash)
+    stored = staff.password_hash if usable and staff is not None else _unusable_hash()
+    given = password if isinstance(password, str) else ""
+    return verify_password(given, stored) and usable
 
 
 def _second_factor(staff: Staff, code: Any, now: int) -> bool:

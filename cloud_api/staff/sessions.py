@@ -77,13 +77,23 @@ def end_all(staff: Staff) -> None:
     StaffSession.delete().where(StaffSession.staff == staff.id).execute()
 
 
-def one_time_token(staff: Staff, purpose: str, *, secret: str) -> str:
+@dataclass(frozen=True)
+class Redeemed:
+    """Whom a one-time token was made for, and whether redeeming it enrols two-factor."""
+
+    staff: Staff
+    two_factor: bool
+
+
+def one_time_token(staff: Staff, purpose: str, *, secret: str, two_factor: bool = False) -> str:
+    """A signed token for ``purpose``; ``two_factor``: redeeming it enrols TOTP (a reset made
+    before promoting a support or read-only account to admin or owner)."""
     return URLSafeTimedSerializer(secret, salt=f"one-time:{purpose}").dumps(
-        {"staff": staff.id, "fp": fingerprint(staff.password_hash)}
+        {"staff": staff.id, "fp": fingerprint(staff.password_hash), "totp": two_factor}
     )
 
 
-def redeem(token: str, purpose: str, *, secret: str, max_age: int) -> Staff:
+def redeem(token: str, purpose: str, *, secret: str, max_age: int) -> Redeemed:
     """The staff member a one-time token was made for, if it is genuine, fresh and unspent."""
     serializer = URLSafeTimedSerializer(secret, salt=f"one-time:{purpose}")
     try:
@@ -95,4 +105,4 @@ def redeem(token: str, purpose: str, *, secret: str, max_age: int) -> Staff:
     staff = Staff.get_or_none(Staff.id == data.get("staff"))
     if staff is None or not staff.active or fingerprint(staff.password_hash) != data.get("fp"):
         raise InvalidInput(f"this {purpose} token was already used", field="token")
-    return staff
+    return Redeemed(staff, data.get("totp") is True)

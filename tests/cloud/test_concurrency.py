@@ -3,7 +3,9 @@ the store limit and the rate limit hold, because both are decided inside the dat
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -14,7 +16,7 @@ from cloud_api import activation, billing, licences, payments, ratelimit, usage
 from cloud_api.billing import InvoiceLine
 from cloud_api.db import transaction
 from cloud_api.errors import RateLimited, StoreLimitReached
-from cloud_api.models import Counter, Store
+from cloud_api.models import Counter, Staff, Store
 from cloud_api.payments import PaymentEvent
 from cloud_api.signing import current_signer
 from cloud_api.staff import accounts
@@ -207,3 +209,100 @@ def test_two_sign_ins_at_once_cannot_share_a_recovery_code_or_a_totp_code(
         now = int(clock.time()) + step * 30 + 5
         code = code_at(shown["totp_secret"], now)
         assert _at_once(2, lambda c=code, t=now: sign_in(c, t)) == ["Unauthorized", "ok"]
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.parametrize("role", ["support", "admin"])  # password guesses; TOTP code guesses
+async def test_parallel_sign_in_guesses_check_no_more_than_the_limit(
+    app, client, make_staff, role
+) -> None:  # type: ignore[no-untyped-def]
+    """Counting after the slow password check let 31 parallel attempts check 20 passwords."""
+    pool = ThreadPoolExecutor(app.config["DB_THREADS"])  # as many as a served app has
+    asyncio.get_running_loop().set_default_executor(pool)
+    email, shown = make_staff(role, f"{role}@vendor.example")
+    limit = app.config["LOGIN_MAX_FAILURES"]
+
+    async def attempt(n: int) -> int:
+        if shown:  # the right password, a wrong code
+            body = {"email": email, "password": PASSWORD, "code": f"not a code {n}"}
+        else:
+            body = {"email": email, "password": f"wrong guess number {n:02d}"}
+        return (await client.post("/api/v1/login", json=body)).status_code
+
+    statuses = await asyncio.gather(*(attempt(n) for n in range(30)))
+    assert sorted(statuses) == [401] * limit + [429] * (30 - limit)
+    right = {"email": email, "password": PASSWORD}
+    assert (await client.post("/api/v1/login", json=right)).status_code == 429
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_two_owners_demoting_each_other_at_once_leave_one_owner(app, make_staff, clock) -> None:
+    """The second demotion starts while the first is not committed yet: it must wait for it and
+    then see that its target is the last owner (without the row locks both went through)."""
+    make_staff("owner", "ana@vendor.example")
+    make_staff("owner", "bob@vendor.example")
+    now = int(clock.time())
+    with transaction():
+        ana = Staff.get(Staff.email == "ana@vendor.example")
+        bob = Staff.get(Staff.email == "bob@vendor.example")
+    first_changed = threading.Event()
+
+    def demote(actor: Staff, target: Staff, *, first: bool) -> str:
+        if not first:
+            first_changed.wait(10)
+        try:
+            with transaction():
+                accounts.update(accounts.get(target.id), {"role": "admin"}, by=actor, now=now)
+                if first:
+                    first_changed.set()
+                    time.sleep(0.5)  # uncommitted while the other demotion runs
+            return "ok"
+        except Exception as error:  # the outcome under test
+            return type(error).__name__
+
+    with ThreadPoolExecutor(2) as pool:
+        one = pool.submit(demote, ana, bob, first=True)
+        other = pool.submit(demote, bob, ana, first=False)
+        assert (one.result(), other.result()) == ("ok", "Conflict")
+    with transaction():
+        owners = Staff.select().where((Staff.role == "owner") & Staff.active)
+        assert [s.email for s in owners] == ["ana@vendor.example"]
+
+
+@pytest.mark.postgres
+@postgres_only
+def test_a_sign_in_that_prunes_counters_never_deadlocks_with_a_waiting_one(
+    app, make_staff, clock, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The first sign-in holds its client's counter while it prunes; the second holds a stale
+    counter (its address) and waits for that client counter. Pruning must skip that row."""
+    email, _ = make_staff("support")
+    now = int(clock.time())
+    stale_key = "login:email:other@vendor.example"
+    with transaction():
+        Counter.create(key=stale_key, window_start=now - 3 * 86400, count=1)
+    verify = accounts.verify_password
+
+    def slow_verify(password: str, stored: str) -> bool:
+        time.sleep(0.3)  # the first sign-in holds its counters meanwhile
+        return verify(password, stored)
+
+    monkeypatch.setattr(accounts, "verify_password", slow_verify)
+
+    def sign_in(address: str, delay: float) -> str:
+        time.sleep(delay)
+        try:
+            with transaction():
+                accounts.authenticate(
+                    address, PASSWORD, None, client="c", now=now, max_failures=5, window=900
+                )
+            return "ok"
+        except Exception as error:  # the outcome under test
+            return type(error).__name__
+
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(sign_in, email, 0)
+        second = pool.submit(sign_in, "other@vendor.example", 0.1)
+        assert (first.result(), second.result()) == ("ok", "Unauthorized")

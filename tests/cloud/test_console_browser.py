@@ -81,7 +81,7 @@ def test_sign_in_issue_revoke_and_audit(page, owner) -> None:
     page.click("#licence-link")
     assert page.text_content("#licence-status") == "active"
     page.click("button:has-text('Revoke')")
-    page.wait_for_selector("text=Done: revoke.")
+    page.wait_for_selector("text=Done: licence revoked.")
     assert page.text_content("#licence-status") == "revoked"
 
     page.goto("/console/audit")

@@ -453,3 +453,34 @@ def shared_stores(app, clock) -> list[Store]:  # type: ignore[no-untyped-def]
             )
             for n, owner in enumerate(OWNERS)
         ]
+
+
+async def test_staff_publishes_are_audited_and_k_never_goes_below_the_default(
+    client, sign_in, shops
+) -> None:  # type: ignore[no-untyped-def]
+    from cloud_api.models import AuditEntry
+
+    admin = await sign_in("admin")
+    for key, shop in await shops(3):
+        body = {**shop, **upload_body(item("Mug"))}
+        assert (await call(client, "post", "/v1/agent/fallbacks/aggregates", key, body))[0] == 200
+    api = "/api/v1/fallbacks/publish"
+    for k in (2, 1, 0):
+        low = await client.post(api, json={"k": k}, headers=admin.headers)
+        assert low.status_code == 400 and (await low.get_json())["error"]["field"] == "k"
+    form = "/console/fallbacks/publish"
+    low = await client.post(form, form={"k": "2"}, headers=admin.headers)
+    assert low.status_code == 400
+    with transaction():
+        assert AuditEntry.select().where(AuditEntry.action == "fallbacks.publish").count() == 0
+    published = await client.post(api, headers=admin.headers)
+    assert published.status_code == 200 and (await published.get_json())["published"] == 1
+    by_form = await client.post(form, form={"k": "4"}, headers=admin.headers)
+    assert by_form.status_code == 302
+    with transaction():
+        entries = AuditEntry.select().where(AuditEntry.action == "fallbacks.publish")
+        logged = [(e.actor, e.target, e.after) for e in entries.order_by(AuditEntry.id)]
+    assert logged == [
+        ("staff:admin@vendor.example", "fallbacks", {"k": 3, "published": 1, "purged_stores": 0}),
+        ("staff:admin@vendor.example", "fallbacks", {"k": 4, "published": 0, "purged_stores": 0}),
+    ]

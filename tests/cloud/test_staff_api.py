@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from support.cloud import SHOP, agent_post
 
+from cloud_api.db import transaction
+from cloud_api.errors import Conflict
+from cloud_api.models import AuditEntry, Staff
+from cloud_api.staff import accounts
 from cloud_api.staff.totp import code_at
 
 PASSWORD = "correct horse battery staple"  # what the make_staff fixture sets
@@ -336,7 +340,7 @@ async def test_console_licence_page_deactivates_a_store(client, sign_in, issue) 
     html = (
         await (await client.get(response.headers["Location"], headers=admin.headers)).get_data()
     ).decode()
-    assert "No active stores." in html and "Done: deactivate-store." in html
+    assert "No active stores." in html and "Done: store deactivated." in html
 
 
 async def test_console_licence_history_includes_its_stores(client, sign_in, issue) -> None:
@@ -420,3 +424,155 @@ async def test_numbers_in_queries_and_forms_must_be_ascii_digits(client, sign_in
     assert form.status_code == 400
     with pytest.raises(ValueError, match="SESSION_SECONDS: must be a positive integer"):
         from_environment({"LUXEBRAIN_CLOUD_SESSION_SECONDS": "\u00b2"})
+
+
+async def _staff_id(email: str) -> int:
+    with transaction():
+        return int(Staff.get(Staff.email == email).id)
+
+
+async def test_successful_sign_ins_do_not_use_up_the_clients_allowance(app, client, make_staff):  # type: ignore[no-untyped-def]
+    app.config["LOGIN_MAX_FAILURES"] = 2
+    email, _ = make_staff("support")
+    assert (await login(client, email=email, password="wrong password!"))[0] == 401
+    for _ in range(4):  # each attempt is counted first and a success takes its count back
+        assert (await login(client, email=email, password=PASSWORD))[0] == 200
+    # the failure before them still counts for the client: two more are one too many
+    assert (await login(client, email="x@vendor.example", password="nope"))[0] == 401
+    assert (await login(client, email="y@vendor.example", password="nope"))[0] == 429
+
+
+@pytest.mark.parametrize("state", ["unknown", "deactivated", "invited"])
+async def test_a_sign_in_without_a_usable_account_still_checks_one_password_hash(
+    client, sign_in, make_staff, monkeypatch, state
+) -> None:  # type: ignore[no-untyped-def]
+    """Skipping the slow hash for such accounts would time-stamp which addresses exist."""
+    owner = await sign_in("owner")
+    email = "nobody@vendor.example"
+    if state == "deactivated":
+        email, _ = make_staff("support", "gone@vendor.example")
+        staff_id = await _staff_id(email)
+        update = {"active": False}
+        await client.post(f"/api/v1/staff/{staff_id}", json=update, headers=owner.headers)
+    elif state == "invited":
+        email = "new@vendor.example"
+        body = {"email": email, "role": "support"}
+        invited = await client.post("/api/v1/staff", json=body, headers=owner.headers)
+        assert invited.status_code == 200
+    checked: list[str] = []
+
+    def spy(password: str, stored: str) -> bool:
+        checked.append(stored)
+        return verify(password, stored)
+
+    verify = accounts.verify_password
+    monkeypatch.setattr(accounts, "verify_password", spy)
+    assert (await login(client, email=email, password=PASSWORD))[0] == 401
+    assert len(checked) == 1 and checked[0].startswith("scrypt$")
+
+
+async def test_a_support_account_is_promoted_after_a_reset_with_two_factor(
+    client, sign_in, clock
+) -> None:  # type: ignore[no-untyped-def]
+    owner = await sign_in("owner")
+    await sign_in("support", "sue@vendor.example")
+    sue = await _staff_id("sue@vendor.example")
+    promote = {"role": "admin"}
+    refused = await client.post(f"/api/v1/staff/{sue}", json=promote, headers=owner.headers)
+    assert refused.status_code == 400
+    assert "two-factor" in (await refused.get_json())["error"]["message"]
+    reset = await client.post(
+        f"/api/v1/staff/{sue}/reset", json={"two_factor": True}, headers=owner.headers
+    )
+    token = (await reset.get_json())["reset_token"]
+    new_password = "a much longer new passphrase"
+    redeem = {"token": token, "password": new_password}
+    done = await client.post("/api/v1/password-reset", json=redeem)
+    shown = await done.get_json()
+    assert done.status_code == 200 and shown["staff"]["two_factor"]
+    assert len(shown["recovery_codes"]) == 8
+    promoted = await client.post(f"/api/v1/staff/{sue}", json=promote, headers=owner.headers)
+    assert promoted.status_code == 200 and (await promoted.get_json())["role"] == "admin"
+    code = code_at(shown["totp_secret"], clock.time())
+    status, body = await login(client, email="sue@vendor.example", password=new_password, code=code)
+    assert status == 200 and body["staff"]["role"] == "admin"
+    with transaction():
+        asked = AuditEntry.get(AuditEntry.action == "staff.reset_requested")
+    assert asked.after == {"two_factor": True}
+
+
+async def test_an_owner_cannot_change_their_own_role_or_active_flag(client, sign_in) -> None:
+    owner = await sign_in("owner")
+    me = await _staff_id(owner.email)
+    for change in ({"role": "read-only"}, {"active": False}, {"role": "owner"}):
+        refused = await client.post(f"/api/v1/staff/{me}", json=change, headers=owner.headers)
+        assert refused.status_code == 403, change
+    with transaction():
+        assert (Staff.get_by_id(me).role, Staff.get_by_id(me).active) == ("owner", True)
+    assert (await client.get("/api/v1/staff", headers=owner.headers)).status_code == 200
+
+
+def test_no_change_leaves_the_team_without_an_active_owner(app, make_staff, clock) -> None:
+    """Two owners demoting each other (the second with a stale view of the first): one stays."""
+    make_staff("owner", "ana@vendor.example")
+    make_staff("owner", "bob@vendor.example")
+    now = int(clock.time())
+    with transaction():
+        ana, bob = Staff.get(Staff.email == "ana@vendor.example"), Staff.get(
+            Staff.email == "bob@vendor.example"
+        )
+        accounts.update(bob, {"role": "admin"}, by=ana, now=now)
+    for change in ({"role": "admin"}, {"active": False}):
+        with pytest.raises(Conflict, match="no active owner"), transaction():
+            accounts.update(accounts.get(ana.id), change, by=bob, now=now)
+    with transaction():
+        owners = Staff.select().where((Staff.role == "owner") & Staff.active)
+        assert [s.email for s in owners] == ["ana@vendor.example"]
+
+
+async def test_ids_and_numbers_beyond_64_bits_are_a_404_or_a_400(client, sign_in, issue) -> None:
+    """They used to reach sqlite3 and overflow there (a 500)."""
+    admin = await sign_in("admin")
+    lic = issue()
+    huge = str(2**64)
+    for path in (f"/api/v1/tenants/{huge}", f"/api/v1/licences/{huge}", f"/console/tenants/{huge}"):
+        response = await client.get(path, headers=admin.headers)
+        assert response.status_code == 404, path
+    vertical = await client.post(
+        f"/api/v1/tenants/{huge}/vertical", json={"vertical": "garden"}, headers=admin.headers
+    )
+    assert vertical.status_code == 404
+    assert (await vertical.get_json())["error"]["code"] == "not_found"
+    for path, field in (
+        (f"/api/v1/stores?tenant_id={huge}", "tenant_id"),
+        (f"/api/v1/audit?tenant_id={huge}", "tenant_id"),
+        (f"/api/v1/usage/days?store_id={huge}&period=2026-01", "store_id"),
+        (f"/api/v1/licences?limit={'9' * 5000}", "limit"),
+    ):
+        response = await client.get(path, headers=admin.headers)
+        assert response.status_code == 400, path
+        assert (await response.get_json())["error"]["field"] == field
+    largest = str(2**63 - 1)
+    in_range = await client.get(f"/api/v1/licences/{largest}", headers=admin.headers)
+    assert in_range.status_code == 404  # a valid id of no licence
+    plan = {"name": "huge", "features": [], "price_cents": 2**64 - 1}  # orjson reads it
+    priced = await client.post("/api/v1/plans", json=plan, headers=admin.headers)
+    assert priced.status_code == 400
+    assert (await priced.get_json())["error"]["field"] == "price_cents"
+    form = await client.post(
+        f"/console/licences/{lic.id}/extend", form={"days": huge}, headers=admin.headers
+    )
+    assert form.status_code == 400
+
+
+async def test_staff_posts_without_arguments_take_an_empty_body(client, sign_in, issue) -> None:
+    admin = await sign_in("admin")
+    lic = issue()
+    suspended = await client.post(f"/api/v1/licences/{lic.id}/suspend", headers=admin.headers)
+    assert suspended.status_code == 200 and (await suspended.get_json())["status"] == "suspended"
+    assert (await client.post("/api/v1/logout", headers=admin.headers)).status_code == 200
+    assert (await client.get("/api/v1/me", headers=admin.headers)).status_code == 401
+    # a body that is there must still be an object, and routes that need one still say so
+    bad = await client.post("/api/v1/tenants", data=b"[]", headers=admin.headers)
+    assert bad.status_code == 400
+    assert (await client.post("/api/v1/login")).status_code == 400
