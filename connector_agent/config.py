@@ -39,6 +39,7 @@ from connector_agent.config_checks import (
 )
 from connector_agent.config_template import render_config, toml_string
 from luxebrain.errors import LuxeBrainError
+from wp_plugin_bridge.pairing import SECRET_FIELDS
 
 ENV_PREFIX = "LUXEBRAIN_"
 SECRET_KEYS = (
@@ -52,16 +53,10 @@ SECRET_KEYS = (
     "wc_version",
     "metrics_token",
 )
-#: what pairing with a shop brings; a config written for another shop drops them (see
-#: write_new_config): they would keep the agent on the old shop and let its plugin in
-PAIRING_SECRETS = (
-    "store_url",
-    "consumer_key",
-    "consumer_secret",
-    "webhook_secret",
-    "shared_secret",
-    "wc_version",
-)
+#: what pairing with a shop brings (the plugin's answer); a config written for another shop
+#: drops them (see write_new_config): they would keep the agent on the old shop and let its
+#: plugin in
+PAIRING_SECRETS = SECRET_FIELDS
 PLACEMENTS = ("product", "cart", "thankyou", "shortcode")
 DEFAULT_DATA_DIR = "./luxebrain-data"
 DEFAULT_BIND = "127.0.0.1:8765"

@@ -66,6 +66,20 @@ def _modified_part(version: str) -> str | None:
     return head if sep else None
 
 
+def _newest_delete(conn: Any, event: Event) -> tuple[int, str, Any] | None:
+    """(seq, version, trashed_at) of the delete that is the newest event held of ``event``'s
+    record (its key, its kind family), or None when the newest is no delete."""
+    resource = event.kind.partition(".")[0]
+    row = conn.execute(
+        "SELECT seq, kind, version, json_extract(payload, '$.trashed_at') FROM event_log "
+        "WHERE key = ? AND kind LIKE ? ORDER BY seq DESC LIMIT 1",
+        [event.key, f"{resource}.%"],
+    ).fetchone()
+    if row is None or row[1] != f"{resource}.deleted":
+        return None
+    return row[0], row[2], row[3]
+
+
 def _redact_if_erased(conn: Any, event: Event) -> Event:
     """``event`` without the personal data of an erased customer or guest it names.
 
@@ -169,13 +183,8 @@ class EventLog:
         """
         if not event.kind.endswith(".upserted"):
             return None
-        resource = event.kind.partition(".")[0]
-        row = conn.execute(
-            "SELECT seq, kind, version FROM event_log WHERE key = ? AND kind LIKE ? "
-            "ORDER BY seq DESC LIMIT 1",
-            [event.key, f"{resource}.%"],
-        ).fetchone()
-        if row is None or row[1] != f"{resource}.deleted" or row[2] != f"deleted:{event.version}":
+        row = _newest_delete(conn, event)
+        if row is None or row[1] != f"deleted:{event.version}":
             return None
         version = f"{event.version}~after:{row[0]}"
         return Event(event.seq, event.kind, event.key, version, event.occurred_at, event.payload)
@@ -203,15 +212,8 @@ class EventLog:
     def _trashed_at(conn: Any, event: Event) -> str | None:
         """The shop's time of the record's trash, when a delete is the newest event held of it
         and says when (one without it, a force delete or reconciliation's, says nothing)."""
-        resource = event.kind.partition(".")[0]
-        row = conn.execute(
-            "SELECT kind, json_extract(payload, '$.trashed_at') FROM event_log "
-            "WHERE key = ? AND kind LIKE ? ORDER BY seq DESC LIMIT 1",
-            [event.key, f"{resource}.%"],
-        ).fetchone()
-        if row is None or row[0] != f"{resource}.deleted" or not isinstance(row[1], str):
-            return None
-        return row[1]
+        row = _newest_delete(conn, event)
+        return row[2] if row is not None and isinstance(row[2], str) else None
 
     def erase_customer(self, customer_id: str) -> dict[str, int]:
         """Remove a customer's personal data, redact their events, append ``customer.erased``."""
