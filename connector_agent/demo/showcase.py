@@ -152,6 +152,8 @@ class Demo:
     def register_webhooks(self) -> None:
         assert self.config is not None
         target = f"{self.config.agent_url}/v1/webhooks/woocommerce"
+        # as the plugin's pairing does: WordPress delivers to a loopback agent only through it
+        self.double.pair_agent(self.config.agent_url)
         pings = [self.double.add_webhook(topic, target)["ping"] for topic in WEBHOOK_TOPICS]
         answered = sum(1 for ping in pings if ping and ping.get("ok"))
         self.say(f"{len(WEBHOOK_TOPICS)} webhooks → {target} ({answered} pings answered)")

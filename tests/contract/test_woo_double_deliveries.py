@@ -1,6 +1,9 @@
 """The double's webhook deliveries against the recorded ones: the same headers, a valid
 signature, and bodies of the recorded structure (full objects, ``{"id": N}`` for deletions, REST
-error objects for records that are gone), each caused by the action that caused the recording."""
+error objects for records that are gone), each caused by the action that caused the recording.
+
+The recorded store delivered to 127.0.0.1:8089 through a filter that allowed it; here the store
+is paired with the receiver, as the LuxeBrain plugin's guard allows the paired agent."""
 
 from __future__ import annotations
 
@@ -29,8 +32,12 @@ class Receiver(ThreadingHTTPServer):
         self.received: list[tuple[dict[str, str], bytes]] = []
 
     @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/hook"
+        return f"{self.origin}/hook"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -110,6 +117,7 @@ def test_delivery_matches_recording(
 ) -> None:
     recording = json.loads((WOO_FIXTURES / f"{name}.json").read_text())
     topic = recording["headers"]["X-WC-Webhook-Topic"]
+    recorded_store.pair_agent(receiver.origin)
     recorded_store.add_webhook(topic, receiver.url)
     receiver.received.clear()
     ACTIONS[name](recorded_store)
@@ -143,9 +151,30 @@ def test_delivery_matches_recording(
 
 def test_the_ping_matches_the_recorded_one(recorded_store: WooDouble, receiver: Receiver) -> None:
     recording = json.loads((WOO_FIXTURES / "webhook_ping.json").read_text())
+    recorded_store.pair_agent(receiver.origin)
     created = recorded_store.add_webhook("order.created", receiver.url)
     headers, body = receiver.received[0]
     assert body == f"webhook_id={created['id']}".encode()
     assert headers["Content-Type"] == recording["headers"]["Content-Type"]
     assert headers["User-Agent"] == recording["headers"]["User-Agent"]
     assert not [k for k in headers if k.startswith("X-WC-")]
+
+
+def test_a_product_and_its_variation_share_a_delivery_id_as_recorded(
+    recorded_store: WooDouble, receiver: Receiver
+) -> None:
+    """The recorded parent and variation deliveries (one webhook, one second) carry one
+    ``X-WC-Webhook-Delivery-ID``: WooCommerce hashes the webhook id and the current second."""
+    recorded = [
+        json.loads((WOO_FIXTURES / f"{name}.json").read_text())["headers"]
+        for name in ("webhook_product_created", "webhook_product_created_variation")
+    ]
+    assert recorded[0]["X-WC-Webhook-Delivery-ID"] == recorded[1]["X-WC-Webhook-Delivery-ID"]
+    recorded_store.pair_agent(receiver.origin)
+    recorded_store.add_webhook("product.created", receiver.url)
+    receiver.received.clear()
+    parent = recorded_store.create_product("Fixture Tee", "", product_type="variable")
+    recorded_store.create_variation(parent["id"], "20.00", {"Color": "Red", "Size": "S"})
+    recorded_store.flush_webhooks()
+    delivery_ids = {headers["X-WC-Webhook-Delivery-ID"] for headers, _ in receiver.received}
+    assert len(receiver.received) == 2 and len(delivery_ids) == 1

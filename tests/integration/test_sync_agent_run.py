@@ -88,6 +88,7 @@ def test_run_backfills_takes_webhooks_and_stops_on_sigterm(tmp_path):
         )
         try:
             wait_for(lambda: live_orders(db) == 60, "the backfill at start")
+            shop.pair_agent(f"http://{bind}")  # the plugin's guard lets deliveries reach the agent
             intake = f"http://{bind}/v1/webhooks/woocommerce"
             for topic in ("order.created", "order.updated", "order.deleted"):
                 assert shop.add_webhook(topic, intake)["ping"]["status"] == 200

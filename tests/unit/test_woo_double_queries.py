@@ -291,3 +291,28 @@ def test_an_old_store_ignores_modified_after(clock: FrozenClock) -> None:
         assert listed.headers["X-WP-Total"] == "12"
         status = call(old, "GET", "system_status", _fields="environment.version").json()
         assert status == {"environment": {"version": "5.5.1"}}
+
+
+def test_variations_list_with_the_ordering_and_date_filters_of_the_other_listings(
+    double: WooDouble, clock: FrozenClock
+) -> None:
+    """The recorded /wp-json/wc/v3 index lists orderby (date, id, include, title, slug,
+    modified, menu_order), order and the date filters for /products/{id}/variations."""
+    tee = double.create_product("Tee", "", product_type="variable")
+    first = double.create_variation(tee["id"], "20.00", {"Color": "Red"})["id"]
+    second = double.create_variation(tee["id"], "22.00", {"Color": "Blue"})["id"]
+    clock.advance(60)
+    third = double.create_variation(tee["id"], "24.00", {"Color": "Green"})["id"]
+    path = f"products/{tee['id']}/variations"
+    assert ids(call(double, "GET", path)) == [third, second, first]  # newest first
+    assert ids(call(double, "GET", path, orderby="id", order="asc")) == [first, second, third]
+    by_title = ids(call(double, "GET", path, orderby="title", order="asc"))
+    assert by_title == [second, third, first]  # "Tee - Blue", "Tee - Green", "Tee - Red"
+    watermark = datetime.fromtimestamp(clock.time() - 30, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    newer = call(double, "GET", path, modified_after=watermark, dates_are_gmt="true")
+    assert ids(newer) == [third] and newer.headers["X-WP-Total"] == "1"
+    refused = call(double, "GET", path, orderby="price")
+    assert refused.status_code == 400
+    assert refused.json()["data"]["params"]["orderby"] == (
+        "orderby is not one of date, id, include, title, slug, modified, menu_order."
+    )

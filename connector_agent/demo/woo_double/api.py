@@ -48,6 +48,13 @@ PRODUCT_ORDERBY = (
     "menu_order",
 )
 CUSTOMER_ORDERBY = ("id", "include", "name", "registered_date")
+VARIATION_ORDERBY = ("date", "id", "include", "title", "slug", "modified", "menu_order")
+VARIATION_SORT_KEYS: dict[str, Callable[[Any], Any]] = {
+    "date": lambda p: (p.created, p.id),  # WooCommerce turns orderby=date into "date ID"
+    "title": lambda p: p.name.lower(),
+    "slug": lambda p: p.slug,
+    "menu_order": lambda p: 0,  # every variation here has menu_order 0: ties keep their order
+}
 PRODUCT_FIELDS = (
     "name",
     "regular_price",
@@ -419,10 +426,17 @@ class RestApi:
             return Response(200, body)
 
     def list_variations(self, request: Request, m: re.Match[str]) -> Response:
+        """``GET /products/{id}/variations``: newest first by default, with the ordering and
+        date filters of the other post listings (the recorded ``/wp-json/wc/v3`` index lists
+        them for this route, with its own ``orderby`` enum)."""
+        q = request.query
+        include, exclude = id_list(q, "include"), id_list(q, "exclude")
+        narrow = date_filter(q, self.time, self.modified_filters)
+        orderby = enum(q, "orderby", VARIATION_ORDERBY, "date")
+        descending = enum(q, "order", ("asc", "desc"), "desc") == "desc"
+        fields = parse_fields(q.get("_fields"))
         with self.state.lock:
             parent = self.state.product(int(m["id"]))
-            include = id_list(request.query, "include")
-            exclude = id_list(request.query, "exclude")
             rows = [
                 self.state.products[v]
                 for v in parent.variations
@@ -430,10 +444,9 @@ class RestApi:
                 and (include is None or v in include)
                 and (exclude is None or v not in exclude)
             ]
-            rows.sort(key=lambda p: (p.created, p.id), reverse=True)
-            page = paginate(rows, request.query, "posts")
+            rows = self._sort(narrow(rows), orderby, descending, include, VARIATION_SORT_KEYS)
+            page = paginate(rows, q, "posts")
             body = [self.renderer.variation(p) for p in page.items]
-        fields = parse_fields(request.query.get("_fields"))
         return self._page(request, page, [apply_fields(b, fields) for b in body])
 
     # customers ----------------------------------------------------------------------------

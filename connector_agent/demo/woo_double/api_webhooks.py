@@ -1,7 +1,9 @@
 """The ``/webhooks`` routes: list, create (which pings), read, update (re-enable), delete.
 
-Re-enabling a webhook (``status: active``) resets its failure count, and a webhook whose last
-ping failed is pinged again on every save, as WooCommerce does.
+Re-enabling a webhook (``status: active``) keeps its failure count (``WC_Webhook::set_status``
+does not touch it; only a successful delivery resets it), so a webhook disabled after 7 failures
+is disabled again by its next one. Saving an active webhook pings it when its last ping was not
+answered 200 or its delivery URL changed (``WC_Webhook_Data_Store::update``).
 """
 
 from __future__ import annotations
@@ -86,15 +88,14 @@ class WebhookRoutes:
                 params={"status": "status is not one of active, paused, disabled."},
             )
         with self.hub.lock:
+            old_url = hook.delivery_url
             if status is not None:
-                if status == "active" and hook.status != "active":
-                    hook.failure_count = 0
                 hook.status = status
             for key in ("name", "delivery_url", "secret"):
                 if key in data:
                     setattr(hook, key, str(data[key]))
             hook.modified = self.now()
-        if hook.pending_delivery and hook.status == "active":
+        if hook.status == "active" and (hook.pending_delivery or hook.delivery_url != old_url):
             self.hub.ping(hook)
         return Response(200, self.renderer.webhook(hook))
 

@@ -22,6 +22,13 @@ def _id(data: dict[str, Any], name: str) -> int:
     return value
 
 
+def _text_or_none(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{name} must be a string or null")
+    return value
+
+
 def _fields(data: dict[str, Any], name: str) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != name}
 
@@ -71,6 +78,7 @@ ACTIONS = {
         [int(i) for i in data.get("ids", [])],
         datetime.fromisoformat(str(data.get("at", "")).replace("Z", "+00:00")),
     ),
+    "pair_agent": lambda d, data: d.pair_agent(_text_or_none(data, "agent_url")),
     "add_webhook": lambda d, data: d.add_webhook(**data),
     "flush_webhooks": lambda d, data: d.flush_webhooks(),
     "faults": lambda d, data: _inject(d, data),

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from luxebrain.clock import Clock, SystemClock
 
@@ -31,6 +32,7 @@ from .server import SiteServer
 from .site import WP_VERSION, SiteDocuments
 from .state import StoreState
 from .webhooks import TOPICS, WebhookHub
+from .wp_http import AgentGuard
 
 DEMO_ORDERS = Path(__file__).resolve().parent.parent / "data" / "orders_2009-12_2010-01.csv.gz"
 
@@ -63,6 +65,7 @@ class WooDouble:
             lambda: self._url,
             self._payload,
             f"WooCommerce/{wc_version} Hookshot (WordPress/{WP_VERSION})",
+            now=self.clock.time,
             timeout=delivery_timeout,
             seed=random_seed,
         )
@@ -258,6 +261,16 @@ class WooDouble:
         return [o.id for o in self.state.bulk_touch_orders(ids, at)]
 
     # webhooks -----------------------------------------------------------------------------
+    def pair_agent(self, agent_url: str | None) -> dict[str, Any]:
+        """Pair the store with an agent as the LuxeBrain plugin does: its delivery guard then
+        lets webhooks reach that agent's scheme, host and port (any path), which WordPress
+        otherwise refuses on a loopback or private address or an unusual port. ``None``
+        unpairs (plain WordPress). Pair before ``add_webhook``, as the plugin does, so the
+        creation pings pass."""
+        guard = AgentGuard(_agent_url(agent_url)) if agent_url is not None else None
+        self.hub.guard = guard
+        return {"agent_url": guard.agent_url if guard else None}
+
     def add_webhook(
         self,
         topic: str,
@@ -317,3 +330,14 @@ class WooDouble:
             "faults_pending": self.faults.pending,
             "requests": self._server.requests_served if self._server else 0,
         }
+
+
+def _agent_url(agent_url: str) -> str:
+    """``LuxeBrain_Pairing::normalise_agent_url``: an http(s) URL with a host and no query,
+    fragment or user, without a trailing slash."""
+    parts = urlsplit(agent_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"agent_url must be an http or https URL, not {agent_url!r}")
+    if parts.query or parts.fragment or parts.username is not None:
+        raise ValueError(f"agent_url must have no query, fragment or user: {agent_url!r}")
+    return agent_url.strip().rstrip("/")
