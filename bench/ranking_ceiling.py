@@ -19,9 +19,11 @@ The gradient-boosted ranker is not a product (it learns in batch, with the futur
 training half): it shows how much of a +10 % target the signals carry at all.
 
 Run ``pip install lightgbm``, then ``python bench/ranking_ceiling.py --orders PATH.csv.gz``
-(about 20 minutes and 5 GB of memory for the full UCI year on one core).
+(about 20 minutes and 5 GB of memory for the full UCI year on one core, when measured below).
 
-Measured on the UCI year (second half, 9,097 and 8,376 orders; baselines are the evaluation's own):
+Measured 2026-11-26 at commit 38a4c88 (the brain and evaluation of that day; not re-run since the
+models changed) on the UCI year (second half, 9,097 and 8,376 orders; baselines are the
+evaluation's own):
 
 * next-basket: repeat 0.6699, luxebrain 0.7087 (+5.8 %), offline GBM 0.7041 (+5.1 %);
 * bought-together: cooccurrence 0.6786, luxebrain 0.6879 (+1.4 %), offline GBM 0.6786 (+0.0 %).

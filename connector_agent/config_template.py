@@ -55,6 +55,8 @@ retention_days = 90           # [1–3650] older events, already in a snapshot, 
 cloud_url = ""                # the vendor cloud; empty = free features only
 public_key = ""               # path or URL of the vendor's public signing keys
 checkin_hours = 24            # [1–168]
+# Grace: paid features last until the later of the token's expiry and the first failed check-in
+# + grace_days, never past the licence's end; none if the token had expired by that check-in.
 grace_days = 14               # [1–30] keep paid features while the cloud is unreachable
 
 # Widget placements: product, cart, thankyou, shortcode. Each may set

@@ -95,7 +95,7 @@ def fallbacks() -> None:
 @database_option
 @click.option("--k", default=fallback_service.DEFAULT_K, show_default=True, type=int)
 def publish(database_url: str, k: int) -> None:
-    """Rebuild every vertical's list; an item needs at least K stores.
+    """Rebuild every vertical's list; an item needs at least K tenants (distinct owners).
 
     \b
     Example:

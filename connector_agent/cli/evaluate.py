@@ -109,7 +109,9 @@ def evaluate_command(
 
     Needs no config or store: everything happens in memory. Orders are replayed in created_at
     order (file order for ties), whatever the file's order. Prints a table; --json OUT writes
-    every figure (next_basket, bought_together, forecast, throughput, segments, pricing, anomaly).
+    every figure (next_basket, bought_together, forecast, throughput, segments, pricing,
+    anomaly, memory, snapshot, caps, and the orders skipped: skipped_orders,
+    skipped_completed_without_products).
 
     \b
     Example:
