@@ -7,6 +7,7 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -201,18 +202,24 @@ def test_init_escapes_a_data_dir_with_a_quote(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- init after pair (review #7)
 
 
-def test_init_for_another_shop_replaces_the_old_pairing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def paired_then_init(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_url: str) -> Any:
+    """The secrets after pairing with https://shop.example, then ``init --force`` naming
+    ``store_url``."""
     config = tmp_path / "agent.toml"
     fake_redeem(monkeypatch, PAIRED)
     assert run("pair", "--config", str(config), "--site", "https://shop.example",
                "--code", "abc").exit_code == 0
-    result = run("init", "--force", "--store-url", "https://new.example", "--consumer-key",
+    result = run("init", "--force", "--store-url", store_url, "--consumer-key",
                  "ck_n", "--consumer-secret", "cs_n", "--config", str(config))
     assert result.exit_code == 0, result.output
-    secrets = load_config(config, environ={}).secrets
-    assert load_config(config, environ={}).store_url == "https://new.example"
+    assert load_config(config, environ={}).store_url == store_url.rstrip("/")
+    return load_config(config, environ={}).secrets
+
+
+def test_init_for_another_shop_replaces_the_old_pairing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secrets = paired_then_init(tmp_path, monkeypatch, "https://new.example")
     assert secrets.store_url is None and secrets.webhook_secret is None
     assert secrets.shared_secret not in (None, "sh_p")  # the old shop's plugin is shut out
     assert (secrets.consumer_key, secrets.consumer_secret) == ("ck_n", "cs_n")
@@ -221,14 +228,7 @@ def test_init_for_another_shop_replaces_the_old_pairing(
 def test_init_for_the_same_shop_keeps_the_pairing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = tmp_path / "agent.toml"
-    fake_redeem(monkeypatch, PAIRED)
-    assert run("pair", "--config", str(config), "--site", "https://shop.example",
-               "--code", "abc").exit_code == 0
-    result = run("init", "--force", "--store-url", "https://shop.example/", "--consumer-key",
-                 "ck_n", "--consumer-secret", "cs_n", "--config", str(config))
-    assert result.exit_code == 0, result.output
-    secrets = load_config(config, environ={}).secrets
+    secrets = paired_then_init(tmp_path, monkeypatch, "https://shop.example/")
     assert (secrets.shared_secret, secrets.webhook_secret) == ("sh_p", "wh_p")
     assert secrets.consumer_key == "ck_n"
 
