@@ -279,7 +279,10 @@ class Agent:
             self._jobs = None
         self._stop.set()
         if self._applier_task is not None:
-            await self._applier_task
+            try:
+                await self._applier_task
+            except Exception:  # logged here, and the models learned so far still checkpoint
+                log.exception("the applier ended with an error")
             self._applier_task = None
         self.applier.snapshot_now()
 

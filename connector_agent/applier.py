@@ -41,11 +41,11 @@ from pathlib import Path
 from connector_agent import heap
 from connector_agent.config import AgentConfig
 from connector_agent.errors import StoreError
-from connector_agent.eventlog import EventLog
+from connector_agent.eventlog import EventLog, LogRow, event_of_row
 from connector_agent.store import Store
 from luxebrain.clock import Clock, SystemClock
 from online_models import Brain, BrainConfig, SnapshotError
-from online_models.events import CUSTOMER_ERASED, Event
+from online_models.events import CUSTOMER_ERASED
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class Applier:
         self._since_settle = 0  # events learned since the heap was last settled
         self._last_snapshot_at = self.clock.monotonic()
         self._last_compact_at = self.clock.monotonic()
-        self._buffer: deque[Event] = deque()  # read ahead of applied_seq, not yet applied
+        self._buffer: deque[LogRow] = deque()  # read ahead of applied_seq, not yet applied
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         #: why the last snapshot could not be saved, and since when (None once one is saved)
@@ -155,28 +155,14 @@ class Applier:
         started = time.perf_counter()
         while max_events is None or applied < max_events:
             if not self._buffer:
-                self._buffer.extend(self.log.read(self.applied_seq, READ_BATCH))
+                self._buffer.extend(self.log.read_rows(self.applied_seq, READ_BATCH))
                 if not self._buffer:
                     break
-            event = self._buffer.popleft()
-            changes = Brain.answers_changed_by(event.kind)
-            if changes != "none":
-                self.personal_seq = event.seq
-            if changes == "all":
-                self.shop_seq = event.seq
-            try:
-                self.brain.learn(event)
-            except Exception:  # a model bug must not stop learning for good
-                self.failed_events += 1
-                log.exception(
-                    "event seq %s (%s %s) could not be learned; skipped",
-                    event.seq,
-                    event.kind,
-                    event.key,
-                )
-            if event.kind == CUSTOMER_ERASED:
+            row = self._buffer.popleft()
+            kind = self._learn_row(row)
+            if kind == CUSTOMER_ERASED:
                 self._erasure_unsaved = True
-            self.applied_seq = event.seq
+            self.applied_seq = row[0]
             self._since_snapshot += 1
             self._since_settle += 1
             applied += 1
@@ -185,6 +171,32 @@ class Applier:
             if budget is not None and time.perf_counter() - started >= budget:
                 break
         return applied
+
+    def _learn_row(self, row: LogRow) -> str | None:
+        """Learn one log row; its kind, or None when this version cannot read it. A row that
+        cannot be read and an event a model raises on are logged, counted in
+        ``failed_events`` and skipped: neither may stop learning for good."""
+        seq, kind = row[0], row[1]
+        try:
+            event = event_of_row(row)
+        except Exception:
+            self.failed_events += 1
+            self.shop_seq = self.personal_seq = seq  # what it changes is unknown: any answer
+            log.exception("event seq %s (%s) cannot be read by this version; skipped", seq, kind)
+            return None
+        changes = Brain.answers_changed_by(event.kind)
+        if changes != "none":
+            self.personal_seq = seq
+        if changes == "all":
+            self.shop_seq = seq
+        try:
+            self.brain.learn(event)
+        except Exception:  # a model bug must not stop learning for good
+            self.failed_events += 1
+            log.exception(
+                "event seq %s (%s %s) could not be learned; skipped", seq, event.kind, event.key
+            )
+        return event.kind
 
     def _snapshot_due(self) -> bool:
         if self.clock.monotonic() < self._retry_snapshot_at:
@@ -336,6 +348,11 @@ class Applier:
                 except (StoreError, sqlite3.Error) as exc:  # the log cannot be read just now
                     log.error("event log not readable: %s; retrying in %.0f s", exc,
                               STORE_RETRY_SECONDS)
+                    await _wait(stop, STORE_RETRY_SECONDS)
+                    continue
+                except Exception:  # a bug here must not end learning without a word
+                    log.exception("applying events failed; retrying in %.0f s",
+                                  STORE_RETRY_SECONDS)
                     await _wait(stop, STORE_RETRY_SECONDS)
                     continue
                 if self._snapshot_due():

@@ -66,6 +66,17 @@ def _modified_part(version: str) -> str | None:
     return head if sep else None
 
 
+#: (seq, kind, key, version, occurred_at, payload JSON) as the log stores an event
+LogRow = tuple[int, str, str, str, str, str]
+
+
+def event_of_row(row: LogRow) -> Event:
+    """The event a log row holds; ``EventError`` or ``orjson.JSONDecodeError`` for a row this
+    version cannot read."""
+    seq, kind, key, version, occurred_at, payload = row
+    return Event(seq, kind, key, version, occurred_at, orjson.loads(payload))
+
+
 def _newest_delete(conn: Any, event: Event) -> tuple[int, str, Any] | None:
     """(seq, version, trashed_at) of the delete that is the newest event held of ``event``'s
     record (its key, its kind family), or None when the newest is no delete."""
@@ -304,12 +315,17 @@ class EventLog:
 
     def read(self, after_seq: int = 0, limit: int = 1000) -> list[Event]:
         """Events with ``seq > after_seq`` in order, at most ``limit``."""
-        rows = self.store.db.conn.execute(
+        return [event_of_row(row) for row in self.read_rows(after_seq, limit)]
+
+    def read_rows(self, after_seq: int = 0, limit: int = 1000) -> list[LogRow]:
+        """The rows of :meth:`read`, not yet made events: the applier makes each one itself,
+        so that a row this version cannot read (a kind a newer agent wrote before a
+        downgrade) is skipped and logged instead of stopping learning."""
+        return self.store.db.conn.execute(
             "SELECT seq, kind, key, version, occurred_at, payload FROM event_log "
             "WHERE seq > ? ORDER BY seq LIMIT ?",
             [after_seq, limit],
         ).fetchall()
-        return [Event(s, k, key, v, at, orjson.loads(p)) for s, k, key, v, at, p in rows]
 
     def last_seq(self) -> int:
         row = self.store.db.conn.execute("SELECT MAX(seq) FROM event_log").fetchone()

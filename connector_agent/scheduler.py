@@ -108,6 +108,7 @@ class WooJobs:
         self._unchecked.update(deleted)
         if self._checking or not self._unchecked:
             return
+        self._checking = True  # now, not when the task starts: two deliveries may come first
         self._start_soon(self._check_deletes())
 
     def _start_soon(self, work: Coroutine[Any, Any, None]) -> None:
@@ -117,7 +118,6 @@ class WooJobs:
         task.add_done_callback(self._soon.discard)
 
     async def _check_deletes(self) -> None:
-        self._checking = True
         try:
             while self._unchecked and not self.stopping.is_set():
                 batch, self._unchecked = self._unchecked, set()

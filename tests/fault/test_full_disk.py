@@ -212,7 +212,7 @@ async def test_a_log_that_cannot_be_read_for_a_while_only_delays_learning(
     agent, applier = api.agent, api.agent.applier
     monkeypatch.setattr("connector_agent.applier.STORE_RETRY_SECONDS", 0.05)
     agent.log.append([product("tea", "Tea")] + orders(0, 5))
-    read, failures = agent.log.read, []
+    read, failures = agent.log.read_rows, []
 
     def flaky(after_seq: int = 0, limit: int = 1000):
         if len(failures) < 2:
@@ -220,7 +220,7 @@ async def test_a_log_that_cannot_be_read_for_a_while_only_delays_learning(
             raise sqlite3.OperationalError("disk I/O error")
         return read(after_seq, limit)
 
-    monkeypatch.setattr(applier.log, "read", flaky)
+    monkeypatch.setattr(applier.log, "read_rows", flaky)
     stop = asyncio.Event()
     learning = asyncio.create_task(applier.run(stop))
     await until(lambda: applier.applied_seq == agent.log.last_seq(), "the orders are learned")

@@ -361,3 +361,57 @@ async def test_a_refused_snapshot_is_replaced_even_when_the_rebuild_ends_at_its_
         assert restarted.rebuilt_reason is None, f"start {start} refused the snapshot again"
         assert restarted.applied_seq == logged[-1].seq
         restarted.snapshot_now()  # what Agent.stop() does
+
+
+def test_a_row_this_version_cannot_read_is_logged_and_skipped_not_fatal(
+    store, config, events, frozen_clock, caplog
+):
+    """A kind a newer agent wrote before a downgrade: reading the log raised outside the
+    per-event guard, so the applier task died without a word, learning stopped for good and
+    stop() raised before the checkpoint."""
+    log = EventLog(store)
+    before = log.append(events[:30])
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO event_log (kind, key, version, occurred_at, payload, appended_at) "
+            "VALUES ('order.refunded_v2', 'o1', 'v1', '2024-01-01T00:00:00Z', '{}', "
+            "'2024-01-01T00:00:00Z')"
+        )
+    after = log.append(events[30:60])
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    with caplog.at_level(logging.ERROR):
+        applier.apply_pending()
+    assert applier.applied_seq == after[-1].seq and applier.failed_events == 1
+    assert any("cannot be read by this version" in r.getMessage() for r in caplog.records)
+    assert brain_answers(applier.brain) == brain_answers(reference(config, before + after))
+
+
+async def test_an_unexpected_error_in_a_slice_is_logged_and_learning_goes_on(
+    store, config, events, frozen_clock, monkeypatch, caplog
+):
+    """Only store errors were caught: any other one ended the applier task without a word."""
+    monkeypatch.setattr(applier_module, "STORE_RETRY_SECONDS", 0.01)
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    real, failures = applier.apply_pending, [RuntimeError("a bug")]
+
+    def fails_once(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(applier, "apply_pending", fails_once)
+    stop = asyncio.Event()
+    with caplog.at_level(logging.ERROR):
+        task = asyncio.create_task(applier.run(stop))
+        logged = EventLog(store).append(events[:20])
+        applier.wake()
+        for _ in range(200):
+            if applier.applied_seq == logged[-1].seq:
+                break
+            await asyncio.sleep(0.01)
+        stop.set()
+        await task
+    assert applier.applied_seq == logged[-1].seq
+    assert any("applying events failed" in r.getMessage() for r in caplog.records)

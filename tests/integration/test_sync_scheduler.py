@@ -163,3 +163,31 @@ async def test_deletes_handed_over_are_checked_against_the_shop_at_once(shop, tm
     assert live in agent.log.known_keys("order") and trashed not in agent.log.known_keys("order")
     assert agent.woken == woken + 1  # the applier learns the revived order
     await jobs.stop()
+
+
+async def test_deletes_from_a_burst_of_webhooks_are_checked_by_one_check_at_a_time(tmp_path):
+    """Two deliveries before the loop ran the first check started a second task; its end
+    cleared the flag while the first still ran, so the next delivery started a third check
+    beside it."""
+    jobs = WooJobs(agent_for(tmp_path, "http://127.0.0.1:9"))
+    running = peak = 0
+    gate = asyncio.Event()
+
+    async def held_check(what, work):
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await gate.wait()
+        running -= 1
+
+    jobs._in_thread = held_check  # type: ignore[method-assign]
+    jobs.check_deletes_soon([("order", "1")])
+    jobs.check_deletes_soon([("order", "2")])  # before the loop ran the first check
+    await asyncio.sleep(0.05)
+    jobs.check_deletes_soon([("order", "3")])
+    await asyncio.sleep(0.05)
+    assert peak == 1
+    gate.set()
+    await asyncio.sleep(0.05)
+    assert peak == 1 and not jobs._unchecked  # the later delete was checked after it
+    await jobs.stop()
