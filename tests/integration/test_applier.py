@@ -191,12 +191,12 @@ def test_a_snapshot_learned_with_other_settings_is_refused_and_rebuilt(
     )
 
 
-async def test_run_learns_appended_events_until_stopped(store, config, events, frozen_clock):
-    applier = Applier(store, config, clock=frozen_clock)
-    applier.load()
+async def run_while_appending(applier: Applier, store, events) -> list:
+    """Run the applier, append ``events`` and wake it; stop once it has learned them (or after
+    two seconds). The events as logged."""
     stop = asyncio.Event()
     task = asyncio.create_task(applier.run(stop))
-    logged = EventLog(store).append(events[:40])
+    logged = EventLog(store).append(events)
     applier.wake()
     for _ in range(200):
         if applier.applied_seq == logged[-1].seq:
@@ -204,6 +204,13 @@ async def test_run_learns_appended_events_until_stopped(store, config, events, f
         await asyncio.sleep(0.01)
     stop.set()
     await task
+    return logged
+
+
+async def test_run_learns_appended_events_until_stopped(store, config, events, frozen_clock):
+    applier = Applier(store, config, clock=frozen_clock)
+    applier.load()
+    logged = await run_while_appending(applier, store, events[:40])
     assert applier.applied_seq == logged[-1].seq
     assert brain_answers(applier.brain) == brain_answers(reference(config, logged))
 
@@ -402,16 +409,7 @@ async def test_an_unexpected_error_in_a_slice_is_logged_and_learning_goes_on(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(applier, "apply_pending", fails_once)
-    stop = asyncio.Event()
     with caplog.at_level(logging.ERROR):
-        task = asyncio.create_task(applier.run(stop))
-        logged = EventLog(store).append(events[:20])
-        applier.wake()
-        for _ in range(200):
-            if applier.applied_seq == logged[-1].seq:
-                break
-            await asyncio.sleep(0.01)
-        stop.set()
-        await task
+        logged = await run_while_appending(applier, store, events[:20])
     assert applier.applied_seq == logged[-1].seq
     assert any("applying events failed" in r.getMessage() for r in caplog.records)
