@@ -431,7 +431,7 @@ def _read_secrets_file(path: Path) -> dict[str, str]:
 # ---------------------------------------------------------------- writing
 
 
-def write_private(path: Path, content: str, *, mode: int = 0o600) -> None:
+def write_atomic(path: Path, content: str, *, mode: int = 0o600) -> None:
     """Write a file atomically: the one way the agent writes its files.
 
     The content goes to a uniquely named temp file in the same directory (mode 0600 from the
@@ -477,7 +477,7 @@ def _edit_secrets(path: Path, edit: Callable[[dict[str, str]], None]) -> None:
             for key in SECRET_KEYS:
                 if key in current:
                     lines.append(f"{key} = {toml_string(current[key])}\n")
-            write_private(path, "".join(lines))
+            write_atomic(path, "".join(lines))
     except OSError as exc:
         raise ConfigError(_cannot("write", str(path), exc)) from None
 
@@ -573,7 +573,7 @@ def write_new_config(
     shop = store_url.rstrip("/")
     _edit_secrets(config.secrets_path, functools.partial(_secrets_for_new_config, shop, secrets))
     try:
-        write_private(path, content, mode=0o644)
+        write_atomic(path, content, mode=0o644)
     except OSError as exc:
         raise ConfigError(_cannot("write", str(path), exc)) from None
     return path

@@ -20,8 +20,8 @@ from connector_agent.config import (
     DEFAULT_BIND,
     DEFAULT_DATA_DIR,
     ConfigError,
+    write_atomic,
     write_new_config,
-    write_private,
 )
 from connector_agent.config_checks import host_port, optional_url
 
@@ -162,7 +162,7 @@ def _write_unit(out: Path, unit: str) -> None:
     if not out.parent.is_dir():
         raise ConfigProblem(f"--out: {out.parent} is not a directory")
     try:
-        write_private(out, unit, mode=0o644)
+        write_atomic(out, unit, mode=0o644)
     except PermissionError:
         raise click.ClickException(
             f"{out}: cannot write: permission denied (run it with sudo)"

@@ -17,7 +17,7 @@ import requests
 
 from connector_agent.cloud import aggregates, usage
 from connector_agent.cloud.mapping import CatalogueIndex, Product, map_top_list
-from connector_agent.config import AgentConfig, write_private
+from connector_agent.config import AgentConfig, write_atomic
 from connector_agent.licence import LicenceState
 from connector_agent.licence.cloud import TIMEOUT_SECONDS, Refused, Unreachable, call
 from connector_agent.licence.state import saved_instance_id
@@ -159,4 +159,4 @@ class CloudSync:
 
     def _save(self, **values: Any) -> None:
         state = {**read_state(self.config), **values}
-        write_private(_state_path(self.config), orjson.dumps(state).decode())
+        write_atomic(_state_path(self.config), orjson.dumps(state).decode())

@@ -22,8 +22,8 @@ from connector_agent.config import (
     AgentConfig,
     load_config,
     new_secret,
+    write_atomic,
     write_new_config,
-    write_private,
 )
 from connector_agent.demo.woo_double import WooDouble
 from connector_agent.errors import AgentUnreachable
@@ -104,7 +104,7 @@ class Demo:
         )  # write_new_config adds the shared secret the demo's signed calls use
         # sync every minute, so the demo shows a scheduled incremental pass too
         every_minute = path.read_text().replace("interval_minutes = 5", "interval_minutes = 1")
-        write_private(path, every_minute, mode=0o644)
+        write_atomic(path, every_minute, mode=0o644)
         self.config = load_config(path)
         return self.config
 

@@ -14,7 +14,7 @@ from typing import Any
 import requests
 from cryptography.hazmat.primitives import serialization
 
-from connector_agent.config import write_private
+from connector_agent.config import write_atomic
 from connector_agent.licence import cloud
 from connector_agent.licence.state import (
     KEYS_FILE_NAME,
@@ -64,7 +64,7 @@ def refresh_public_keys(config: Any) -> None:
         ).decode()
         for k in keys.values()
     )
-    write_private(Path(config.data_dir) / KEYS_FILE_NAME, pem)
+    write_atomic(Path(config.data_dir) / KEYS_FILE_NAME, pem)
 
 
 def _exchange(config: Any, key: str, body: dict[str, Any]) -> dict[str, Any]:

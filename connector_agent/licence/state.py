@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from connector_agent.config import file_lock, write_private
+from connector_agent.config import file_lock, write_atomic
 from connector_agent.licence.token import TokenInvalid, parse_public_keys, verify
 from luxebrain.clock import Clock
 
@@ -44,7 +44,7 @@ def read_record(config: Any) -> dict[str, Any]:
 
 def write_record(config: Any, record: dict[str, Any]) -> None:
     """Replace the record (atomically; callers that read it first hold :func:`record_lock`)."""
-    write_private(record_path(config), json.dumps(record, indent=2, sort_keys=True) + "\n")
+    write_atomic(record_path(config), json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
 def record_lock(config: Any) -> contextlib.AbstractContextManager[None]:

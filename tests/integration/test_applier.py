@@ -11,6 +11,7 @@ import threading
 import pytest
 
 from connector_agent import applier as applier_module
+from connector_agent.agent import Agent
 from connector_agent.applier import Applier
 from connector_agent.config import load_config
 from connector_agent.eventlog import EventLog
@@ -413,3 +414,27 @@ async def test_an_unexpected_error_in_a_slice_is_logged_and_learning_goes_on(
         logged = await run_while_appending(applier, store, events[:20])
     assert applier.applied_seq == logged[-1].seq
     assert any("applying events failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_applier_that_ended_with_an_error_still_checkpoints_at_stop(
+    config_path, events, frozen_clock, monkeypatch, caplog
+):
+    """stop() awaited the applier task and re-raised its error, before the checkpoint: what
+    was learned since the last snapshot was not saved."""
+    agent = Agent(load_config(config_path, environ={}), clock=frozen_clock)
+    try:
+        logged = agent.log.append(events[:20])
+        agent.applier.load()
+        agent.applier.apply_pending(snapshot=False)
+
+        async def ends_with_a_bug(stop: asyncio.Event) -> None:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(agent.applier, "run", ends_with_a_bug)
+        await agent.start()
+        with caplog.at_level(logging.ERROR):
+            await agent.stop()
+        assert any("ended with an error" in r.getMessage() for r in caplog.records)
+        assert agent.store.applied_seq() == logged[-1].seq
+    finally:
+        agent.close()
