@@ -105,17 +105,30 @@ class SqliteBackend:
         conn.commit()
 
 
+#: the PostgreSQL advisory lock every migrating transaction holds ("LXBM")
+PG_MIGRATION_LOCK = 0x4C58424D
+
+
 class PeeweeBackend:
-    """peewee ``Database`` (SQLite or PostgreSQL); each migration inside ``db.atomic()``."""
+    """peewee ``Database`` (SQLite or PostgreSQL); each migration inside ``db.atomic()``.
+
+    On PostgreSQL each of those transactions first takes one advisory lock: two cloud
+    processes starting on a fresh database (two hypercorn workers, or ``migrate`` beside a
+    running API) would otherwise both see a migration pending under READ COMMITTED, and the
+    second would fail on the tables the first made. SQLite's write lock already serialises."""
 
     def __init__(self, db: Any) -> None:
         self.handle = db
+        import peewee
+
+        self._postgres = isinstance(db, peewee.PostgresqlDatabase)
 
     def ensure_history(self) -> None:
-        self.handle.execute_sql(
-            f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} "
-            "(name VARCHAR(255) PRIMARY KEY, applied_at VARCHAR(32) NOT NULL)"
-        )
+        with self.atomic():
+            self.handle.execute_sql(
+                f"CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} "
+                "(name VARCHAR(255) PRIMARY KEY, applied_at VARCHAR(32) NOT NULL)"
+            )
 
     def applied(self) -> dict[str, str]:
         cursor = self.handle.execute_sql(f"SELECT name, applied_at FROM {HISTORY_TABLE}")
@@ -128,8 +141,12 @@ class PeeweeBackend:
             (name, applied_at),
         )
 
-    def atomic(self) -> Any:
-        return self.handle.atomic()
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self.handle.atomic():
+            if self._postgres:
+                self.handle.execute_sql("SELECT pg_advisory_xact_lock(%s)", (PG_MIGRATION_LOCK,))
+            yield
 
 
 def _now() -> str:
