@@ -47,6 +47,7 @@ from online_models.recommend import (
     CoPurchase,
     FirstBaskets,
     LearnedBlend,
+    NameIndex,
     PersonalMF,
     Popularity,
     Ranker,
@@ -67,7 +68,7 @@ BROWSING_TARGETS = {"view": 0.3, "add_to_cart": 0.6, "rec_click": 0.5}
 #: the segments' earlier order time, repeat histories' first order), so a snapshot written by
 #: an older agent is refused (and the models rebuilt from the event log) rather than restored
 #: into code that no longer matches it
-STATE_VERSION = 13
+STATE_VERSION = 14
 #: order states in the lifecycle memory
 TAUGHT, REVERSED, CANCELLED = 1, 2, 3
 
@@ -150,6 +151,8 @@ class Brain:
         cfg = config or BrainConfig()
         self._cfg = cfg
         self._catalogue = Catalogue()
+        #: product name words (an item query's ``name_alike`` feature)
+        self._names = NameIndex()
         self._popular = Popularity(cfg.popular_half_life_days)
         self._trending = Popularity(cfg.trending_half_life_days)
         #: what customers buy in their first order (a new customer's best guess)
@@ -223,6 +226,7 @@ class Brain:
             newcomers=self._newcomers,
             baskets=self._baskets,
             first_baskets=self._first_baskets,
+            names=self._names,
             fallback=lambda: self._fallback,
             now=lambda: self._last_ts or 0.0,
         )
@@ -321,6 +325,7 @@ class Brain:
             self._utc_offset = order.utc_offset
         for line in order.lines:
             self._catalogue.learn_line(line)
+            self._names.learn(line.product_id, self._catalogue.name(line.product_id))
         if order.paid and state != TAUGHT:
             self._teach_paid(order, event)
         elif order.paid and taught is not None and _edited(unpack(taught), order):
@@ -535,6 +540,7 @@ class Brain:
         if isinstance(event.payload, dict):
             was_out = self._catalogue.out_of_stock(event.key)
             self._catalogue.upsert({"id": event.key, **event.payload})
+            self._names.learn(event.key, self._catalogue.name(event.key))
             self._track_stock(event, was_out, self._catalogue.out_of_stock(event.key))
 
     def _track_stock(self, event: Event, was_out: bool, is_out: bool) -> None:

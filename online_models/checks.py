@@ -36,6 +36,7 @@ from online_models.price import Pricer
 from online_models.recommend import (
     CoPurchase,
     FirstBaskets,
+    NameIndex,
     PersonalMF,
     Popularity,
     RecentBaskets,
@@ -144,6 +145,19 @@ def _feed_first_orders(model: Any, events: list[Event]) -> None:
             model.learn_order(order, order.products, 1)
 
 
+#: words of the synthetic products' names for ``NameIndex`` (the events all say "Product N")
+_KINDS = ("mug", "plate", "bowl", "jug", "cup")
+_COLOURS = ("red", "blue", "green", "pink", "white", "black")
+
+
+def _feed_names(model: Any, events: list[Event]) -> None:
+    for order in _orders(events):
+        for line in order.lines:
+            number = int(line.product_id[1:])
+            colour, kind = _COLOURS[number % 6], _KINDS[number % 5]
+            model.learn(line.product_id, f"{colour} {kind} {order.day % 2 and 'spotted'}")
+
+
 def _posted(product_id: str, day: int) -> float:
     """A posted price for the Pricer's case: 2.00 or 2.50, switching every 21 days."""
     return 2.0 + 0.5 * ((day // 21 + len(product_id)) % 2)
@@ -208,6 +222,12 @@ CASES: tuple[ModelCase, ...] = (
         lambda seed: FirstBaskets(keep=8, max_basket_items=3),
         _feed_first_orders,
         lambda m: (m.holding(f"p{p}" for p in range(30)), len(m)),
+    ),
+    ModelCase(
+        "NameIndex",
+        lambda seed: NameIndex(max_share=0.3, min_common=2),
+        _feed_names,
+        lambda m: ([m.similar([f"p{p}"], 5) for p in range(30)], m.closest("p1", ["p7", "p2"])),
     ),
     ModelCase(
         "OrderLedger",

@@ -5,6 +5,7 @@ from online_models.recommend.baskets import RecentBaskets
 from online_models.recommend.copurchase import CoPurchase
 from online_models.recommend.first_baskets import FirstBaskets
 from online_models.recommend.learned import LearnedBlend
+from online_models.recommend.names import NameIndex
 from online_models.recommend.personal import PersonalMF
 from online_models.recommend.popular import Popularity
 from online_models.recommend.ranker import Ranker
@@ -15,6 +16,7 @@ __all__ = [
     "CoPurchase",
     "FirstBaskets",
     "LearnedBlend",
+    "NameIndex",
     "PersonalMF",
     "Popularity",
     "Ranker",

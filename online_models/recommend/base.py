@@ -13,6 +13,7 @@ SOURCES = (
     "personal",
     "buy_again",
     "co_purchase",
+    "similar",
     "category_popular",
     "popular",
     "trending",

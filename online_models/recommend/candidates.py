@@ -15,6 +15,7 @@ from itertools import chain
 from operator import itemgetter
 
 from online_models.recommend.copurchase import CoPurchase
+from online_models.recommend.names import NameIndex
 from online_models.recommend.personal import PersonalMF
 from online_models.recommend.popular import Popularity
 from online_models.recommend.repeat import RepeatPurchases
@@ -65,6 +66,7 @@ ITEM_FEATURES = (
     "popular",
     "trending",
     "together_recent",
+    "name_alike",
 )
 #: decayed co-orders at which the support feature reaches 1
 FULL_SUPPORT = 50.0
@@ -76,6 +78,8 @@ SECOND_ORDER_VIA = 3
 SECOND_ORDER_NEIGHBOURS = 20
 #: neighbours looked at per anchor item
 NEIGHBOURS_PER_ANCHOR = 40
+#: products with the most alike names reached as candidates of an item query
+NAME_CANDIDATES = 20
 
 _FIRST = itemgetter(0)
 
@@ -109,6 +113,7 @@ SOURCE_OF = {
     "together_cosine": "co_purchase",
     "together_2": "co_purchase",
     "together_recent": "co_purchase",
+    "name_alike": "similar",
 }
 
 
@@ -201,6 +206,7 @@ class CandidateBuilder:
         history_candidates: int | None = None,
         together_candidates: int | None = None,
         recent_baskets: Callable[[list[str]], list[tuple[str, ...]]] | None = None,
+        names: NameIndex | None = None,
     ) -> None:
         self.copurchase = copurchase
         self.repeat = repeat
@@ -213,6 +219,7 @@ class CandidateBuilder:
         self.together_candidates = together_candidates or max_candidates
         self.newcomers = newcomers
         self.recent_baskets = recent_baskets
+        self.names = names
 
     def plan(self, customer_id: str, now: float) -> CustomerPlan:
         """Read every source of a customer's candidates once: the ordered candidate ids and
@@ -338,7 +345,12 @@ class CandidateBuilder:
         HitRate@10 0.6874 -> 0.6900, NDCG@10 0.1990 -> 0.2017; the second half year replayed
         alone 0.6736 -> 0.6746, 0.1940 -> 0.1958. Adding the baskets' other items as candidates
         lowered both, and so did leaving the anchors that the lists reach out of the rows the
-        item ranker trains on).
+        item ranker trains on), and how alike the item's name is to the anchors' (``name_alike``,
+        with the ``NAME_CANDIDATES`` most alike as candidates; full UCI year, seed 42: 0.6901 ->
+        0.6949, NDCG@10 0.2017 -> 0.2034; seed 43: 0.6878 -> 0.6950; 50 candidates 0.6937,
+        names scored as a cosine 0.6951 for a dearer query, words in up to 10 % of the products
+        0.6949. As a feature of the customer ranker (first 8,000 orders) it moved next-basket by
+        +0.001, within seed noise, for a 35 % dearer p99).
 
         Each feature is summed in a column of its own, so its scale (the column's best) is one
         C-level ``max``; rows are made once at the end, in the order the candidates were found
@@ -403,6 +415,8 @@ class CandidateBuilder:
             rows[product_id] = row
         self._add_list(rows, "popular", self.popular.top(self.max_candidates // 10))
         self._add_list(rows, "trending", self.trending.top(self.max_candidates // 10))
+        if self.names is not None:
+            self._add_alike(rows, anchors)
         if self.recent_baskets is not None:
             found.baskets = self.recent_baskets(list(anchors))
             self._add_recent(found, anchors, anchor_rows)
@@ -431,6 +445,22 @@ class CandidateBuilder:
             if product_id not in found.anchor:
                 pairs = [get(product_id, 0.0) for get in anchor_rows]
                 found.anchor[product_id] = anchors[pairs.index(max(pairs))]
+
+    def _add_alike(self, rows: dict[str, dict[str, float]], anchors: Sequence[str]) -> None:
+        """``name_alike`` for every candidate whose name shares rare words with the anchors',
+        and the ``NAME_CANDIDATES`` most alike products as candidates."""
+        assert self.names is not None
+        alike = self.names.scores(anchors)
+        if not alike:
+            return
+        for product_id, row in rows.items():
+            value = alike.get(product_id)
+            if value:
+                row["name_alike"] = value
+        best = sorted(alike.items(), key=lambda kv: (-kv[1], kv[0]))[:NAME_CANDIDATES]
+        for product_id, value in best:
+            if product_id not in rows:
+                rows[product_id] = {"name_alike": value}
 
     def _add_second_order(
         self,

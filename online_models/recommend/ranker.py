@@ -31,6 +31,7 @@ from online_models.recommend.copurchase import CoPurchase
 from online_models.recommend.coverage import cover, cover_held
 from online_models.recommend.first_baskets import FirstBaskets
 from online_models.recommend.learned import LearnedBlend
+from online_models.recommend.names import NameIndex
 from online_models.recommend.personal import PersonalMF
 from online_models.recommend.popular import Popularity
 from online_models.recommend.repeat import RepeatPurchases
@@ -40,6 +41,8 @@ __all__ = ["Ranker"]
 #: hand-set weight of neighbours' neighbours against direct co-purchase (until the learned
 #: item ranker is ready)
 SECOND_ORDER_WEIGHT = 0.5
+#: hand-set weight of a name alike the anchors' (``NameIndex``) against direct co-purchase
+NAME_WEIGHT = 0.1
 #: a covering list re-picks the best 3 admissible candidates per item asked, at least 60 (full
 #: UCI year: pools of 40, 60, 80 and every candidate gave the same next-basket HitRate@10 and
 #: bought-together within 0.0003; a pool of 30 cost bought-together 0.0016); the deeper the
@@ -89,6 +92,7 @@ class Ranker:
         newcomers: Popularity,
         baskets: RecentBaskets,
         first_baskets: FirstBaskets,
+        names: NameIndex | None = None,
         fallback: Callable[[], list[tuple[str, str]]],
         now: Callable[[], float],
     ) -> None:
@@ -103,6 +107,7 @@ class Ranker:
         self.learned_items = learned_items
         self.baskets = baskets
         self.first_baskets = first_baskets
+        self.names = names
         self.fallback = fallback
         self.now = now
         self.candidates = CandidateBuilder(
@@ -117,6 +122,7 @@ class Ranker:
             history_candidates=config.history_candidates,
             together_candidates=config.together_candidates,
             recent_baskets=lambda anchors: baskets.of(anchors, config.cover_baskets_per_product),
+            names=names,
         )
 
     # ------------------------------------------------------------------ filters and chain tail
@@ -212,7 +218,8 @@ class Ranker:
 
         def hand(row: dict[str, float]) -> float:
             together = row.get("together", 0.0) + SECOND_ORDER_WEIGHT * row.get("together_2", 0.0)
-            return together + weight * row.get("popular", 0.0)
+            alike = NAME_WEIGHT * row.get("name_alike", 0.0)
+            return together + alike + weight * row.get("popular", 0.0)
 
         weights = blend.coefficients()[0] if blend is not None else {}
         ranked = self._ranked(blend, found, hand)
@@ -231,11 +238,14 @@ class Ranker:
                 source = self._source(weights, row)
             else:
                 together = row.get("together") or row.get("together_2")
-                source = "co_purchase" if together else "popular"
+                alike = row.get("name_alike")
+                source = "co_purchase" if together else "similar" if alike else "popular"
             if source == "co_purchase" and product_id in found.anchor:
                 reason = self._together_reason(
                     found, found.anchor[product_id], product_id, counted=len(distinct) == 1
                 )
+            elif source == "similar":
+                reason = self._similar_reason(product_id, distinct)
             else:
                 reason = self._reason(source, product_id, found)
             picks.offer(product_id, score, source, reason)
@@ -273,6 +283,12 @@ class Ranker:
             middle_name = self.catalogue.name(middle)
             return f"often bought with {middle_name}, which buyers of {name} also buy"
         return f"often bought together with {name}"
+
+    def _similar_reason(self, product_id: str, anchors: Sequence[str]) -> str:
+        closest = self.names.closest(product_id, anchors) if self.names is not None else None
+        if closest is None:
+            return "similar to what you are looking at"
+        return f"similar to {self.catalogue.name(closest)}"
 
     @staticmethod
     def _ranked(

@@ -56,8 +56,8 @@ def test_every_recommendation_has_a_known_source_and_a_reason(brain):
                  brain.recommend_for_cart(["tea", "cup"]), brain.popular(), brain.trending()):
         assert recs
         for r in recs:
-            assert r.source in {"personal", "buy_again", "co_purchase", "category_popular",
-                                "popular", "trending", "fallback"}
+            assert r.source in {"personal", "buy_again", "co_purchase", "similar",
+                                "category_popular", "popular", "trending", "fallback"}
             assert r.reason
 
 
