@@ -7,6 +7,7 @@ feature is in [0, 1] so one linear model can weigh them.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -453,11 +454,10 @@ class CandidateBuilder:
         alike = self.names.scores(anchors)
         if not alike:
             return
-        for product_id, row in rows.items():
-            value = alike.get(product_id)
-            if value:
-                row["name_alike"] = value
-        best = sorted(alike.items(), key=lambda kv: (-kv[1], kv[0]))[:NAME_CANDIDATES]
+        # each row gains its feature last, whatever order the shared ids come in
+        for product_id in rows.keys() & alike.keys():
+            rows[product_id]["name_alike"] = alike[product_id]
+        best = heapq.nsmallest(NAME_CANDIDATES, alike.items(), key=_best_value_first)
         for product_id, value in best:
             if product_id not in rows:
                 rows[product_id] = {"name_alike": value}
@@ -516,6 +516,11 @@ class CandidateBuilder:
         top = ranked[0][1]
         for product_id, raw in ranked:
             rows.setdefault(product_id, {})[name] = raw / top
+
+
+def _best_value_first(pair: tuple[str, float]) -> tuple[float, str]:
+    """Sort key of (product, value) pairs: highest value first, ties by product id."""
+    return -pair[1], pair[0]
 
 
 def _top(column: dict[str, float]) -> float:

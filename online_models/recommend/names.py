@@ -9,6 +9,7 @@ candidates.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Iterable
@@ -17,6 +18,10 @@ __all__ = ["NameIndex", "words"]
 
 #: a word: three or more letters of any script (digits, sizes and codes say little)
 _WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _best_first(pair: tuple[str, float]) -> tuple[float, str]:
+    return -pair[1], pair[0]
 
 
 def words(name: str) -> tuple[str, ...]:
@@ -120,8 +125,7 @@ class NameIndex:
 
     def similar(self, anchors: Iterable[str], limit: int) -> list[tuple[str, float]]:
         """The ``limit`` best of :meth:`scores`, best first (ties: by product id)."""
-        ranked = sorted(self.scores(anchors).items(), key=lambda kv: (-kv[1], kv[0]))
-        return ranked[:limit]
+        return heapq.nsmallest(limit, self.scores(anchors).items(), key=_best_first)
 
     def closest(self, product_id: str, anchors: Iterable[str]) -> str | None:
         """The anchor whose name shares the most (IDF-weighed) words with the product's, or
