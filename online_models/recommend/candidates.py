@@ -7,7 +7,6 @@ feature is in [0, 1] so one linear model can weigh them.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -16,7 +15,7 @@ from itertools import chain
 from operator import itemgetter
 
 from online_models.recommend.copurchase import CoPurchase
-from online_models.recommend.names import NameIndex
+from online_models.recommend.names import NameIndex, best_of
 from online_models.recommend.personal import PersonalMF
 from online_models.recommend.popular import Popularity
 from online_models.recommend.repeat import RepeatPurchases
@@ -457,8 +456,7 @@ class CandidateBuilder:
         # each row gains its feature last, whatever order the shared ids come in
         for product_id in rows.keys() & alike.keys():
             rows[product_id]["name_alike"] = alike[product_id]
-        best = heapq.nsmallest(NAME_CANDIDATES, alike.items(), key=_best_value_first)
-        for product_id, value in best:
+        for product_id, value in best_of(alike, NAME_CANDIDATES):
             if product_id not in rows:
                 rows[product_id] = {"name_alike": value}
 
@@ -516,11 +514,6 @@ class CandidateBuilder:
         top = ranked[0][1]
         for product_id, raw in ranked:
             rows.setdefault(product_id, {})[name] = raw / top
-
-
-def _best_value_first(pair: tuple[str, float]) -> tuple[float, str]:
-    """Sort key of (product, value) pairs: highest value first, ties by product id."""
-    return -pair[1], pair[0]
 
 
 def _top(column: dict[str, float]) -> float:

@@ -9,12 +9,11 @@ candidates.
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 from collections.abc import Iterable
 
-__all__ = ["NameIndex", "words"]
+__all__ = ["NameIndex", "best_of", "words"]
 
 #: a word: three or more letters of any script (digits, sizes and codes say little)
 _WORD = re.compile(r"[^\W\d_]{3,}")
@@ -22,6 +21,24 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 
 def _best_first(pair: tuple[str, float]) -> tuple[float, str]:
     return -pair[1], pair[0]
+
+
+def best_of(scores: dict[str, float], n: int) -> list[tuple[str, float]]:
+    """The ``n`` best (product, score) pairs, best first, ties by product id.
+
+    A cart's scores hold hundreds of products: the cut-off is found with a C-speed sort of
+    bare floats, and only the pairs at or above it are sorted with the tie-breaking key.
+
+    >>> best_of({"b": 0.5, "a": 0.5, "c": 0.9, "d": 0.1}, 3)
+    [('c', 0.9), ('a', 0.5), ('b', 0.5)]
+    """
+    if n <= 0:
+        return []
+    chosen = scores.items()
+    if len(scores) > n:
+        cutoff = sorted(scores.values(), reverse=True)[n - 1]
+        chosen = [pair for pair in chosen if pair[1] >= cutoff]
+    return sorted(chosen, key=_best_first)[:n]
 
 
 def words(name: str) -> tuple[str, ...]:
@@ -125,7 +142,7 @@ class NameIndex:
 
     def similar(self, anchors: Iterable[str], limit: int) -> list[tuple[str, float]]:
         """The ``limit`` best of :meth:`scores`, best first (ties: by product id)."""
-        return heapq.nsmallest(limit, self.scores(anchors).items(), key=_best_first)
+        return best_of(self.scores(anchors), limit)
 
     def closest(self, product_id: str, anchors: Iterable[str]) -> str | None:
         """The anchor whose name shares the most (IDF-weighed) words with the product's, or
