@@ -55,6 +55,7 @@ FEATURES = (
     "popular_experienced",
     "trending_experienced",
     "together_experienced",
+    "spend",
 )
 #: features of an item given anchor items (product page, cart)
 ITEM_FEATURES = (
@@ -114,6 +115,7 @@ SOURCE_OF = {
     "together_2": "co_purchase",
     "together_recent": "co_purchase",
     "name_alike": "similar",
+    "spend": "buy_again",
 }
 
 
@@ -175,9 +177,11 @@ class CustomerPlan:
     n_orders: int
     #: candidate ids in build order: history, co-purchase, then the shop's lists
     ids: list[str] = field(default_factory=list)
-    #: product -> (raw decayed score, orders with it, last bought at, first bought at)
-    history: dict[str, tuple[float, int, float, float]] = field(default_factory=dict)
+    #: product -> (raw decayed score, orders with it, last bought at, first bought at, spent)
+    history: dict[str, tuple[float, int, float, float, float]] = field(default_factory=dict)
     top: float = 1.0
+    #: log1p of the most money the customer spent on one of the ``history`` items
+    spend_top: float = 1.0
     last: set[str] = field(default_factory=set)
     together: dict[str, tuple[float, str]] = field(default_factory=dict)
     together_top: float = 1.0
@@ -231,6 +235,7 @@ class CandidateBuilder:
             baskets = self.repeat.recent_baskets(customer_id)
             plan.last = set(baskets[-1]) if baskets else set()
             plan.history = {e[0]: e[1:] for e in history}
+            plan.spend_top = math.log1p(max(max(e[5] for e in history), 0.0)) or 1.0
             anchors = list(dict.fromkeys(p for b in reversed(baskets) for p in b))[:MAX_ANCHORS]
             plan.together = self.neighbour_scores(anchors)
             if plan.together:
@@ -276,7 +281,9 @@ class CandidateBuilder:
         recency: dict[str, float] = {}
         last_basket: dict[str, float] = {}
         due: dict[str, float] = {}
-        for product_id, (raw, orders, last_ts, first_ts) in plan.history.items():
+        spend: dict[str, float] = {}
+        spend_top = plan.spend_top
+        for product_id, (raw, orders, last_ts, first_ts, spent) in plan.history.items():
             if product_id not in wanted:
                 continue
             age = max(now - last_ts, 0.0) / DAY
@@ -285,6 +292,12 @@ class CandidateBuilder:
             recency[product_id] = 0.5 ** (age / RECENCY_DAYS)
             last_basket[product_id] = 1.0 if product_id in last else 0.0
             due[product_id] = _due(age, (last_ts - first_ts) / DAY, orders)
+            # what the customer spends most on is their staple (a wholesaler's 100 bags of
+            # flour beside a jar of jam). Full UCI year, next-basket HitRate@10 0.6908 ->
+            # 0.6963 (seed 42), 0.6886 -> 0.6940 (seed 43); units alone gained a third of that,
+            # and a share of all their spending, a linear scale or a 90-day decay less
+            if spent > 0:
+                spend[product_id] = math.log1p(spent) / spend_top
             orders_of[product_id] = orders
         together: dict[str, float] = {}
         together_top = plan.together_top
@@ -300,6 +313,7 @@ class CandidateBuilder:
             ("last_basket", last_basket),
             ("due", due),
             ("together", together),
+            ("spend", spend),
         ]
         for name, scaled in plan.lists:
             columns.append((name, {p: v for p, v in scaled.items() if p in wanted}))

@@ -14,7 +14,7 @@ __all__ = ["RepeatPurchases"]
 #: baskets remembered per customer (the co-purchase ranker looks at these)
 RECENT_BASKETS = 3
 #: numbers kept per (customer, product), see ``_History.items``
-WIDTH = 4
+WIDTH = 5
 _SCORE, _LAST = itemgetter(0), itemgetter(2)
 
 
@@ -24,14 +24,26 @@ def _best_first(item: tuple[str, tuple[float, ...]]) -> tuple[float, float, str]
     return -entry[0], -entry[2], product_id
 
 
+def _spent(order: Order) -> dict[str, float]:
+    """Money spent per product on the lines the customer chose (quantity x unit price)."""
+    spent: dict[str, float] = {}
+    for line in order.lines:
+        if line.is_choice and line.quantity > 0:
+            spent[line.product_id] = spent.get(line.product_id, 0.0) + (
+                line.quantity * line.unit_price
+            )
+    return spent
+
+
 class _History:
     __slots__ = ("items", "baskets", "orders", "last_ts", "since")
 
     def __init__(self, since: float = 0.0) -> None:
-        #: product -> (decayed orders (raw), orders, last purchase time, first purchase time):
-        #: tuples, replaced on update, so the cyclic GC untracks them (and then this dict) on
-        #: their first collection; mutable lists, ~290,000 on the UCI year, were rescanned by
-        #: every older-generation collection, a pause that landed on whatever ran then
+        #: product -> (decayed orders (raw), orders, last purchase time, first purchase time,
+        #: money spent on it, net of take-backs, in the shop's currency): tuples, replaced on
+        #: update, so the cyclic GC untracks them (and then this dict) on their first
+        #: collection; mutable lists, ~290,000 on the UCI year, were rescanned by every
+        #: older-generation collection, a pause that landed on whatever ran then
         self.items: dict[str, tuple[float, ...]] = {}
         self.baskets: deque[tuple[str, ...]] = deque(maxlen=RECENT_BASKETS)
         self.orders = 0
@@ -48,13 +60,16 @@ class _History:
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
         items, baskets, self.orders, self.last_ts, *rest = state  # type: ignore[misc]
-        width = rest[:1]
+        width = rest[0] if rest else 3
         self.since = rest[1] if len(rest) > 1 else 0.0  # type: ignore[assignment]
-        if width:
-            self.items = {p: tuple(e) for p, e in unpack_rows(items, WIDTH).items()}
-        else:
+        rows = unpack_rows(items, width)  # type: ignore[arg-type]
+        if width == 3:
             # a snapshot from before the first purchase time was kept: take the last one
-            self.items = {p: (*e, e[2]) for p, e in unpack_rows(items, WIDTH - 1).items()}
+            rows = {p: [*e, e[2]] for p, e in rows.items()}
+        if len(next(iter(rows.values()), ())) < WIDTH:
+            # a snapshot from before spend was kept: none known
+            rows = {p: [*e, 0.0] for p, e in rows.items()}
+        self.items = {p: tuple(e) for p, e in rows.items()}
         self.baskets = deque(unpack_baskets(baskets), maxlen=RECENT_BASKETS)
 
 
@@ -109,13 +124,15 @@ class RepeatPurchases:
         history.orders += sign
         ts = order.timestamp
         items = history.items
+        spent = _spent(order)
         for product_id in products:
             entry = items.get(product_id)
             if entry is None:
                 if sign < 0:
                     continue
-                entry = (0.0, 0.0, 0.0, ts)
-            score, orders, last, first = entry
+                entry = (0.0, 0.0, 0.0, ts, 0.0)
+            score, orders, last, first, spend = entry
+            spend += sign * spent.get(product_id, 0.0)
             if orders == 0 and sign > 0:
                 self._buyers[product_id] = self._buyers.get(product_id, 0) + 1
             elif orders == 1 and sign > 0:
@@ -126,9 +143,9 @@ class RepeatPurchases:
                 self._buyers[product_id] = self._buyers.get(product_id, 1) - 1
             orders += sign
             if sign > 0:
-                items[product_id] = (score + boost, orders, max(last, ts), min(first, ts))
+                items[product_id] = (score + boost, orders, max(last, ts), min(first, ts), spend)
             elif orders > 0:
-                items[product_id] = (score - boost, orders, last, first)
+                items[product_id] = (score - boost, orders, last, first, spend)
             else:
                 del items[product_id]
         if sign > 0:
@@ -150,9 +167,10 @@ class RepeatPurchases:
 
     def profile(
         self, customer_id: str, limit: int | None = None
-    ) -> tuple[int, float, list[tuple[str, float, int, float, float]]]:
+    ) -> tuple[int, float, list[tuple[str, float, int, float, float, float]]]:
         """(orders, last purchase of any remembered item, [(product, raw decayed score, orders
-        with it, last bought at, first bought at)] best first, the first ``limit`` of them).
+        with it, last bought at, first bought at, money spent on it)] best first, the first
+        ``limit`` of them).
 
         A wholesaler remembers hundreds of items and a query wants the best hundred: the cut-off
         score is found with a C-speed sort of bare floats, and only the items at or above it are
@@ -168,7 +186,7 @@ class RepeatPurchases:
             cutoff = sorted(map(_SCORE, entries.values()), reverse=True)[limit - 1]
             chosen = [(p, e) for p, e in chosen if e[0] >= cutoff]
         ranked = sorted(chosen, key=_best_first)[:limit]
-        return history.orders, last_bought, [(p, e[0], int(e[1]), e[2], e[3]) for p, e in ranked]
+        return history.orders, last_bought, [(p, e[0], int(e[1]), *e[2:]) for p, e in ranked]
 
     def rebuy_rate(self, product_id: str) -> float:
         """Of the customers who bought it, the share who bought it again (smoothed)."""

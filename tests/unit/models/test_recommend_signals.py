@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import pickle
 import random
 
@@ -144,7 +145,7 @@ def test_due_is_one_when_the_usual_interval_has_passed():
         _bought(repeat, day, "coffee")
     _bought(repeat, 20, "filter")
     _, _, history = repeat.profile("c1")
-    assert {p: (first / DAY, last / DAY) for p, _, _, last, first in history} == {
+    assert {p: (first / DAY, last / DAY) for p, _, _, last, first, _ in history} == {
         "coffee": (0.0, 20.0),
         "filter": (20.0, 20.0),
     }
@@ -173,7 +174,12 @@ def test_a_buy_again_history_from_an_older_snapshot_still_restores():
     _, baskets, orders, last_ts, *_ = history.__getstate__()
     three_wide = pack_rows({p: e[:3] for p, e in history.items.items()})
     history.__setstate__((three_wide, baskets, orders, last_ts))
-    assert history.items == {"coffee": (repeat.items("c1")[0][1], 2.0, 10 * DAY, 10 * DAY)}
+    score = repeat.items("c1")[0][1]
+    assert history.items == {"coffee": (score, 2.0, 10 * DAY, 10 * DAY, 0.0)}
+    # four wide (before spend was kept): no spend known
+    four_wide = pack_rows({"coffee": [score, 2.0, 10 * DAY, 0.0]})
+    history.__setstate__((four_wide, baskets, orders, last_ts, 4, 0.0))
+    assert history.items == {"coffee": (score, 2.0, 10 * DAY, 0.0, 0.0)}
 
 
 def test_a_buy_again_history_leaves_the_cyclic_gc_nothing_to_rescan():
@@ -380,3 +386,29 @@ def test_the_first_of_equally_strong_anchors_is_the_one_named():
     brain.learn(order("o2", None, "jam", "cup"))
     assert brain._ranker._neighbour_scores(["tea", "jam"])["cup"] == (2.0, "tea")
     assert brain._ranker._neighbour_scores(["jam", "tea"])["cup"] == (2.0, "jam")
+
+
+def test_spend_weighs_what_the_customer_spends_most_on_and_a_take_back_returns_it():
+    """``spend``: money spent on an item (quantity x unit price of the lines chosen, bundle
+    contents left out), log-scaled to the customer's biggest item."""
+    from online_models.orders import Line
+
+    repeat = RepeatPurchases(half_life_days=90.0, max_items=50)
+
+    def sold(key: str, day: float, *lines: Line, sign: int = 1) -> Order:
+        order = Order(key, "completed", "c1", day * DAY, 0, 0, lines)
+        repeat.learn_order(order, order.products, sign)
+        return order
+
+    sold("o1", 0, Line("flour", "Flour", None, 100, 0.99), Line("jam", "Jam", None, 2, 3.0))
+    big = sold("o2", 1, Line("jam", "Jam", None, 1, 3.0), Line("box", "Box", None, 1, 50.0),
+               Line("spoon", "Spoon", None, 3, 1.0, bundled=True))
+    row = _builder(repeat).build_columns("c1", 2 * DAY).rows()
+    assert row["flour"]["spend"] == 1.0
+    assert row["jam"]["spend"] == pytest.approx(math.log1p(9.0) / math.log1p(99.0))
+    assert row["box"]["spend"] == pytest.approx(math.log1p(50.0) / math.log1p(99.0))
+    assert "spoon" not in row  # bundled: not the customer's choice
+    sold("o2", 1, *big.lines, sign=-1)  # the big order taken back
+    row = _builder(repeat).build_columns("c1", 2 * DAY).rows()
+    assert set(row) == {"flour", "jam"}
+    assert row["jam"]["spend"] == pytest.approx(math.log1p(6.0) / math.log1p(99.0))
