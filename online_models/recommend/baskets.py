@@ -8,6 +8,8 @@ Each basket (the first ``max_basket_items`` distinct product ids of one order, a
 pairs them: a wholesaler's 300-line order would cost every query that reads it) is held once,
 under a serial number; the rows of products and customers hold serials, and a basket is dropped
 when no row holds it any more.
+A basket in a customer's row also knows whose it is (``peers``: what a product's recent buyers
+buy in their other orders); only while that row holds it, so a forgotten customer leaves no id.
 Memory: at most ``2 * per_product`` serials per product and ``2 * per_customer`` per customer,
 plus the baskets they hold. Serials also make the snapshot a few flat arrays (a snapshot pickles
 without a memo, so shared tuples would be written once per row).
@@ -47,9 +49,13 @@ class RecentBaskets:
     [('tea', 'cup', 'jam'), ('tea', 'cup')]
     >>> rb.of_customer("ann")
     [('tea', 'cup', 'jam'), ('tea', 'cup')]
+    >>> rb.learn_order(o("ann"), ("biscuit",), 1)
+    >>> rb.learn_order(o("bob"), ("scone", "cup"), 1)
+    >>> rb.peers(["cup"], 5, 3)  # what cups' buyers (bob, ann) bought in orders without one
+    [('biscuit',)]
     >>> rb.forget_customer("ann")
-    >>> rb.of_customer("ann"), rb.basket_count()
-    ([], 2)
+    >>> rb.of_customer("ann"), rb.basket_count(), rb.peers(["cup"], 5, 3)
+    ([], 4, [])
     """
 
     def __init__(self, per_product: int, per_customer: int, max_basket_items: int) -> None:
@@ -62,6 +68,8 @@ class RecentBaskets:
         self._holders: dict[int, int] = {}
         self._products: dict[str, list[int]] = {}
         self._customers: dict[str, list[int]] = {}
+        #: serial -> its customer, while the customer's row holds it (derived from the rows)
+        self._owner: dict[int, str] = {}
 
     # ------------------------------------------------------------------ learning
 
@@ -78,6 +86,7 @@ class RecentBaskets:
             for product_id in basket:
                 self._append(self._products, product_id, serial, self.per_product)
             if customer is not None:
+                self._owner[serial] = customer
                 self._append(self._customers, customer, serial, self.per_customer)
             return
         for product_id in basket:
@@ -94,7 +103,7 @@ class RecentBaskets:
         row.append(serial)
         if len(row) > 2 * keep:
             for old in row[:-keep]:
-                self._release(old)
+                self._release(old, rows is self._customers)
             del row[:-keep]
 
     def _remove(self, rows: dict[str, list[int]], key: str, basket: Basket) -> None:
@@ -105,12 +114,15 @@ class RecentBaskets:
             return
         for index in range(len(row) - 1, -1, -1):
             if self._baskets[row[index]] == basket:
-                self._release(row.pop(index))
+                self._release(row.pop(index), rows is self._customers)
                 break
         if not row:
             del rows[key]
 
-    def _release(self, serial: int) -> None:
+    def _release(self, serial: int, owned: bool = False) -> None:
+        """One row less holds ``serial``; ``owned``: that row was its customer's."""
+        if owned:
+            self._owner.pop(serial, None)
         left = self._holders[serial] - 1
         if left:
             self._holders[serial] = left
@@ -119,7 +131,7 @@ class RecentBaskets:
 
     def forget_customer(self, customer_id: str) -> None:
         for serial in self._customers.pop(customer_id, ()):
-            self._release(serial)
+            self._release(serial, owned=True)
 
     # ------------------------------------------------------------------ queries
 
@@ -134,6 +146,28 @@ class RecentBaskets:
             row = self._products.get(product_id, ())
             found.update(dict.fromkeys(islice(reversed(row), share)))
         return list(map(self._baskets.__getitem__, found))
+
+    def peers(self, products: list[str], limit: int, per_peer: int) -> list[Basket]:
+        """What the products' recent buyers bought without them: the last ``per_peer`` baskets
+        of each customer behind the products' baskets that ``of`` reads (up to ``limit``), the
+        ones holding none of ``products``; the most recent buyers first."""
+        if not products:
+            return []
+        share = min(-(-limit // len(products)), self.per_product)
+        owners: dict[str, None] = {}
+        for product_id in products:
+            for serial in islice(reversed(self._products.get(product_id, ())), share):
+                owner = self._owner.get(serial)
+                if owner is not None:
+                    owners[owner] = None
+        anchors = set(products)
+        found = []
+        for owner in owners:
+            for serial in islice(reversed(self._customers[owner]), per_peer):
+                basket = self._baskets[serial]
+                if anchors.isdisjoint(basket):
+                    found.append(basket)
+        return found
 
     def of_customer(self, customer_id: str) -> list[Basket]:
         """The customer's last ``per_customer`` baskets, most recent first."""
@@ -173,6 +207,7 @@ class RecentBaskets:
             k: list(map(same, _array("Q", raw))) for k, raw in state["customers"].items()
         }
         # how many rows hold each basket follows from the rows: counted, never stored
+        self._owner = {s: k for k, row in self._customers.items() for s in row}
         self._holders = dict.fromkeys(serials, 0)
         self._holders.update(Counter(chain(*self._products.values(), *self._customers.values())))
 

@@ -68,6 +68,7 @@ ITEM_FEATURES = (
     "trending",
     "together_recent",
     "name_alike",
+    "peers",
 )
 #: decayed co-orders at which the support feature reaches 1
 FULL_SUPPORT = 50.0
@@ -115,6 +116,7 @@ SOURCE_OF = {
     "together_2": "co_purchase",
     "together_recent": "co_purchase",
     "name_alike": "similar",
+    "peers": "co_purchase",
     "spend": "buy_again",
 }
 
@@ -211,6 +213,7 @@ class CandidateBuilder:
         together_candidates: int | None = None,
         recent_baskets: Callable[[list[str]], list[tuple[str, ...]]] | None = None,
         names: NameIndex | None = None,
+        peer_baskets: Callable[[list[str]], list[tuple[str, ...]]] | None = None,
     ) -> None:
         self.copurchase = copurchase
         self.repeat = repeat
@@ -224,6 +227,7 @@ class CandidateBuilder:
         self.newcomers = newcomers
         self.recent_baskets = recent_baskets
         self.names = names
+        self.peer_baskets = peer_baskets
 
     def plan(self, customer_id: str, now: float) -> CustomerPlan:
         """Read every source of a customer's candidates once: the ordered candidate ids and
@@ -434,7 +438,24 @@ class CandidateBuilder:
         if self.recent_baskets is not None:
             found.baskets = self.recent_baskets(list(anchors))
             self._add_recent(found, anchors, anchor_rows)
+        if self.peer_baskets is not None:
+            self._add_peers(rows, self.peer_baskets(list(anchors)))
         return found
+
+    @staticmethod
+    def _add_peers(rows: dict[str, dict[str, float]], baskets: list[tuple[str, ...]]) -> None:
+        """``peers``: how many of the anchors' recent buyers' other baskets hold a candidate,
+        scaled to the most held ("customers who bought this also bought": a wholesaler's
+        assortment is wider than one order). Full UCI year, bought-together HitRate@10 0.6949
+        -> 0.6975 (seed 42), 0.6950 -> 0.6970 (seed 43); the 20 most held as candidates too
+        0.6988 and 0.6955, 5 baskets per buyer instead of 3 0.6966."""
+        if not baskets:
+            return
+        held = Counter(chain.from_iterable(baskets))
+        top = max(held.values())
+        # each row gains its feature last, whatever order the shared ids come in
+        for product_id in rows.keys() & held.keys():
+            rows[product_id]["peers"] = held[product_id] / top
 
     @staticmethod
     def _add_recent(

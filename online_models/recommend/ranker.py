@@ -41,6 +41,8 @@ __all__ = ["Ranker"]
 #: hand-set weight of neighbours' neighbours against direct co-purchase (until the learned
 #: item ranker is ready)
 SECOND_ORDER_WEIGHT = 0.5
+#: baskets read per recent buyer of a product (``RecentBaskets.peers``)
+PEER_BASKETS = 3
 #: hand-set weight of a name alike the anchors' (``NameIndex``) against direct co-purchase
 NAME_WEIGHT = 0.1
 #: a covering list re-picks the best 3 admissible candidates per item asked, at least 60 (full
@@ -123,6 +125,9 @@ class Ranker:
             together_candidates=config.together_candidates,
             recent_baskets=lambda anchors: baskets.of(anchors, config.cover_baskets_per_product),
             names=names,
+            peer_baskets=lambda anchors: baskets.peers(
+                anchors, config.cover_baskets_per_product, PEER_BASKETS
+            ),
         )
 
     # ------------------------------------------------------------------ filters and chain tail
@@ -234,13 +239,17 @@ class Ranker:
             )
         for score, product_id in ranked:
             row = found.rows[product_id]
+            feature = ""
             if blend is not None:
-                source = self._source(weights, row)
+                feature = self._top_feature(weights, row)
+                source = SOURCE_OF[feature] if feature else "popular"
             else:
                 together = row.get("together") or row.get("together_2")
                 alike = row.get("name_alike")
                 source = "co_purchase" if together else "similar" if alike else "popular"
-            if source == "co_purchase" and product_id in found.anchor:
+            if feature == "peers":
+                reason = self._peers_reason(distinct)
+            elif source == "co_purchase" and product_id in found.anchor:
                 reason = self._together_reason(
                     found, found.anchor[product_id], product_id, counted=len(distinct) == 1
                 )
@@ -336,15 +345,28 @@ class Ranker:
         return max(parts, key=lambda s: (parts[s], s))
 
     @staticmethod
-    def _source(weights: dict[str, float], row: dict[str, float]) -> str:
-        """The source of the feature that added most to the learned score (ties: the feature
-        name last in alphabetical order)."""
+    def _top_feature(weights: dict[str, float], row: dict[str, float]) -> str:
+        """The feature that added most to the learned score (ties: the feature name last in
+        alphabetical order), or "" for an empty row."""
         top_feature, top = "", 0.0
         for feature, x in row.items():
             part = weights.get(feature, 0.0) * x
             if not top_feature or part > top or (part == top and feature > top_feature):
                 top_feature, top = feature, part
+        return top_feature
+
+    @classmethod
+    def _source(cls, weights: dict[str, float], row: dict[str, float]) -> str:
+        """The source of the feature that added most to the learned score."""
+        top_feature = cls._top_feature(weights, row)
         return SOURCE_OF[top_feature] if top_feature else "popular"
+
+    def _peers_reason(self, anchors: Sequence[str]) -> str:
+        """An item that the anchors' buyers buy in their other orders was not bought with them,
+        and its reason does not say it was."""
+        if len(anchors) == 1:
+            return f"customers who bought {self.catalogue.name(anchors[0])} also buy this"
+        return "customers who bought these also buy this"
 
     def for_customer(
         self,
