@@ -557,6 +557,7 @@ class Brain:
 
     def _on_product_deleted(self, event: Event) -> None:
         self._catalogue.delete(event.key)
+        self._names.forget(event.key)
 
     def _on_customer_gone(self, event: Event) -> None:
         payload = event.payload if isinstance(event.payload, dict) else {}

@@ -17,6 +17,9 @@ __all__ = ["NameIndex", "best_of", "words"]
 
 #: a word: three or more letters of any script (digits, sizes and codes say little)
 _WORD = re.compile(r"[^\W\d_]{3,}")
+#: words indexed per name (its first ones): a name pasted with a whole description would
+#: otherwise cost every query that reads it
+MAX_WORDS = 12
 
 
 def _best_first(pair: tuple[str, float]) -> tuple[float, str]:
@@ -42,14 +45,18 @@ def best_of(scores: dict[str, float], n: int) -> list[tuple[str, float]]:
 
 
 def words(name: str) -> tuple[str, ...]:
-    """The distinct words of a product name, case-folded, in the order they appear.
+    """The first ``MAX_WORDS`` distinct words of a product name, case-folded, in the order
+    they appear.
 
     >>> words("Lunch Bag RED Spot, red")
     ('lunch', 'bag', 'red', 'spot')
     >>> words("15cm 3-pack")
     ('pack',)
+    >>> len(words(" ".join(f"word{chr(97 + i)}x" for i in range(20))))
+    12
     """
-    return tuple(dict.fromkeys(w.casefold() for w in _WORD.findall(name)))
+    found = dict.fromkeys(w.casefold() for w in _WORD.findall(name))
+    return tuple(found)[:MAX_WORDS]
 
 
 class NameIndex:

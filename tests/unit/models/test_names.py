@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from online_models import Brain
+from online_models.events import Event
 from online_models.recommend import NameIndex
 from online_models.recommend.candidates import NAME_CANDIDATES
 from tests.unit.models.test_brain import order, product
@@ -70,3 +71,12 @@ def test_an_item_query_reaches_only_the_most_alike_names():
     assert len(best) == NAME_CANDIDATES
     assert [p for p, _ in best[:5]] == ["p00", "p01", "p02", "p03", "p04"]
     assert best[0][1] == 1.0 and best[5][1] < 1.0
+
+
+def test_a_deleted_product_leaves_the_index():
+    brain = Brain(seed=1)
+    brain.learn(order("o1", None, "lunch bag red", "lunch bag pink"))
+    assert len(brain._names) == 2
+    brain.learn(Event(0, "product.deleted", "lunch bag pink", "d1", "2026-03-03T00:00:00Z", {}))
+    assert len(brain._names) == 1
+    assert brain._names.scores(["lunch bag red"]) == {}
