@@ -325,7 +325,6 @@ class Brain:
             self._utc_offset = order.utc_offset
         for line in order.lines:
             self._catalogue.learn_line(line)
-            self._names.learn(line.product_id, self._catalogue.name(line.product_id))
         if order.paid and state != TAUGHT:
             self._teach_paid(order, event)
         elif order.paid and taught is not None and _edited(unpack(taught), order):
@@ -343,6 +342,10 @@ class Brain:
             if _is_return_record(order):
                 self._learn_cancellation(order)
             self._remember(order.key, CANCELLED, None)
+        # after teaching: the item ranker's rows for this very order must not reach a product
+        # by a name only this order made known (a query could not have)
+        for product_id in dict.fromkeys(ln.product_id for ln in order.lines):
+            self._index_name(product_id)
 
     def _teach_paid(self, order: Order, event: Event) -> None:
         """Teach a paid order; units it already gave back count as returned on this day."""
@@ -540,7 +543,7 @@ class Brain:
         if isinstance(event.payload, dict):
             was_out = self._catalogue.out_of_stock(event.key)
             self._catalogue.upsert({"id": event.key, **event.payload})
-            self._names.learn(event.key, self._catalogue.name(event.key))
+            self._index_name(event.key)
             self._track_stock(event, was_out, self._catalogue.out_of_stock(event.key))
 
     def _track_stock(self, event: Event, was_out: bool, is_out: bool) -> None:
@@ -555,9 +558,18 @@ class Brain:
             if since is not None and day - since >= 2:
                 self._demand.mark_unavailable(event.key, since + 1, day - 1)
 
+    def _index_name(self, product_id: str) -> None:
+        """Keep the name index in step with the catalogue: a listed product under its current
+        name; a trashed, hidden or non-product one not at all (it would take an alike slot of
+        every query that reaches it, and count in the words' rarity)."""
+        if self._catalogue.listed(product_id):
+            self._names.learn(product_id, self._catalogue.name(product_id))
+        else:
+            self._names.forget(product_id)
+
     def _on_product_deleted(self, event: Event) -> None:
         self._catalogue.delete(event.key)
-        self._names.forget(event.key)
+        self._index_name(event.key)
 
     def _on_customer_gone(self, event: Event) -> None:
         payload = event.payload if isinstance(event.payload, dict) else {}

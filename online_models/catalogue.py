@@ -157,18 +157,21 @@ class Catalogue:
         entry = self._products.get(product_id)
         return entry is not None and entry["stock_status"] == "outofstock"
 
-    def recommendable(self, product_id: str) -> bool:
-        """Published, shown in the catalogue, in stock and merchandise; products known only
-        from orders qualify."""
+    def listed(self, product_id: str) -> bool:
+        """Published, shown in the catalogue and merchandise (in stock or not); products known
+        only from orders qualify."""
         entry = self._products.get(product_id)
         if entry is None:
             return True
         return (
             entry["status"] == "publish"
             and product_id not in self._hidden
-            and not self.out_of_stock(product_id)
             and NON_PRODUCT not in entry["categories"]
         )
+
+    def recommendable(self, product_id: str) -> bool:
+        """Listed and in stock."""
+        return self.listed(product_id) and not self.out_of_stock(product_id)
 
     def with_stock(self) -> list[tuple[str, int]]:
         return [

@@ -148,9 +148,11 @@ class RecentBaskets:
         return list(map(self._baskets.__getitem__, found))
 
     def peers(self, products: list[str], limit: int, per_peer: int) -> list[Basket]:
-        """What the products' recent buyers bought without them: the last ``per_peer`` baskets
-        of each customer behind the products' baskets that ``of`` reads (up to ``limit``), the
-        ones holding none of ``products``; the most recent buyers first."""
+        """What the products' recent buyers bought without them, one tuple of distinct items per
+        buyer (so a product counts customers, not one wholesaler's repeated orders): from the
+        last ``per_peer`` baskets of each customer behind the products' baskets that ``of``
+        reads (up to ``limit``), the ones holding none of ``products``; the most recent buyers
+        first, a buyer with no such basket left out."""
         if not products:
             return []
         share = min(-(-limit // len(products)), self.per_product)
@@ -163,10 +165,13 @@ class RecentBaskets:
         anchors = set(products)
         found = []
         for owner in owners:
+            bought: dict[str, None] = {}
             for serial in islice(reversed(self._customers[owner]), per_peer):
                 basket = self._baskets[serial]
                 if anchors.isdisjoint(basket):
-                    found.append(basket)
+                    bought.update(dict.fromkeys(basket))
+            if bought:
+                found.append(tuple(bought))
         return found
 
     def of_customer(self, customer_id: str) -> list[Basket]:

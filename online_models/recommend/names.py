@@ -66,8 +66,10 @@ class NameIndex:
     ----------
     max_share
         A word in more than this share of the products (and more than ``min_common`` of them)
-        is too common to tell products apart; it is left out of queries, which also bounds
-        their cost.
+        is too common to tell products apart; it is left out of queries.
+    max_postings
+        A word in more products than this is left out all the same: it bounds a query's cost on
+        a large catalogue (50,000 products would let 5 % be 2,500 per word, ~7 ms a query).
 
     Examples
     --------
@@ -84,9 +86,12 @@ class NameIndex:
     ['3']
     """
 
-    def __init__(self, max_share: float = 0.05, min_common: int = 50) -> None:
+    def __init__(
+        self, max_share: float = 0.05, min_common: int = 50, max_postings: int = 250
+    ) -> None:
         self.max_share = max_share
         self.min_common = min_common
+        self.max_postings = max_postings
         self._name: dict[str, str] = {}
         self._words: dict[str, tuple[str, ...]] = {}
         self._postings: dict[str, dict[str, None]] = {}
@@ -122,7 +127,7 @@ class NameIndex:
         if not posting:
             return 0.0
         held, total = len(posting), len(self._name)
-        if held > self.min_common and held > self.max_share * total:
+        if held > self.max_postings or (held > self.min_common and held > self.max_share * total):
             return 0.0
         return math.log((1 + total) / held)
 

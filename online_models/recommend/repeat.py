@@ -132,7 +132,9 @@ class RepeatPurchases:
                     continue
                 entry = (0.0, 0.0, 0.0, ts, 0.0)
             score, orders, last, first, spend = entry
-            spend += sign * spent.get(product_id, 0.0)
+            # a take-back as the order is now (a forgotten order at today's exchange rate) may
+            # take back more than it added: never below nothing spent
+            spend = max(spend + sign * spent.get(product_id, 0.0), 0.0)
             if orders == 0 and sign > 0:
                 self._buyers[product_id] = self._buyers.get(product_id, 0) + 1
             elif orders == 1 and sign > 0:

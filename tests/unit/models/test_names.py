@@ -80,3 +80,41 @@ def test_a_deleted_product_leaves_the_index():
     brain.learn(Event(0, "product.deleted", "lunch bag pink", "d1", "2026-03-03T00:00:00Z", {}))
     assert len(brain._names) == 1
     assert brain._names.scores(["lunch bag red"]) == {}
+
+
+def test_a_deleted_product_stays_out_when_its_old_orders_come_again():
+    """A backfill reads orders after products, and a status change resends an old order: the
+    trashed product must not come back and take an alike slot from a live one."""
+    brain = Brain(seed=1)
+    brain.learn(order("o1", None, "lunch bag old", "cup"))
+    brain.learn(order("o2", None, "lunch bag red", "saucer"))
+    brain.learn(Event(0, "product.deleted", "lunch bag old", "d1", "2026-03-03T00:00:00Z", {}))
+    brain.learn(order("o1", None, "lunch bag old", "cup", status="processing"))
+    assert "lunch bag old" not in brain._names.scores(["lunch bag red"])
+    brain.learn(product("lunch bag old"))  # published again
+    assert "lunch bag old" in brain._names.scores(["lunch bag red"])
+
+
+def test_an_orders_own_new_names_are_not_candidates_of_its_training_rows():
+    """The item ranker learns from what a product page would have shown just before the order:
+    a product this order makes known for the first time could not have been reached by name."""
+    brain = Brain(seed=1)
+    taught = []
+    learn = brain._learned_items.learn
+    brain._learned_items.learn = lambda rows, bought: taught.append(dict(rows)) or learn(
+        rows, bought
+    )
+    brain._learned_items.choose_to_train = lambda share: True
+    brain._learned_items.choose = lambda products: products[0]
+    brain.learn(order("o1", None, "kettle", "cup"))
+    brain.learn(order("o2", None, "lunch bag red", "lunch bag pink"))
+    assert "lunch bag pink" not in taught[-1]
+    assert "lunch bag pink" in brain._names.scores(["lunch bag red"])  # known from now on
+
+
+def test_a_word_in_more_products_than_max_postings_is_left_out_of_queries():
+    index = NameIndex(max_share=1.0, min_common=1000, max_postings=3)
+    for i in range(4):
+        index.learn(f"p{i}", f"Bag {'red' if i < 2 else 'blue'}")
+    # "bag" is in 4 names, over the 3 allowed: only the colours count
+    assert index.similar(["p0"], 5) == [("p1", 1.0)]

@@ -68,3 +68,20 @@ def test_an_item_chosen_for_its_buyers_says_so():
     assert reasons["biscuit"] == ("co_purchase", "customers who bought Cup also buy this")
     cart = {r.product_id: r.reason for r in brain.recommend_for_cart(["cup", "kettle"])}
     assert cart["biscuit"] == "customers who bought these also buy this"
+
+
+def test_a_buyer_counts_once_however_many_orders_they_placed():
+    """"Customers who bought": one wholesaler's three orders of biscuits are one customer."""
+    baskets = RecentBaskets(per_product=10, per_customer=5, max_basket_items=5)
+
+    def sold(customer: str, *products: str) -> None:
+        baskets.learn_order(Order("k", "completed", customer, 0.0, 0, 0, ()), products, 1)
+
+    for _ in range(3):
+        sold("ann", "biscuit", "napkin")
+    sold("ann", "cup")
+    sold("bob", "cup")
+    sold("bob", "tray")
+    sold("bob", "biscuit")
+    # most recent buyers first: bob, then ann; each buyer's items once
+    assert baskets.peers(["cup"], 10, 3) == [("biscuit", "tray"), ("biscuit", "napkin")]

@@ -412,3 +412,18 @@ def test_spend_weighs_what_the_customer_spends_most_on_and_a_take_back_returns_i
     row = _builder(repeat).build_columns("c1", 2 * DAY).rows()
     assert set(row) == {"flour", "jam"}
     assert row["jam"]["spend"] == pytest.approx(math.log1p(6.0) / math.log1p(99.0))
+
+
+def test_a_take_back_dearer_than_the_sale_leaves_no_negative_spend():
+    """A forgotten order is taken back as it is now (today's exchange rate): it may take back
+    more than it added, and spend stops at nothing."""
+    from online_models.orders import Line
+
+    repeat = RepeatPurchases(half_life_days=90.0, max_items=50)
+    for key, price in (("o1", 10.0), ("o2", 1.0)):
+        order = Order(key, "completed", "c1", DAY, 0, 0, (Line("mug", "Mug", None, 1, price),))
+        repeat.learn_order(order, order.products, 1)
+    dearer = Order("o1", "completed", "c1", DAY, 0, 0, (Line("mug", "Mug", None, 1, 19.35),))
+    repeat.learn_order(dearer, dearer.products, -1)
+    (_, _, orders, _, _, spend), = repeat.profile("c1")[2]
+    assert (orders, spend) == (1, 0.0)
