@@ -52,7 +52,7 @@ class RecentBaskets:
     >>> rb.learn_order(o("ann"), ("biscuit",), 1)
     >>> rb.learn_order(o("bob"), ("scone", "cup"), 1)
     >>> rb.peers(["cup"], 5, 3)  # what cups' buyers (bob, ann) bought in orders without one
-    [('biscuit',)]
+    [{'biscuit'}]
     >>> rb.forget_customer("ann")
     >>> rb.of_customer("ann"), rb.basket_count(), rb.peers(["cup"], 5, 3)
     ([], 4, [])
@@ -147,8 +147,8 @@ class RecentBaskets:
             found.update(dict.fromkeys(islice(reversed(row), share)))
         return list(map(self._baskets.__getitem__, found))
 
-    def peers(self, products: list[str], limit: int, per_peer: int) -> list[Basket]:
-        """What the products' recent buyers bought without them, one tuple of distinct items per
+    def peers(self, products: list[str], limit: int, per_peer: int) -> list[set[str]]:
+        """What the products' recent buyers bought without them, one set of items per
         buyer (so a product counts customers, not one wholesaler's repeated orders): from the
         last ``per_peer`` baskets of each customer behind the products' baskets that ``of``
         reads (up to ``limit``), the ones holding none of ``products``; the most recent buyers
@@ -164,14 +164,15 @@ class RecentBaskets:
                     owners[owner] = None
         anchors = set(products)
         found = []
+        baskets = self._baskets
         for owner in owners:
-            bought: dict[str, None] = {}
+            bought: set[str] = set()
             for serial in islice(reversed(self._customers[owner]), per_peer):
-                basket = self._baskets[serial]
+                basket = baskets[serial]
                 if anchors.isdisjoint(basket):
-                    bought.update(dict.fromkeys(basket))
+                    bought.update(basket)
             if bought:
-                found.append(tuple(bought))
+                found.append(bought)
         return found
 
     def of_customer(self, customer_id: str) -> list[Basket]:

@@ -213,7 +213,7 @@ class CandidateBuilder:
         together_candidates: int | None = None,
         recent_baskets: Callable[[list[str]], list[tuple[str, ...]]] | None = None,
         names: NameIndex | None = None,
-        peer_baskets: Callable[[list[str]], list[tuple[str, ...]]] | None = None,
+        peer_baskets: Callable[[list[str]], list[set[str]]] | None = None,
     ) -> None:
         self.copurchase = copurchase
         self.repeat = repeat
@@ -443,7 +443,7 @@ class CandidateBuilder:
         return found
 
     @staticmethod
-    def _add_peers(rows: dict[str, dict[str, float]], bought: list[tuple[str, ...]]) -> None:
+    def _add_peers(rows: dict[str, dict[str, float]], bought: list[set[str]]) -> None:
         """``peers``: how many of the anchors' recent buyers bought a candidate in their other
         orders (``RecentBaskets.peers``), scaled to the most bought ("customers who bought this
         also bought": a wholesaler's assortment is wider than one order). Full UCI year,

@@ -50,7 +50,7 @@ def test_a_basket_gone_from_its_customers_row_has_no_owner_left():
 
     sold("ann", "cup", "saucer")
     sold("ann", "biscuit")
-    assert baskets.peers(["cup"], 10, 3) == [("biscuit",)]
+    assert baskets.peers(["cup"], 10, 3) == [{"biscuit"}]
     sold("ann", "jam")
     sold("ann", "tea")  # the row trims to her last basket: the cup's basket is not hers now
     assert baskets.of(["cup"], 10) == [("cup", "saucer")]
@@ -84,4 +84,4 @@ def test_a_buyer_counts_once_however_many_orders_they_placed():
     sold("bob", "tray")
     sold("bob", "biscuit")
     # most recent buyers first: bob, then ann; each buyer's items once
-    assert baskets.peers(["cup"], 10, 3) == [("biscuit", "tray"), ("biscuit", "napkin")]
+    assert baskets.peers(["cup"], 10, 3) == [{"biscuit", "tray"}, {"biscuit", "napkin"}]
