@@ -1,4 +1,5 @@
-"""Recommenders: popular/trending, co-purchase, buy again, personalised MF, and the blend."""
+"""Recommenders: popular/trending, co-purchase, buy again, personalised MF, alike names, recent
+baskets (and their buyers), and the blend."""
 
 from online_models.recommend.base import SOURCES, Recommendation
 from online_models.recommend.baskets import RecentBaskets

@@ -1,7 +1,8 @@
 """The blended ranker: candidates from every recommender, one score, one fallback chain.
 
 Chain: personal (buy again, co-purchase from recent baskets, MF, ranked by the learned blend) →
-co-purchase → category popular → store popular → external fallback. Only a few hundred candidates
+co-purchase (with alike names and what the anchors' buyers buy besides) → category popular →
+store popular → external fallback. Only a few hundred candidates
 are ever scored. Once a learned ranker is ready its list is picked to cover more of the baskets
 the query is about (``coverage``): a hit rate asks for one right item, not ten alike. Every result
 passes the business filters and carries its source and a reason a shopper can read.
