@@ -95,7 +95,7 @@ class Ranker:
         newcomers: Popularity,
         baskets: RecentBaskets,
         first_baskets: FirstBaskets,
-        names: NameIndex | None = None,
+        names: NameIndex,
         fallback: Callable[[], list[tuple[str, str]]],
         now: Callable[[], float],
     ) -> None:
@@ -295,9 +295,9 @@ class Ranker:
         return f"often bought together with {name}"
 
     def _similar_reason(self, product_id: str, anchors: Sequence[str]) -> str:
-        closest = self.names.closest(product_id, anchors) if self.names is not None else None
-        if closest is None:
-            return "similar to what you are looking at"
+        """Names the anchor the item's name is most alike (it shares a rare word with one: that
+        is how ``name_alike`` reached it)."""
+        closest = self.names.closest(product_id, anchors) or anchors[0]
         return f"similar to {self.catalogue.name(closest)}"
 
     @staticmethod

@@ -12,7 +12,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from harness import ADMIN_PASSWORD, WordPressSite, missing_requirements
+from harness import ADMIN_PASSWORD, WordPressSite, skip_without_wordpress
 
 from wp_plugin_bridge.build import build_zip
 
@@ -41,9 +41,7 @@ def plugin_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def site(plugin_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPressSite]:
     """A WordPress with the shim and the plugin active, shared by one test module."""
-    reason = missing_requirements()
-    if reason:
-        pytest.skip(reason)
+    skip_without_wordpress()
     wordpress = WordPressSite.create(tmp_path_factory.mktemp("wp"), plugin_zip)
     yield wordpress
     errors = wordpress.plugin_php_errors()

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 WP_CORE = Path("/usr/share/wordpress")
@@ -59,6 +60,13 @@ def missing_requirements() -> str | None:
     except OSError:
         return f"no MariaDB at {DB_HOST}:{DB_PORT}"
     return None
+
+
+def skip_without_wordpress() -> None:
+    """Skip the calling test or fixture when ``missing_requirements`` names a reason."""
+    reason = missing_requirements()
+    if reason:
+        pytest.skip(reason)
 
 
 def _mysql(sql: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 from agent_process import agent_cli
-from harness import ADMIN_PASSWORD, missing_requirements
+from harness import ADMIN_PASSWORD, skip_without_wordpress
 from stack import PAGE, Stack, start_stack
 
 from connector_agent.config import load_config, update_secrets
@@ -29,9 +29,7 @@ FORGET = "delete_transient( 'luxebrain_account' ); return true;"  # as if the ca
 
 @pytest.fixture(scope="module")
 def stack(plugin_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    reason = missing_requirements()
-    if reason:
-        pytest.skip(reason)
+    skip_without_wordpress()
     running = start_stack(tmp_path_factory.mktemp("stack"), plugin_zip)
     yield running
     running.close()

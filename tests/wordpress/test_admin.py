@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 import requests
 from harness import (
     ADMIN_PASSWORD,
     WordPressSite,
     form_nonce,
     hidden_fields,
-    missing_requirements,
+    skip_without_wordpress,
 )
 
 PAGE = "/wp-admin/admin.php?page=luxebrain"
@@ -137,9 +136,7 @@ def test_insights_page_without_an_agent_says_so(
 def test_without_woocommerce_an_admin_notice_and_no_fatal(
     plugin_zip: Path, tmp_path: Path
 ) -> None:
-    reason = missing_requirements()
-    if reason:
-        pytest.skip(reason)
+    skip_without_wordpress()
     bare = WordPressSite.create(tmp_path, plugin_zip, woocommerce=False)
     try:
         session = bare.login("admin", ADMIN_PASSWORD)

@@ -13,15 +13,13 @@ from pathlib import Path
 import pytest
 import requests
 from agent_process import agent_cli
-from harness import ADMIN_PASSWORD, form_nonce, missing_requirements
+from harness import ADMIN_PASSWORD, form_nonce, skip_without_wordpress
 from stack import PAGE, Stack, start_stack
 
 
 @pytest.fixture(scope="module")
 def stack(plugin_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    reason = missing_requirements()
-    if reason:
-        pytest.skip(reason)
+    skip_without_wordpress()
     running = start_stack(tmp_path_factory.mktemp("stack"), plugin_zip, render="server")
     yield running
     running.close()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import WordPressSite, missing_requirements
+from harness import WordPressSite, skip_without_wordpress
 from stack import connect
 
 from wp_plugin_bridge.pairing import redeem_code
@@ -71,9 +71,7 @@ def test_uninstall_while_woocommerce_is_inactive_still_deletes_its_keys_and_webh
 @pytest.fixture(scope="module")
 def network(plugin_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WordPressSite]:
     """A two-site multisite network with the plugin active, and paired, on both sites."""
-    reason = missing_requirements()
-    if reason:
-        pytest.skip(reason)
+    skip_without_wordpress()
     network = WordPressSite.create(tmp_path_factory.mktemp("network"), plugin_zip)
     try:
         network.make_network()

@@ -57,14 +57,21 @@ def test_quantity_tiers_under_one_posted_price_give_no_suggestion():
     assert brain.price_suggestions() == []
 
 
-def test_demand_that_falls_when_the_posted_price_rises_suggests_a_cut():
+def _elastic_mug() -> tuple[Brain, int]:
+    """A brain that saw the mug's posted price move six times, its sales falling with each
+    rise (lines paid less than posted: a trade tier); and the day after the last sale."""
     brain = Brain(seed=1)
     day, key = 0, 0
     for price, daily in [(3.0, 20), (3.3, 12), (3.0, 21), (3.3, 11), (3.0, 19), (3.3, 12)]:
         brain.learn(_product(day, price))
         for _ in range(14):
-            brain.learn(_order(f"o{key}", day, daily, price * 0.8))  # lines paid less: a tier
+            brain.learn(_order(f"o{key}", day, daily, price * 0.8))
             day, key = day + 1, key + 1
+    return brain, day
+
+
+def test_demand_that_falls_when_the_posted_price_rises_suggests_a_cut():
+    brain, _ = _elastic_mug()
     suggestion = brain.suggest_price("mug")
     assert suggestion is not None
     assert suggestion["elasticity"] < -1 and suggestion["change"] == pytest.approx(-0.1, abs=0.01)
@@ -73,13 +80,7 @@ def test_demand_that_falls_when_the_posted_price_rises_suggests_a_cut():
 
 
 def test_a_deleted_or_unpublished_product_gets_no_price_suggestion():
-    brain = Brain(seed=1)
-    day, key = 0, 0
-    for price, daily in [(3.0, 20), (3.3, 12), (3.0, 21), (3.3, 11), (3.0, 19), (3.3, 12)]:
-        brain.learn(_product(day, price))
-        for _ in range(14):
-            brain.learn(_order(f"o{key}", day, daily, price * 0.8))
-            day, key = day + 1, key + 1
+    brain, day = _elastic_mug()
     assert [s["product_id"] for s in brain.price_suggestions()] == ["mug"]
     brain.learn(Event(0, "product.deleted", "mug", "deleted:x", _when(day), {"id": "mug"}))
     assert brain.suggest_price("mug") is None and brain.price_suggestions() == []
